@@ -1,0 +1,102 @@
+package cache
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// memoryStore is an in-process [Store] with the semantics of the Redis one.
+type memoryStore struct {
+	mu    sync.Mutex
+	items map[string]memoryItem
+	now   func() time.Time
+}
+
+type memoryItem struct {
+	value   []byte
+	expires time.Time // zero: never
+}
+
+// NewMemoryStore returns an in-process [Store] with the same semantics as the
+// Redis one, TTLs included. It suits unit tests and single-process programs
+// that run without Redis. Expired items are dropped when read or overwritten.
+func NewMemoryStore() Store {
+	return &memoryStore{items: make(map[string]memoryItem), now: time.Now}
+}
+
+// get returns the live value of key; the caller holds s.mu.
+func (s *memoryStore) get(key string) ([]byte, bool) {
+	it, ok := s.items[key]
+	if !ok {
+		return nil, false
+	}
+	if !it.expires.IsZero() && !s.now().Before(it.expires) {
+		delete(s.items, key)
+		return nil, false
+	}
+	return it.value, true
+}
+
+// Get implements [Store].
+func (s *memoryStore) Get(ctx context.Context, keys []string) ([][]byte, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([][]byte, len(keys))
+	for i, k := range keys {
+		if v, ok := s.get(k); ok {
+			out[i] = append([]byte(nil), v...)
+		}
+	}
+	return out, nil
+}
+
+// Set implements [Store].
+func (s *memoryStore) Set(ctx context.Context, key string, value []byte, ttl time.Duration) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	it := memoryItem{value: append([]byte(nil), value...)}
+	if ttl > 0 {
+		it.expires = s.now().Add(ttl)
+	}
+	s.mu.Lock()
+	s.items[key] = it
+	s.mu.Unlock()
+	return nil
+}
+
+// SetVersions implements [Store].
+func (s *memoryStore) SetVersions(ctx context.Context, keys, values []string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i, k := range keys {
+		s.items[k] = memoryItem{value: []byte(values[i])}
+	}
+	return nil
+}
+
+// InitVersions implements [Store].
+func (s *memoryStore) InitVersions(ctx context.Context, keys, values []string) ([]string, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]string, len(keys))
+	for i, k := range keys {
+		v, ok := s.get(k)
+		if !ok {
+			v = []byte(values[i])
+			s.items[k] = memoryItem{value: v}
+		}
+		out[i] = string(v)
+	}
+	return out, nil
+}

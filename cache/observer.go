@@ -1,0 +1,103 @@
+package cache
+
+import (
+	"context"
+	"sync/atomic"
+)
+
+// EventKind says what happened in an [Event].
+type EventKind int
+
+// The kinds of [Event].
+const (
+	// EventHit: a read was served from the cache.
+	EventHit EventKind = iota + 1
+	// EventMiss: a read went to the repository and its result was stored.
+	EventMiss
+	// EventBypass: a read went to the repository without the cache, because
+	// the cache is disabled or the store failed (an EventError precedes it).
+	EventBypass
+	// EventInvalidate: namespaces were invalidated (Err is set if that failed).
+	EventInvalidate
+	// EventError: the store or the codec failed; the call went on without it.
+	EventError
+)
+
+// String returns the kind's name: hit, miss, bypass, invalidate or error.
+func (k EventKind) String() string {
+	switch k {
+	case EventHit:
+		return "hit"
+	case EventMiss:
+		return "miss"
+	case EventBypass:
+		return "bypass"
+	case EventInvalidate:
+		return "invalidate"
+	case EventError:
+		return "error"
+	}
+	return "unknown"
+}
+
+// Event describes one thing the cache did, for an [Observer].
+type Event struct {
+	Kind       EventKind
+	Method     string   // "Iface.Method"; empty for Cache.Invalidate
+	Namespaces []string // the namespaces involved; do not modify
+	Key        string   // the entry key, for reads
+	Op         string   // for errors: get, set, init, invalidate, decode or encode
+	Err        error    // for errors and failed invalidations
+}
+
+// Observer receives every [Event]. It is called synchronously on the
+// caller's goroutine and must be fast and safe for concurrent use.
+type Observer func(ctx context.Context, e Event)
+
+// Status is what the cache did for one call, as reported to a [Recorder].
+type Status int32
+
+// The statuses a [Recorder] reports.
+const (
+	StatusNone   Status = iota // no cached method ran
+	StatusHit                  // served from the cache
+	StatusMiss                 // loaded from the repository and stored
+	StatusBypass               // loaded from the repository, cache not used
+)
+
+// String returns hit, miss, bypass or none.
+func (s Status) String() string {
+	switch s {
+	case StatusHit:
+		return "hit"
+	case StatusMiss:
+		return "miss"
+	case StatusBypass:
+		return "bypass"
+	}
+	return "none"
+}
+
+// Recorder tells a caller what the cache did for the calls made with its
+// context, for example to set an X-Cache response header.
+type Recorder struct {
+	status atomic.Int32
+}
+
+// Status returns the status of the last cached call made with the context.
+func (r *Recorder) Status() Status { return Status(r.status.Load()) }
+
+type recorderKey struct{}
+
+// Record returns a context that records into the returned [Recorder] what the
+// cache does for calls made with it.
+func Record(ctx context.Context) (context.Context, *Recorder) {
+	r := new(Recorder)
+	return context.WithValue(ctx, recorderKey{}, r), r
+}
+
+func record(ctx context.Context, s Status) {
+	if r, ok := ctx.Value(recorderKey{}).(*Recorder); ok {
+		r.status.Store(int32(s))
+	}
+}

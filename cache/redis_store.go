@@ -1,0 +1,157 @@
+package cache
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// redisStore is the [Store] over a go-redis client.
+type redisStore struct {
+	client redis.UniversalClient
+}
+
+// NewRedisStore returns a [Store] over client: a *redis.Client, a
+// *redis.ClusterClient or a failover client. Keys that share a namespace share
+// a hash tag, so a read is one MGET per Redis Cluster slot involved, sent in
+// one pipeline.
+func NewRedisStore(client redis.UniversalClient) Store {
+	return &redisStore{client: client}
+}
+
+// Get implements [Store]: one MGET per hash tag, pipelined when there are
+// several.
+func (s *redisStore) Get(ctx context.Context, keys []string) ([][]byte, error) {
+	groups := groupByHashTag(keys)
+	if len(groups) == 1 {
+		vals, err := s.client.MGet(ctx, keys...).Result()
+		if err != nil {
+			return nil, err
+		}
+		return toBytes(vals, len(keys))
+	}
+	pipe := s.client.Pipeline()
+	cmds := make([]*redis.SliceCmd, len(groups))
+	for i, g := range groups {
+		ks := make([]string, len(g))
+		for j, idx := range g {
+			ks[j] = keys[idx]
+		}
+		cmds[i] = pipe.MGet(ctx, ks...)
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
+		return nil, err
+	}
+	out := make([][]byte, len(keys))
+	for i, g := range groups {
+		vals, err := toBytes(cmds[i].Val(), len(g))
+		if err != nil {
+			return nil, err
+		}
+		for j, idx := range g {
+			out[idx] = vals[j]
+		}
+	}
+	return out, nil
+}
+
+// Set implements [Store].
+func (s *redisStore) Set(ctx context.Context, key string, value []byte, ttl time.Duration) error {
+	return s.client.Set(ctx, key, value, ttl).Err()
+}
+
+// SetVersions implements [Store] with pipelined SETs.
+func (s *redisStore) SetVersions(ctx context.Context, keys, values []string) error {
+	if len(keys) == 1 {
+		return s.client.Set(ctx, keys[0], values[0], 0).Err()
+	}
+	_, err := s.client.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, k := range keys {
+			p.Set(ctx, k, values[i], 0)
+		}
+		return nil
+	})
+	return err
+}
+
+// InitVersions implements [Store] with a pipeline of SET NX and GET per key.
+func (s *redisStore) InitVersions(ctx context.Context, keys, values []string) ([]string, error) {
+	pipe := s.client.Pipeline()
+	gets := make([]*redis.StringCmd, len(keys))
+	for i, k := range keys {
+		pipe.SetNX(ctx, k, values[i], 0)
+		gets[i] = pipe.Get(ctx, k)
+	}
+	if _, err := pipe.Exec(ctx); err != nil && err != redis.Nil {
+		return nil, err
+	}
+	out := make([]string, len(keys))
+	for i, g := range gets {
+		v, err := g.Result()
+		if err != nil {
+			// redis.Nil here means the key vanished between SET NX and GET
+			// (eviction): report it, the caller goes to the repository.
+			return nil, fmt.Errorf("cache: version key %s: %w", keys[i], err)
+		}
+		out[i] = v
+	}
+	return out, nil
+}
+
+// toBytes converts an MGET reply to byte slices, nil for missing keys.
+func toBytes(vals []any, n int) ([][]byte, error) {
+	if len(vals) != n {
+		return nil, fmt.Errorf("cache: MGET returned %d values for %d keys", len(vals), n)
+	}
+	out := make([][]byte, n)
+	for i, v := range vals {
+		switch v := v.(type) {
+		case nil:
+		case string:
+			out[i] = []byte(v)
+		default:
+			return nil, fmt.Errorf("cache: MGET returned %T", v)
+		}
+	}
+	return out, nil
+}
+
+// groupByHashTag returns the indexes of keys grouped by Redis Cluster hash
+// tag, in order of first appearance.
+func groupByHashTag(keys []string) [][]int {
+	if len(keys) == 1 {
+		return [][]int{{0}}
+	}
+	var tags []string
+	var groups [][]int
+outer:
+	for i, k := range keys {
+		t := hashTag(k)
+		for g, tag := range tags {
+			if tag == t {
+				groups[g] = append(groups[g], i)
+				continue outer
+			}
+		}
+		tags = append(tags, t)
+		groups = append(groups, []int{i})
+	}
+	return groups
+}
+
+// hashTag returns the part of key that Redis Cluster hashes: the content of
+// the first {...} when it is not empty, else the whole key.
+func hashTag(key string) string {
+	open := strings.IndexByte(key, '{')
+	if open < 0 {
+		return key
+	}
+	end := strings.IndexByte(key[open+1:], '}')
+	if end <= 0 {
+		return key
+	}
+	return key[open+1 : open+1+end]
+}

@@ -1,0 +1,25 @@
+package cache
+
+import (
+	"context"
+	"time"
+)
+
+// Store is the storage behind a [Cache]. [NewRedisStore] and
+// [NewMemoryStore] implement it; tests may wrap one to inject faults.
+type Store interface {
+	// Get returns the value of each key, nil where the key does not exist.
+	// Implementations answer in one round trip.
+	Get(ctx context.Context, keys []string) ([][]byte, error)
+
+	// Set stores value under key; a ttl of zero means no expiry.
+	Set(ctx context.Context, key string, value []byte, ttl time.Duration) error
+
+	// SetVersions sets every key to the value at the same index, without
+	// expiry, in one round trip.
+	SetVersions(ctx context.Context, keys, values []string) error
+
+	// InitVersions sets every key that does not exist to the value at the same
+	// index (SET NX), then returns each key's current value, in one round trip.
+	InitVersions(ctx context.Context, keys, values []string) ([]string, error)
+}
