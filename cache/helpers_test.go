@@ -115,3 +115,5 @@ func getBook(ctx context.Context, m *Method, r *repo, id int64) (book, error) {
 	k.Int(id)
 	return Fetch(ctx, m, k, func(ctx context.Context) (book, error) { return r.get(ctx, id) })
 }
+
+func sprintf(format string, args ...any) string { return fmt.Sprintf(format, args...) }

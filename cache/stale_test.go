@@ -1,0 +1,157 @@
+package cache
+
+import (
+	"context"
+	"math/rand/v2"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// slowDB is a fake database holding one counter; reads are slow, so that
+// writes land while reads are in flight.
+type slowDB struct {
+	mu      sync.Mutex
+	version int64
+}
+
+func (d *slowDB) read(ctx context.Context) (int64, error) {
+	d.mu.Lock()
+	v := d.version
+	d.mu.Unlock()
+	time.Sleep(time.Duration(rand.IntN(2000)) * time.Microsecond)
+	return v, nil
+}
+
+func (d *slowDB) write() int64 {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.version++
+	return d.version
+}
+
+// cachedDB is what readers and writers call: a cache in front of slowDB.
+type cachedDB interface {
+	read(ctx context.Context) (int64, error)
+	write(ctx context.Context) int64 // returns the version it committed
+}
+
+// versioned is slowDB behind this package's protocol.
+type versioned struct {
+	db     *slowDB
+	get    *Method
+	update *Method
+}
+
+func (v *versioned) read(ctx context.Context) (int64, error) {
+	k := v.get.Key()
+	k.Int(1)
+	return Fetch(ctx, v.get, k, v.db.read)
+}
+
+func (v *versioned) write(ctx context.Context) int64 {
+	n := v.db.write()
+	v.update.Invalidate(ctx)
+	return n
+}
+
+// deleteBased is the classic scheme: GET, on a miss load and SET; writes
+// DEL the key after committing. It has the stale-set race.
+type deleteBased struct {
+	db     *slowDB
+	client redis.UniversalClient
+	key    string
+}
+
+func (d *deleteBased) read(ctx context.Context) (int64, error) {
+	if s, err := d.client.Get(ctx, d.key).Result(); err == nil {
+		return strconv.ParseInt(s, 10, 64)
+	}
+	v, err := d.db.read(ctx)
+	if err == nil {
+		d.client.Set(ctx, d.key, v, time.Minute)
+	}
+	return v, err
+}
+
+func (d *deleteBased) write(ctx context.Context) int64 {
+	n := d.db.write()
+	d.client.Del(ctx, d.key)
+	return n
+}
+
+// staleReads runs 16 readers and 2 writers over c for the duration and
+// counts reads that returned a version older than one whose write had
+// returned before the read started.
+func staleReads(t *testing.T, c cachedDB, d time.Duration) (stale, reads int64) {
+	t.Helper()
+	var committed atomic.Int64
+	ctx := context.Background()
+	deadline := time.Now().Add(d)
+	var wg sync.WaitGroup
+	for range 16 {
+		wg.Go(func() {
+			for time.Now().Before(deadline) {
+				floor := committed.Load()
+				v, err := c.read(ctx)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				atomic.AddInt64(&reads, 1)
+				if v < floor {
+					atomic.AddInt64(&stale, 1)
+				}
+			}
+		})
+	}
+	for range 2 {
+		wg.Go(func() {
+			for time.Now().Before(deadline) {
+				n := c.write(ctx)
+				for { // publish the highest version whose write has returned
+					cur := committed.Load()
+					if n <= cur || committed.CompareAndSwap(cur, n) {
+						break
+					}
+				}
+				time.Sleep(time.Duration(500+rand.IntN(1500)) * time.Microsecond)
+			}
+		})
+	}
+	wg.Wait()
+	return stale, reads
+}
+
+func TestNoStaleReadAfterWrite(t *testing.T) {
+	if testing.Short() {
+		t.Skip("concurrency harness; runs without -short")
+	}
+	client, _ := testRedis(t)
+	prefix := testPrefix(t)
+
+	// The harness must be able to see staleness: the delete-based scheme,
+	// run the same way, serves stale data.
+	naive := &deleteBased{db: &slowDB{}, client: client, key: prefix + ":naive"}
+	stale, reads := staleReads(t, naive, 700*time.Millisecond)
+	t.Logf("delete-based: %d stale of %d reads", stale, reads)
+	if stale == 0 {
+		t.Fatalf("the harness saw no stale read of the delete-based scheme in %d reads: it cannot detect staleness", reads)
+	}
+
+	var log eventLog
+	c := New(NewRedisStore(client), WithPrefix(prefix), WithObserver(log.observe))
+	ours := &versioned{db: &slowDB{}, get: c.Method("DB.Get", time.Minute, "db"), update: c.Method("DB.Write", 0, "db")}
+	stale, reads = staleReads(t, ours, 700*time.Millisecond)
+	t.Logf("versioned: %d stale of %d reads", stale, reads)
+	if stale != 0 {
+		t.Fatalf("%d of %d reads returned data older than a completed write", stale, reads)
+	}
+	if log.n(EventHit) == 0 || log.n(EventError) != 0 {
+		t.Fatalf("hits %d, errors %d: the harness did not exercise the cache", log.n(EventHit), log.n(EventError))
+	}
+}
