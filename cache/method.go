@@ -57,11 +57,13 @@ func (m *Method) Key() Key {
 }
 
 // Invalidate makes every entry of the method's namespaces stale. Generated
-// write methods call it after the wrapped call returns; a failure is reported
-// to the observer and the logger, and returned.
+// write methods call it after the wrapped call returns, even when ctx has
+// been cancelled meanwhile (the write may have committed): ctx's values are
+// kept, its cancellation is not. A failure is reported to the observer and
+// the logger, and returned.
 func (m *Method) Invalidate(ctx context.Context) error {
 	if m == nil {
 		return nil
 	}
-	return m.c.invalidate(ctx, m.name, m.namespaces, m.versionKeys)
+	return m.c.invalidate(context.WithoutCancel(ctx), m.name, m.namespaces, m.versionKeys)
 }

@@ -1,0 +1,272 @@
+package generator
+
+import (
+	"go/ast"
+	"go/token"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cachegen/cachegen/cache"
+)
+
+// annotationPrefix starts every annotation line.
+const annotationPrefix = "//cache:"
+
+// annotation is one parsed //cache: line.
+type annotation struct {
+	pos        token.Pos // of the comment
+	invalidate bool
+	expire     time.Duration // zero when absent
+	expirePos  token.Pos
+	namespaces []string
+	nsPos      []token.Pos // of each namespace
+	hasNS      bool
+	keys       []string
+	keyPos     []token.Pos // of each key parameter
+	hasKey     bool
+}
+
+// options lists the annotation's options, for "did you mean".
+var options = []string{"expire", "namespace", "key", "invalidate"}
+
+// spacedAnnotation matches an annotation written with a space after //.
+var spacedAnnotation = regexp.MustCompile(`^//\s+cache:\s*(expire|namespace|key|invalidate)\b`)
+
+// isAnnotation reports whether c is a //cache: line.
+func isAnnotation(c *ast.Comment) bool { return strings.HasPrefix(c.Text, annotationPrefix) }
+
+// checkSpaced reports an annotation-like comment with a space after //,
+// which Go tools and cachegen do not read as a directive.
+func checkSpaced(r *reporter, c *ast.Comment) {
+	if m := spacedAnnotation.FindString(c.Text); m != "" {
+		rest := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(strings.TrimPrefix(c.Text, "//")), "cache:"))
+		r.errorf(c.Slash, "annotation written with a space: write %q (no space after //) so it is read", annotationPrefix+rest)
+	}
+}
+
+// parseAnnotation parses one //cache: comment, reporting every problem.
+// It returns nil when the line is unusable.
+func parseAnnotation(r *reporter, c *ast.Comment) *annotation {
+	a := &annotation{pos: c.Slash}
+	body := c.Text[len(annotationPrefix):]
+	base := c.Slash + token.Pos(len(annotationPrefix))
+	seen := map[string]bool{}
+	ok := true
+	for _, f := range fields(body) {
+		pos := base + token.Pos(f.off)
+		name, value, hasValue := strings.Cut(f.text, "=")
+		valuePos := pos + token.Pos(len(name)+1)
+		if !isOption(name) {
+			msg := "unknown option " + strconv.Quote(name)
+			if s := suggest(name); s != "" {
+				msg += "; did you mean " + strconv.Quote(s) + "?"
+			} else {
+				msg += "; the options are expire=, namespace=, key= and invalidate"
+			}
+			r.errorf(pos, "%s", msg)
+			ok = false
+			continue
+		}
+		if seen[name] {
+			r.errorf(pos, "duplicate option %q: give each option once", name)
+			ok = false
+			continue
+		}
+		seen[name] = true
+		switch name {
+		case "invalidate":
+			if hasValue {
+				r.errorf(pos, "invalidate takes no value: write invalidate namespace=%s", value)
+				ok = false
+			}
+			a.invalidate = true
+		case "expire":
+			d, msg := parseTTL(value)
+			if msg != "" {
+				r.errorf(valuePos, "%s", msg)
+				ok = false
+			}
+			a.expire, a.expirePos = d, valuePos
+		case "namespace":
+			a.hasNS = true
+			for _, item := range splitList(value, valuePos) {
+				if err := cache.ValidateName(item.text); err != nil {
+					r.errorf(item.pos, "invalid namespace %q: use letters, digits and . _ - : / (not { } * ? [ ] or spaces)", item.text)
+					ok = false
+					continue
+				}
+				a.namespaces = append(a.namespaces, item.text)
+				a.nsPos = append(a.nsPos, item.pos)
+			}
+			if len(a.namespaces) == 0 && ok {
+				r.errorf(valuePos, "namespace= needs at least one namespace, as namespace=books or namespace=books,authors")
+				ok = false
+			}
+		case "key":
+			a.hasKey = true
+			for _, item := range splitList(value, valuePos) {
+				if !token.IsIdentifier(item.text) {
+					r.errorf(item.pos, "key= lists parameter names; %q is not one", item.text)
+					ok = false
+					continue
+				}
+				a.keys = append(a.keys, item.text)
+				a.keyPos = append(a.keyPos, item.pos)
+			}
+			if len(a.keys) == 0 && ok {
+				r.errorf(valuePos, "key= needs at least one parameter name; leave key= out to key on every parameter")
+				ok = false
+			}
+		}
+	}
+	if len(seen) == 0 {
+		r.errorf(c.Slash, "empty annotation: write //cache:expire=<ttl> namespace=<ns> on a read, or //cache:invalidate namespace=<ns> on a write")
+		return nil
+	}
+	if !ok {
+		return nil
+	}
+	if a.invalidate {
+		if seen["expire"] {
+			r.errorf(a.expirePos, "a method cannot both cache (expire=) and invalidate: drop one")
+			return nil
+		}
+		if a.hasKey {
+			r.errorf(a.keyPos[0], "key= applies to cached reads, not to invalidate")
+			return nil
+		}
+		return a
+	}
+	if !seen["expire"] {
+		r.errorf(c.Slash, "missing expire=<ttl> on a cached method, as //cache:expire=300 namespace=books (or //cache:invalidate for a write)")
+		ok = false
+	}
+	if !a.hasNS {
+		r.errorf(c.Slash, "missing namespace= on a cached method, as //cache:expire=300 namespace=books")
+		ok = false
+	}
+	if !ok {
+		return nil
+	}
+	return a
+}
+
+// parseTTL parses whole seconds or a Go duration; it returns a message when
+// the value is not a positive TTL.
+func parseTTL(s string) (time.Duration, string) {
+	const want = "want whole seconds (expire=300) or a Go duration (expire=5m, expire=1h30m)"
+	if s == "" {
+		return 0, "expire= needs a value: " + want
+	}
+	var d time.Duration
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+		if n > int64(1<<63-1)/int64(time.Second) {
+			return 0, "expire=" + s + " is too long"
+		}
+		d = time.Duration(n) * time.Second
+	} else if d, err = time.ParseDuration(s); err != nil {
+		return 0, "bad expire=" + s + ": " + want
+	}
+	if d <= 0 {
+		return 0, "expire=" + s + " must be positive"
+	}
+	if d < time.Millisecond {
+		return 0, "expire=" + s + " is shorter than Redis's 1ms resolution"
+	}
+	return d, ""
+}
+
+func isOption(s string) bool {
+	for _, o := range options {
+		if s == o {
+			return true
+		}
+	}
+	return false
+}
+
+// suggest returns the option closest to s, if one is close enough.
+func suggest(s string) string {
+	s = strings.ToLower(s)
+	best, bestD := "", 3
+	for _, o := range options {
+		if d := editDistance(s, o); d < bestD {
+			best, bestD = o, d
+		}
+	}
+	if best != "" || s == "" {
+		return best
+	}
+	for _, o := range options { // an abbreviation: "exp", "inv"
+		if strings.HasPrefix(o, s) {
+			return o
+		}
+	}
+	return ""
+}
+
+// editDistance is the Levenshtein distance of a and b.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+type field struct {
+	text string
+	off  int
+}
+
+// fields splits s at spaces and tabs, keeping each field's byte offset.
+func fields(s string) []field {
+	var out []field
+	start := -1
+	for i := 0; i <= len(s); i++ {
+		if i == len(s) || s[i] == ' ' || s[i] == '\t' {
+			if start >= 0 {
+				out = append(out, field{s[start:i], start})
+				start = -1
+			}
+			continue
+		}
+		if start < 0 {
+			start = i
+		}
+	}
+	return out
+}
+
+type listItem struct {
+	text string
+	pos  token.Pos
+}
+
+// splitList splits a comma-separated value starting at pos, dropping empty
+// items.
+func splitList(s string, pos token.Pos) []listItem {
+	var out []listItem
+	off := 0
+	for _, part := range strings.Split(s, ",") {
+		if part != "" {
+			out = append(out, listItem{part, pos + token.Pos(off)})
+		}
+		off += len(part) + 1
+	}
+	return out
+}

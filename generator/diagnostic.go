@@ -1,0 +1,67 @@
+package generator
+
+import (
+	"cmp"
+	"fmt"
+	"go/token"
+	"path/filepath"
+	"slices"
+	"strings"
+)
+
+// Diagnostic is one problem found in the input, at a position.
+type Diagnostic struct {
+	Pos     token.Position
+	Message string
+}
+
+// Format returns the diagnostic as "file:line:col: cache: message", with the
+// file relative to dir when it lies below it.
+func (d Diagnostic) Format(dir string) string {
+	file := d.Pos.Filename
+	if dir != "" && file != "" {
+		if rel, err := filepath.Rel(dir, file); err == nil && !strings.HasPrefix(rel, "..") {
+			file = rel
+		}
+	}
+	if file == "" {
+		return "cache: " + d.Message
+	}
+	return fmt.Sprintf("%s:%d:%d: cache: %s", file, d.Pos.Line, d.Pos.Column, d.Message)
+}
+
+// Diagnostics is every problem of one run, an error when not empty.
+type Diagnostics []Diagnostic
+
+// Error implements error: one diagnostic a line, paths as they are.
+func (ds Diagnostics) Error() string {
+	lines := make([]string, len(ds))
+	for i, d := range ds {
+		lines[i] = d.Format("")
+	}
+	return strings.Join(lines, "\n")
+}
+
+// sort orders diagnostics by file, line, column and message, and drops
+// duplicates.
+func (ds Diagnostics) sort() Diagnostics {
+	slices.SortFunc(ds, func(a, b Diagnostic) int {
+		return cmp.Or(
+			cmp.Compare(a.Pos.Filename, b.Pos.Filename),
+			cmp.Compare(a.Pos.Line, b.Pos.Line),
+			cmp.Compare(a.Pos.Column, b.Pos.Column),
+			cmp.Compare(a.Message, b.Message),
+		)
+	})
+	return slices.Compact(ds)
+}
+
+// reporter collects diagnostics.
+type reporter struct {
+	fset  *token.FileSet
+	diags Diagnostics
+}
+
+func (r *reporter) errorf(pos token.Pos, format string, args ...any) {
+	r.diags = append(r.diags, Diagnostic{Pos: r.fset.Position(pos), Message: fmt.Sprintf(format, args...)})
+}

@@ -1,0 +1,89 @@
+package generator
+
+import (
+	"go/types"
+	"time"
+)
+
+// File is one generated file: the cached wrappers of one interface.
+type File struct {
+	Path      string     // where the file is written
+	PkgPath   string     // import path of the package it belongs to
+	PkgName   string     // name of that package
+	Interface *Interface // the interface it wraps
+	Names     []string   // the package's package-level names, which generated locals must not shadow
+}
+
+// Interface is an annotated interface and its methods in declaration order
+// (methods of embedded interfaces follow, by name).
+type Interface struct {
+	Name    string
+	Methods []*Method
+}
+
+// MethodKind says what the wrapper does with a method.
+type MethodKind int
+
+// The kinds of method.
+const (
+	PassThrough MethodKind = iota // not annotated: calls the wrapped method
+	Read                          // //cache:expire=...: cached with Fetch
+	Write                         // //cache:invalidate: invalidates after the call
+)
+
+// Method is one method of an interface as the wrapper implements it.
+type Method struct {
+	Name       string
+	Kind       MethodKind
+	Params     []*Param
+	Results    []types.Type // every result, the error included
+	HasError   bool         // the last result is error
+	Variadic   bool         // the last parameter is variadic
+	CtxParam   int          // index of the leading context.Context, or -1
+	TTL        time.Duration
+	Namespaces []string // for Read: the home namespace first
+}
+
+// Param is one parameter of a method.
+type Param struct {
+	Name string     // the name in the interface, may be "" or "_"
+	Type types.Type // for a variadic parameter, the slice type
+	Key  *KeyEnc    // how it enters the key; nil when it does not
+}
+
+// KeyEncKind is the way one value is written into a cache key.
+type KeyEncKind int
+
+// The ways a value is written into a key; each calls the cache.Key method
+// of the same name, or combines others.
+const (
+	KeyString   KeyEncKind = iota // k.String(string(v))
+	KeyInt                        // k.Int(int64(v))
+	KeyUint                       // k.Uint(uint64(v))
+	KeyFloat                      // k.Float(float64(v))
+	KeyComplex                    // k.Complex(complex128(v))
+	KeyBool                       // k.Bool(bool(v))
+	KeyTime                       // k.Time(v)
+	KeyBytes                      // k.Bytes([]byte(v))
+	KeyStringer                   // nil or k.String(v.String())
+	KeyPointer                    // nil or k.Ref() then *v
+	KeySlice                      // nil or [elems]
+	KeyArray                      // [elems]
+	KeyMap                        // nil or [(key,value)...] sorted by key
+	KeyStruct                     // (fields)
+)
+
+// KeyEnc is the plan for writing a value of Type into a key.
+type KeyEnc struct {
+	Kind   KeyEncKind
+	Type   types.Type
+	Elem   *KeyEnc       // pointers, slices, arrays and map values
+	MapKey *KeyEnc       // maps
+	Fields []StructField // structs
+}
+
+// StructField is one field of a struct written into a key.
+type StructField struct {
+	Name string
+	Enc  *KeyEnc
+}

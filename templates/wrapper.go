@@ -1,0 +1,120 @@
+package templates
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/cachegen/cachegen/generator"
+	"github.com/dave/jennifer/jen"
+)
+
+// wrapperType emits:
+//
+//	// CachedBookRepository is a BookRepository that ...
+//	type CachedBookRepository struct {
+//		next    BookRepository
+//		getBook *cache.Method
+//	}
+func (e *emitter) wrapperType() jen.Code {
+	fields := []jen.Code{jen.Id("next").Qual(e.file.PkgPath, e.iface.Name)}
+	for _, m := range e.iface.Methods {
+		if f, ok := e.fields[m.Name]; ok {
+			fields = append(fields, jen.Id(f).Op("*").Qual(cachePkg, "Method"))
+		}
+	}
+	return doc(e.wrapper+" is a "+e.iface.Name+" that caches the results of its annotated reads",
+		"and invalidates namespaces after its annotated writes. Create it with New"+e.wrapper+".").
+		Type().Id(e.wrapper).Struct(fields...)
+}
+
+// constructor emits:
+//
+//	// NewCachedBookRepository returns ...
+//	func NewCachedBookRepository(next BookRepository, c *cache.Cache) *CachedBookRepository {
+//		return &CachedBookRepository{
+//			next:    next,
+//			getBook: c.Method("BookRepository.GetBook", time.Hour, "books"),
+//		}
+//	}
+func (e *emitter) constructor() jen.Code {
+	values := []jen.Code{jen.Id("next").Op(":").Id("next")}
+	for _, m := range e.iface.Methods {
+		f, ok := e.fields[m.Name]
+		if !ok {
+			continue
+		}
+		args := []jen.Code{jen.Lit(e.iface.Name + "." + m.Name), durationCode(m.TTL)}
+		for _, ns := range m.Namespaces {
+			args = append(args, jen.Lit(ns))
+		}
+		values = append(values, jen.Id(f).Op(":").Id("c").Dot("Method").Call(args...))
+	}
+	name := "New" + e.wrapper
+	return doc(name+" returns a "+e.iface.Name+" that serves the annotated reads of next from c",
+		"and invalidates c after the annotated writes. A nil c caches nothing.").
+		Func().Id(name).
+		Params(jen.Id("next").Qual(e.file.PkgPath, e.iface.Name), jen.Id("c").Op("*").Qual(cachePkg, "Cache")).
+		Op("*").Id(e.wrapper).
+		Block(jen.Return(jen.Op("&").Id(e.wrapper).Values(lines(values)...)))
+}
+
+// assertion emits:
+//
+//	var _ BookRepository = (*CachedBookRepository)(nil)
+func (e *emitter) assertion() jen.Code {
+	return jen.Var().Id("_").Qual(e.file.PkgPath, e.iface.Name).Op("=").Parens(jen.Op("*").Id(e.wrapper)).Call(jen.Nil())
+}
+
+// resultType emits, for a method returning several values:
+//
+//	type bookRepositoryPageResult struct {
+//		R0 []Book
+//		R1 int
+//	}
+func (e *emitter) resultType(m *generator.Method, name string) jen.Code {
+	fields := make([]jen.Code, valueCount(m))
+	for i := range fields {
+		fields[i] = jen.Id(resultField(i)).Add(e.types.typ(m.Results[i]))
+	}
+	return doc(name+" holds the results of "+m.Name+" in the cache.").
+		Type().Id(name).Struct(fields...)
+}
+
+func resultField(i int) string { return fmt.Sprintf("R%d", i) }
+
+// durationCode returns a TTL as readable Go: time.Hour, 5 * time.Minute.
+func durationCode(d time.Duration) jen.Code {
+	if d == 0 {
+		return jen.Lit(0)
+	}
+	for _, u := range []struct {
+		d    time.Duration
+		name string
+	}{{time.Hour, "Hour"}, {time.Minute, "Minute"}, {time.Second, "Second"}, {time.Millisecond, "Millisecond"}} {
+		if d%u.d == 0 {
+			if d == u.d {
+				return jen.Qual("time", u.name)
+			}
+			return jen.Lit(int(d / u.d)).Op("*").Qual("time", u.name)
+		}
+	}
+	return jen.Qual("time", "Duration").Call(jen.Lit(int64(d)))
+}
+
+// doc returns a // comment of one line per argument, then a new line.
+func doc(lines ...string) *jen.Statement {
+	s := jen.Null()
+	for _, l := range lines {
+		s = s.Comment(l).Line()
+	}
+	return s
+}
+
+// lines puts each composite literal element on a line of its own.
+func lines(elems []jen.Code) []jen.Code {
+	out := make([]jen.Code, 0, len(elems)+1)
+	for _, e := range elems {
+		out = append(out, jen.Line().Add(e))
+	}
+	return append(out, jen.Line())
+}
