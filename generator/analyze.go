@@ -97,7 +97,7 @@ type ifaceDecl struct {
 	spec    *ast.TypeSpec
 	typ     *ast.InterfaceType
 	file    string
-	methods map[string]*ast.Field      // declared methods by name
+	methods map[string]*ast.Field     // declared methods by name
 	annots  map[string][]*ast.Comment // their //cache: lines
 }
 

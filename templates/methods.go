@@ -95,7 +95,7 @@ func (e *emitter) passThrough(m *generator.Method) jen.Code {
 	if len(m.Results) > 0 {
 		body = jen.Return(call)
 	}
-	return doc(m.Name+" calls the wrapped "+m.Name+"; it is not cached.").Add(e.signature(s)).Block(body)
+	return doc(m.Name + " calls the wrapped " + m.Name + "; it is not cached.").Add(e.signature(s)).Block(body)
 }
 
 // write emits:

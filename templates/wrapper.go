@@ -76,7 +76,7 @@ func (e *emitter) resultType(m *generator.Method, name string) jen.Code {
 	for i := range fields {
 		fields[i] = jen.Id(resultField(i)).Add(e.types.typ(m.Results[i]))
 	}
-	return doc(name+" holds the results of "+m.Name+" in the cache.").
+	return doc(name + " holds the results of " + m.Name + " in the cache.").
 		Type().Id(name).Struct(fields...)
 }
 
@@ -95,7 +95,7 @@ func durationCode(d time.Duration) jen.Code {
 			if d == u.d {
 				return jen.Qual("time", u.name)
 			}
-			return jen.Lit(int(d / u.d)).Op("*").Qual("time", u.name)
+			return jen.Lit(int(d/u.d)).Op("*").Qual("time", u.name)
 		}
 	}
 	return jen.Qual("time", "Duration").Call(jen.Lit(int64(d)))
