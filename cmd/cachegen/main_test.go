@@ -187,4 +187,3 @@ func firstDiff(want, got string) string {
 	}
 	return ""
 }
-

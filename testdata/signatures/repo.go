@@ -7,6 +7,7 @@ package signatures
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/netip"
 	"time"
 )
@@ -25,7 +26,9 @@ type Item struct {
 type Version struct{ major, minor int }
 
 // MarshalText implements encoding.TextMarshaler.
-func (v Version) MarshalText() ([]byte, error) { return fmt.Appendf(nil, "%d.%d", v.major, v.minor), nil }
+func (v Version) MarshalText() ([]byte, error) {
+	return fmt.Appendf(nil, "%d.%d", v.major, v.minor), nil
+}
 
 // UnmarshalText implements encoding.TextUnmarshaler.
 func (v *Version) UnmarshalText(b []byte) error {
@@ -68,6 +71,7 @@ type Pinger interface {
 // Store has every method shape.
 type Store interface {
 	Pinger
+	io.Closer
 
 	//cache:expire=90s namespace=items
 	Page(ctx context.Context, q Query, cursor string) (Page[Item], int, error)

@@ -32,6 +32,7 @@ func (f *fake) n(name string) int64 {
 var at = time.Date(2024, 5, 1, 12, 0, 0, 42, time.UTC)
 
 func (f *fake) Ping(ctx context.Context) error { f.hit("Ping"); return nil }
+func (f *fake) Close() error                   { f.hit("Close"); return nil }
 func (f *fake) Page(ctx context.Context, q Query, cursor string) (Page[Item], int, error) {
 	f.hit("Page")
 	it := Item{ID: 1, Name: cursor, At: at, Attrs: map[string]string{"a": "b"}, Version: Version{1, 2}, Parent: &Item{ID: 2}}
@@ -133,7 +134,8 @@ func TestEveryShapeIsCachedAndRoundTrips(t *testing.T) {
 	}
 	s.Ping(ctx)
 	s.lower(ctx)
-	if f.n("Ping") != 1 || f.n("lower") != 1 {
+	s.Close()
+	if f.n("Ping") != 1 || f.n("lower") != 1 || f.n("Close") != 1 {
 		t.Fatal("pass-through methods were not called")
 	}
 }

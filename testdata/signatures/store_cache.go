@@ -244,6 +244,11 @@ func (r *CachedStore) lower(ctx context.Context) error {
 	return r.next.lower(ctx)
 }
 
+// Close calls the wrapped Close; it is not cached.
+func (r *CachedStore) Close() error {
+	return r.next.Close()
+}
+
 // Ping calls the wrapped Ping; it is not cached.
 func (r *CachedStore) Ping(ctx context.Context) error {
 	return r.next.Ping(ctx)
