@@ -22,6 +22,7 @@ func testClientOptions(addr string) *redis.Options {
 		ReadTimeout:              300 * time.Millisecond,
 		WriteTimeout:             300 * time.Millisecond,
 		MaxRetries:               -1,
+		DialerRetries:            1, // 0 means the default, 5 tries 100ms apart
 		MaintNotificationsConfig: &maintnotifications.Config{Mode: maintnotifications.ModeDisabled},
 	}
 }

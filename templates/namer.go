@@ -20,15 +20,6 @@ func newNamer(reserved ...[]string) *namer {
 	return n
 }
 
-// child returns a namer for a nested scope that avoids every name of n.
-func (n *namer) child() *namer {
-	c := &namer{taken: make(map[string]bool, len(n.taken))}
-	for k := range n.taken {
-		c.taken[k] = true
-	}
-	return c
-}
-
 // name returns want if it is a free identifier, else want2, want3 and so on.
 func (n *namer) name(want string) string {
 	if want == "" || want == "_" || !token.IsIdentifier(want) {

@@ -1,0 +1,103 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// readmeBlocks returns the code blocks of README.md that follow a
+// "<!-- quickstart ... -->" marker, by marker text.
+func readmeBlocks(t *testing.T) map[string]string {
+	t.Helper()
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	re := regexp.MustCompile("(?s)<!-- quickstart ([^>]*?) -->\n```[a-z]*\n(.*?)```")
+	blocks := map[string]string{}
+	for _, m := range re.FindAllStringSubmatch(string(b), -1) {
+		blocks[m[1]] = m[2]
+	}
+	return blocks
+}
+
+// TestQuickStart follows the README's quick start in a new module that uses
+// this checkout through a replace directive: go generate runs go tool
+// cachegen, and go run prints what the README says it prints.
+func TestQuickStart(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a new module")
+	}
+	blocks := readmeBlocks(t)
+	var files []string
+	for k := range blocks {
+		if name, ok := strings.CutPrefix(k, "file: "); ok {
+			files = append(files, name)
+		}
+	}
+	if len(files) != 2 || blocks["output"] == "" {
+		t.Fatalf("README quick start markers: found files %v and output %q", files, blocks["output"])
+	}
+
+	root, _ := filepath.Abs("../..")
+	dir := t.TempDir()
+	gomod := "module example.com/bookstore\n\ngo 1.26\n\n" +
+		"require github.com/cachegen/cachegen v0.0.0\n\n" +
+		"replace github.com/cachegen/cachegen => " + root + "\n\n" +
+		"tool github.com/cachegen/cachegen/cmd/cachegen\n"
+	write := func(name, content string) {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("go.mod", gomod)
+	sum, err := os.ReadFile(filepath.Join(root, "go.sum"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	write("go.sum", string(sum))
+
+	addr := "127.0.0.1:6379"
+	url := os.Getenv("CACHEGEN_REDIS_URL")
+	if url != "" {
+		opt, err := redis.ParseURL(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		addr = opt.Addr
+	}
+	for _, name := range files {
+		write(name, strings.ReplaceAll(blocks["file: "+name], `"127.0.0.1:6379"`, `"`+addr+`"`))
+	}
+
+	goCmd := func(args ...string) string {
+		t.Helper()
+		cmd := exec.Command("go", args...)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod")
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("go %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+		return string(out)
+	}
+	goCmd("mod", "tidy")
+	goCmd("generate", "./...")
+	gen, err := os.ReadFile(filepath.Join(dir, "bookrepository_cache.go"))
+	if err != nil || !strings.Contains(string(gen), "func NewCachedBookRepository(") {
+		t.Fatalf("go generate did not write the wrapper: %v", err)
+	}
+	goCmd("vet", ".")
+	if url == "" {
+		t.Skip("generated and vetted; set CACHEGEN_REDIS_URL to run the quick start against a Redis")
+	}
+	if got := goCmd("run", "."); got != blocks["output"] {
+		t.Fatalf("go run . printed:\n%s\nthe README says:\n%s", got, blocks["output"])
+	}
+}
