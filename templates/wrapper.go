@@ -98,7 +98,7 @@ func durationCode(d time.Duration) jen.Code {
 			return jen.Lit(int(d/u.d)).Op("*").Qual("time", u.name)
 		}
 	}
-	return jen.Qual("time", "Duration").Call(jen.Lit(int64(d)))
+	return jen.Qual("time", "Duration").Call(jen.Lit(int(d)))
 }
 
 // doc returns a // comment of one line per argument, then a new line.
