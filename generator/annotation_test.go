@@ -39,7 +39,7 @@ func TestParseAnnotation(t *testing.T) {
 
 func TestParseAnnotationErrors(t *testing.T) {
 	cases := []struct{ text, want string }{
-		{"//cache:expire=300 namspace=books", `a.go:1:20: cache: unknown option "namspace"; did you mean "namespace"?`},
+		{"//cache:expire=300 namspace=books", `a.go:1:21: cache: unknown option "namspace"; did you mean "namespace"?`},
 		{"//cache:exp=300 namespace=books", `a.go:1:10: cache: unknown option "exp"; did you mean "expire"?`},
 		{"//cache:ttl=300 namespace=books", `unknown option "ttl"; the options are`},
 		{"//cache:expire= namespace=books", "a.go:1:17: cache: expire= needs a value"},
