@@ -1,0 +1,82 @@
+package cache
+
+import (
+	"context"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// tripCounter is a go-redis hook counting round trips: one per command sent
+// alone, one per pipeline.
+type tripCounter struct {
+	trips atomic.Int64
+	cmds  atomic.Int64
+}
+
+func (h *tripCounter) DialHook(next redis.DialHook) redis.DialHook { return next }
+
+func (h *tripCounter) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		h.trips.Add(1)
+		h.cmds.Add(1)
+		return next(ctx, cmd)
+	}
+}
+
+func (h *tripCounter) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		h.trips.Add(1)
+		h.cmds.Add(int64(len(cmds)))
+		return next(ctx, cmds)
+	}
+}
+
+
+func TestHitIsOneRoundTrip(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		namespaces []string
+		cmds       int64 // commands in that round trip
+	}{
+		{"one namespace: MGET", []string{"books"}, 1},
+		{"two namespaces: pipelined MGETs", []string{"books", "authors"}, 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			client, _ := testRedis(t)
+			h := &tripCounter{}
+			client.AddHook(h)
+			c := New(NewRedisStore(client), WithPrefix(testPrefix(t)))
+			m := c.Method("R.Get", time.Minute, tc.namespaces...)
+			r := newRepo("v1")
+			ctx := context.Background()
+			getBook(ctx, m, r, 1) // miss: read, create versions, store
+			h.trips.Store(0)
+			h.cmds.Store(0)
+			rctx, rec := Record(ctx)
+			getBook(rctx, m, r, 1)
+			if rec.Status() != StatusHit {
+				t.Fatalf("status %v, want hit", rec.Status())
+			}
+			if h.trips.Load() != 1 || h.cmds.Load() != tc.cmds {
+				t.Fatalf("hit took %d round trips, %d commands; want 1 and %d", h.trips.Load(), h.cmds.Load(), tc.cmds)
+			}
+			// A miss with existing versions: the read, then the store.
+			h.trips.Store(0)
+			getBook(ctx, m, r, 2)
+			if h.trips.Load() != 2 {
+				t.Fatalf("miss took %d round trips, want 2 (read, store)", h.trips.Load())
+			}
+			// An invalidation is one round trip, whatever the namespace holds.
+			h.trips.Store(0)
+			if err := c.Invalidate(ctx, tc.namespaces...); err != nil {
+				t.Fatal(err)
+			}
+			if h.trips.Load() != 1 {
+				t.Fatalf("invalidation took %d round trips, want 1", h.trips.Load())
+			}
+		})
+	}
+}
