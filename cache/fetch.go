@@ -24,7 +24,7 @@ func Fetch[T any](ctx context.Context, m *Method, key Key, load func(context.Con
 		if m != nil {
 			m.c.emit(ctx, Event{Kind: EventBypass, Method: m.name, Namespaces: m.namespaces})
 		}
-		record(ctx, StatusBypass)
+		record(ctx, m, StatusBypass)
 		return load(ctx)
 	}
 	c := m.c
@@ -47,7 +47,7 @@ func Fetch[T any](ctx context.Context, m *Method, key Key, load func(context.Con
 			var v T
 			if err := c.codec.Unmarshal(payload, &v); err == nil {
 				c.emit(ctx, Event{Kind: EventHit, Method: m.name, Namespaces: m.namespaces, Key: entryKey})
-				record(ctx, StatusHit)
+				record(ctx, m, StatusHit)
 				return v, nil
 			} else {
 				c.fault(ctx, m, entryKey, "decode", err)
@@ -67,7 +67,7 @@ func bypass[T any](ctx context.Context, m *Method, key, op string, err error, lo
 		m.c.fault(ctx, m, key, op, err)
 	}
 	m.c.emit(ctx, Event{Kind: EventBypass, Method: m.name, Namespaces: m.namespaces, Key: key})
-	record(ctx, StatusBypass)
+	record(ctx, m, StatusBypass)
 	return load(ctx)
 }
 
@@ -184,7 +184,7 @@ func fill[T any](ctx context.Context, m *Method, entryKey string, tokens []strin
 			if f.starter != me && ctx.Err() == nil && isContextErr(res.Err) {
 				// Another caller's context ended its load: this caller's
 				// has not, so it loads for itself.
-				record(ctx, StatusMiss)
+				record(ctx, m, StatusMiss)
 				return load(ctx)
 			}
 			if f.claimed.CompareAndSwap(false, true) {
@@ -193,7 +193,7 @@ func fill[T any](ctx context.Context, m *Method, entryKey string, tokens []strin
 			return zero, res.Err
 		}
 		c.emit(ctx, Event{Kind: EventMiss, Method: m.name, Namespaces: m.namespaces, Key: entryKey})
-		record(ctx, StatusMiss)
+		record(ctx, m, StatusMiss)
 		if f.claimed.CompareAndSwap(false, true) {
 			return f.value.(T), nil
 		}

@@ -34,6 +34,9 @@ func TestFetchMissThenHit(t *testing.T) {
 				if got := rec.Status(); got != want {
 					t.Fatalf("call %d: status %v, want %v", i, got, want)
 				}
+				if rec.TTL() != time.Minute {
+					t.Fatalf("call %d: recorded TTL %v, want 1m", i, rec.TTL())
+				}
 			}
 			if got := r.loads.Load(); got != 1 {
 				t.Fatalf("repository loads = %d, want 1", got)

@@ -3,6 +3,7 @@ package cache
 import (
 	"context"
 	"sync/atomic"
+	"time"
 )
 
 // EventKind says what happened in an [Event].
@@ -79,13 +80,18 @@ func (s Status) String() string {
 }
 
 // Recorder tells a caller what the cache did for the calls made with its
-// context, for example to set an X-Cache response header.
+// context, for example to set X-Cache and Cache-Control response headers.
 type Recorder struct {
 	status atomic.Int32
+	ttl    atomic.Int64
 }
 
 // Status returns the status of the last cached call made with the context.
 func (r *Recorder) Status() Status { return Status(r.status.Load()) }
+
+// TTL returns the TTL declared for the method of the last cached call made
+// with the context (zero when the cache is nil).
+func (r *Recorder) TTL() time.Duration { return time.Duration(r.ttl.Load()) }
 
 type recorderKey struct{}
 
@@ -96,8 +102,13 @@ func Record(ctx context.Context) (context.Context, *Recorder) {
 	return context.WithValue(ctx, recorderKey{}, r), r
 }
 
-func record(ctx context.Context, s Status) {
+func record(ctx context.Context, m *Method, s Status) {
 	if r, ok := ctx.Value(recorderKey{}).(*Recorder); ok {
+		var ttl time.Duration
+		if m != nil {
+			ttl = m.ttl
+		}
+		r.ttl.Store(int64(ttl))
 		r.status.Store(int32(s))
 	}
 }

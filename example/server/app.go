@@ -1,0 +1,101 @@
+package server
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/cachegen/cachegen/cache"
+	"github.com/cachegen/cachegen/example/books"
+	"github.com/redis/go-redis/v9"
+)
+
+// Config configures the example application.
+type Config struct {
+	MySQLDSN string        // go-sql-driver/mysql DSN
+	RedisURL string        // redis:// or rediss:// URL
+	NoCache  bool          // serve from the plain repository
+	Prefix   string        // Redis key prefix; default "booksapi"
+	WaitDB   time.Duration // how long to wait for the database to answer
+	Logger   *slog.Logger  // default slog.Default()
+}
+
+// App is the example assembled: the database, the cache and the handler.
+type App struct {
+	Server *Server
+	Cache  *cache.Cache // nil with NoCache
+	db     *sql.DB
+	rdb    *redis.Client
+}
+
+// Open connects to the database (creating and seeding the schema when the
+// books table is missing) and, unless cfg.NoCache, to Redis.
+func Open(ctx context.Context, cfg Config) (*App, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Prefix == "" {
+		cfg.Prefix = "booksapi"
+	}
+	db, err := books.Open(cfg.MySQLDSN)
+	if err != nil {
+		return nil, err
+	}
+	if err := waitFor(ctx, cfg.WaitDB, db.PingContext); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("database: %w", err)
+	}
+	if created, err := books.EnsureSchema(ctx, db); err != nil {
+		db.Close()
+		return nil, err
+	} else if created {
+		cfg.Logger.Info("created and seeded the schema", "categories", books.SeedCategories, "books", books.SeedBooks)
+	}
+	app := &App{db: db}
+	var repo books.Repository = books.NewMySQL(db)
+	if !cfg.NoCache {
+		opt, err := cache.ParseRedisURL(cfg.RedisURL)
+		if err != nil {
+			db.Close()
+			return nil, fmt.Errorf("REDIS_URL: %w", err)
+		}
+		app.rdb = redis.NewClient(opt)
+		if err := app.rdb.Ping(ctx).Err(); err != nil {
+			// Fail-open: the API works without Redis, only slower.
+			cfg.Logger.Warn("redis unreachable; serving from the database until it answers", "err", err)
+		}
+		app.Cache = cache.New(cache.NewRedisStore(app.rdb), cache.WithPrefix(cfg.Prefix), cache.WithLogger(cfg.Logger))
+		repo = books.NewCachedRepository(repo, app.Cache)
+	}
+	app.Server = New(repo)
+	return app, nil
+}
+
+// Close closes the connections.
+func (a *App) Close() error {
+	var errs []error
+	if a.rdb != nil {
+		errs = append(errs, a.rdb.Close())
+	}
+	errs = append(errs, a.db.Close())
+	return errors.Join(errs...)
+}
+
+// waitFor calls ping until it succeeds or wait has passed.
+func waitFor(ctx context.Context, wait time.Duration, ping func(context.Context) error) error {
+	deadline := time.Now().Add(wait)
+	for {
+		err := ping(ctx)
+		if err == nil || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(500 * time.Millisecond):
+		}
+	}
+}

@@ -1,0 +1,85 @@
+package server
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/cachegen/cachegen/cache"
+)
+
+// errorBody is every error response.
+type errorBody struct {
+	Error string `json:"error"`
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, "encoding the response failed")
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	w.Write(append(body, '\n'))
+}
+
+func writeError(w http.ResponseWriter, status int, msg string) {
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, status, errorBody{Error: msg})
+}
+
+// writeCached writes v as the response to a cached read: X-Cache says what
+// the cache did, Cache-Control's max-age is the method's TTL, and the strong
+// ETag of the body answers If-None-Match with 304.
+func writeCached(w http.ResponseWriter, r *http.Request, rec *cache.Recorder, v any) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, "encoding the response failed")
+		return
+	}
+	body = append(body, '\n')
+	sum := sha256.Sum256(body)
+	etag := `"` + hex.EncodeToString(sum[:16]) + `"`
+	h := w.Header()
+	h.Set("ETag", etag)
+	switch rec.Status() {
+	case cache.StatusHit:
+		h.Set("X-Cache", "HIT")
+	case cache.StatusMiss:
+		h.Set("X-Cache", "MISS")
+	case cache.StatusBypass:
+		h.Set("X-Cache", "BYPASS")
+	}
+	if ttl := rec.TTL(); ttl > 0 {
+		h.Set("Cache-Control", "max-age="+strconv.Itoa(int(ttl.Seconds())))
+	} else {
+		h.Set("Cache-Control", "no-cache")
+	}
+	if etagMatches(r.Header.Get("If-None-Match"), etag) {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	h.Set("Content-Type", "application/json")
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(http.StatusOK)
+	w.Write(body)
+}
+
+// etagMatches reports whether an If-None-Match header matches etag, by the
+// weak comparison RFC 9110 prescribes for it.
+func etagMatches(header, etag string) bool {
+	if header == "" {
+		return false
+	}
+	for _, t := range strings.Split(header, ",") {
+		t = strings.TrimSpace(t)
+		if t == "*" || strings.TrimPrefix(t, "W/") == etag {
+			return true
+		}
+	}
+	return false
+}
