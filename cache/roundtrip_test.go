@@ -34,7 +34,6 @@ func (h *tripCounter) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.
 	}
 }
 
-
 func TestHitIsOneRoundTrip(t *testing.T) {
 	for _, tc := range []struct {
 		name       string
