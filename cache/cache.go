@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"sync"
+	"time"
 
 	"golang.org/x/sync/singleflight"
 )
@@ -23,6 +25,12 @@ type Cache struct {
 	observer Observer
 	disabled bool
 	group    singleflight.Group
+
+	breakerFailures int
+	breakerCooldown time.Duration
+	dirty           dirtySet
+	closed          chan struct{}
+	closeOnce       sync.Once
 }
 
 // Option configures a [Cache].
@@ -48,11 +56,22 @@ func WithObserver(o Observer) Option { return func(c *Cache) { c.observer = o } 
 // processes sharing the store never serve data older than a write.
 func WithDisabled(disabled bool) Option { return func(c *Cache) { c.disabled = disabled } }
 
+// WithBreaker sets the circuit breaker in front of the store: after failures
+// consecutive store errors it opens, and reads and writes skip the store (the
+// reads go to the repository) until cooldown has passed; then one call probes
+// the store and closes the breaker if it succeeds. The default is 5 failures
+// and 500ms; failures <= 0 turns the breaker off.
+func WithBreaker(failures int, cooldown time.Duration) Option {
+	return func(c *Cache) { c.breakerFailures, c.breakerCooldown = failures, cooldown }
+}
+
 // New returns a Cache over store. It panics if the prefix is not a valid name
 // (see [ValidateName]) or the codec's name is not letters and digits, as
 // both are programming errors.
 func New(store Store, opts ...Option) *Cache {
-	c := &Cache{store: store, prefix: DefaultPrefix, codec: JSON, logger: slog.Default()}
+	c := &Cache{store: store, prefix: DefaultPrefix, codec: JSON, logger: slog.Default(),
+		breakerFailures: DefaultBreakerFailures, breakerCooldown: DefaultBreakerCooldown,
+		closed: make(chan struct{})}
 	for _, o := range opts {
 		o(c)
 	}
@@ -65,7 +84,31 @@ func New(store Store, opts ...Option) *Cache {
 	if c.logger == nil {
 		c.logger = slog.New(slog.DiscardHandler)
 	}
+	if c.breakerFailures > 0 {
+		c.store = &breakerStore{next: c.store, b: &breaker{
+			threshold: c.breakerFailures, cooldown: c.breakerCooldown, now: time.Now,
+			onChange: c.breakerChanged,
+		}}
+	}
 	return c
+}
+
+func (c *Cache) breakerChanged(open bool, err error) {
+	ctx := context.Background()
+	if open {
+		c.emit(ctx, Event{Kind: EventError, Op: "breaker-open", Err: err})
+		c.logger.WarnContext(ctx, "cachegen: store failing, circuit open: calls skip it", "cooldown", c.breakerCooldown, "err", err)
+		return
+	}
+	c.emit(ctx, Event{Kind: EventError, Op: "breaker-closed"})
+	c.logger.InfoContext(ctx, "cachegen: store answering again, circuit closed")
+}
+
+// Close stops the background retries of lost invalidations. The Cache
+// stays usable.
+func (c *Cache) Close() error {
+	c.closeOnce.Do(func() { close(c.closed) })
+	return nil
 }
 
 func validCodecName(s string) bool {
@@ -91,6 +134,11 @@ func (c *Cache) versionKey(ns string) string {
 // Invalidate makes every entry of the namespaces stale, in one round trip,
 // whatever their number: it sets each namespace's version key to a fresh
 // random token. It is the manual counterpart of //cache:invalidate.
+//
+// When the store fails, the error is returned and the invalidation is not
+// lost: the namespaces are dirty in this process (its reads of them bypass
+// the cache) and a background goroutine retries, 50ms then doubling up to
+// 1s apart, until the store takes it.
 func (c *Cache) Invalidate(ctx context.Context, namespaces ...string) error {
 	if c == nil || len(namespaces) == 0 {
 		return nil
@@ -106,12 +154,17 @@ func (c *Cache) Invalidate(ctx context.Context, namespaces ...string) error {
 }
 
 func (c *Cache) invalidate(ctx context.Context, method string, namespaces, keys []string) error {
+	before := c.dirty.snapshot(namespaces)
 	err := c.store.SetVersions(ctx, keys, newTokens(len(keys)))
 	c.emit(ctx, Event{Kind: EventInvalidate, Method: method, Namespaces: namespaces, Err: err})
 	if err != nil {
-		c.logger.WarnContext(ctx, "cachegen: invalidation failed", "method", method, "namespaces", namespaces, "err", err)
+		c.logger.WarnContext(ctx, "cachegen: invalidation failed; retrying in the background", "method", method, "namespaces", namespaces, "err", err)
+		if c.dirty.mark(namespaces) {
+			go c.retryInvalidations()
+		}
 		return fmt.Errorf("cache: invalidate %v: %w", namespaces, err)
 	}
+	c.dirty.clean(before)
 	return nil
 }
 

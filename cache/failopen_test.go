@@ -131,6 +131,11 @@ func TestFailOpenGarbage(t *testing.T) {
 			if r.loads.Load() != 2 {
 				t.Fatalf("loads = %d, want 2 (garbage is a miss)", r.loads.Load())
 			}
+			// Foreign values are counted as faults; another codec's entry is
+			// a plain miss.
+			if faults := log.n(EventError); (faults == 0) != (tc.name == "entry other codec") {
+				t.Fatalf("%d faults reported", faults)
+			}
 			// The garbage was overwritten: the next read is a hit.
 			rctx, rec := Record(ctx)
 			getBook(rctx, m, r, 1)

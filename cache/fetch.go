@@ -20,7 +20,7 @@ import (
 // never stored. Faults of the store or the codec never fail the call: they are
 // reported to the observer and the logger, and load is called.
 func Fetch[T any](ctx context.Context, m *Method, key Key, load func(context.Context) (T, error)) (T, error) {
-	if m == nil || m.c.disabled {
+	if m == nil || m.c.disabled || m.c.dirty.any(m.namespaces) {
 		if m != nil {
 			m.c.emit(ctx, Event{Kind: EventBypass, Method: m.name, Namespaces: m.namespaces})
 		}
@@ -151,6 +151,13 @@ func fill[T any](ctx context.Context, m *Method, entryKey string, tokens []strin
 				f.panicV, res, err = p, f, nil
 			}
 		}()
+		// A caller that missed just before an earlier flight for the same
+		// key and versions stored its result starts this one: look again,
+		// so a process loads an entry once.
+		if v, payload, ok := recheck[T](ctx, c, entryKey, tokens); ok {
+			f.value, f.payload = v, payload
+			return f, nil
+		}
 		v, err := load(ctx)
 		f.value = v
 		if err != nil {
@@ -207,6 +214,24 @@ func fill[T any](ctx context.Context, m *Method, entryKey string, tokens []strin
 		}
 		return v, nil
 	}
+}
+
+// recheck reads the entry again and decodes it when it was stored under
+// tokens.
+func recheck[T any](ctx context.Context, c *Cache, entryKey string, tokens []string) (v T, payload []byte, ok bool) {
+	vals, err := c.store.Get(ctx, []string{entryKey})
+	if err != nil || vals[0] == nil {
+		return v, nil, false
+	}
+	versions := make([][]byte, len(tokens))
+	for i, t := range tokens {
+		versions[i] = []byte(t)
+	}
+	payload, current, err := parseEntry(vals[0], c.codec.Name(), versions)
+	if err != nil || !current || c.codec.Unmarshal(payload, &v) != nil {
+		return v, nil, false
+	}
+	return v, payload, true
 }
 
 func isContextErr(err error) bool {

@@ -17,13 +17,18 @@ import (
 type slowDB struct {
 	mu      sync.Mutex
 	version int64
+	delay   time.Duration // reads take up to this long; zero means 2ms
 }
 
 func (d *slowDB) read(ctx context.Context) (int64, error) {
 	d.mu.Lock()
 	v := d.version
 	d.mu.Unlock()
-	time.Sleep(time.Duration(rand.IntN(2000)) * time.Microsecond)
+	delay := d.delay
+	if delay == 0 {
+		delay = 2 * time.Millisecond
+	}
+	time.Sleep(time.Duration(rand.Int64N(int64(delay))))
 	return v, nil
 }
 

@@ -1,0 +1,118 @@
+package cache
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+)
+
+// ErrCircuitOpen is the store error while the circuit breaker is open: the
+// store failed repeatedly, so calls skip it until the cool-down has passed.
+var ErrCircuitOpen = errors.New("cache: circuit open: the store failed repeatedly")
+
+// Breaker defaults; see [WithBreaker].
+const (
+	DefaultBreakerFailures = 5
+	DefaultBreakerCooldown = 500 * time.Millisecond
+)
+
+// breaker is a circuit breaker: after threshold consecutive failures it
+// opens, failing calls at once; after cooldown it lets one probe through
+// (half-open), and closes again when the probe succeeds.
+type breaker struct {
+	threshold int
+	cooldown  time.Duration
+	now       func() time.Time
+	onChange  func(open bool, err error)
+
+	mu       sync.Mutex
+	failures int
+	open     bool
+	openedAt time.Time
+	probing  bool
+}
+
+// allow reports whether a call may go to the store; a true from a half-open
+// breaker makes the caller the probe, which must report through done.
+func (b *breaker) allow() (ok, probe bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if !b.open {
+		return true, false
+	}
+	if b.probing || b.now().Sub(b.openedAt) < b.cooldown {
+		return false, false
+	}
+	b.probing = true
+	return true, true
+}
+
+// done records the outcome of a call that allow let through.
+func (b *breaker) done(err error, probe bool) {
+	b.mu.Lock()
+	var changed, open bool
+	if probe {
+		b.probing = false
+	}
+	if err == nil {
+		b.failures = 0
+		if b.open {
+			b.open, changed, open = false, true, false
+		}
+	} else {
+		b.failures++
+		if probe || (!b.open && b.failures >= b.threshold) {
+			changed, open = !b.open, true
+			b.open, b.openedAt = true, b.now()
+		}
+	}
+	b.mu.Unlock()
+	if changed && b.onChange != nil {
+		b.onChange(open, err)
+	}
+}
+
+// breakerStore is a Store behind a breaker.
+type breakerStore struct {
+	next Store
+	b    *breaker
+}
+
+// run calls f unless the breaker is open. A failure caused by the caller's
+// own context ending is not held against the store.
+func (s *breakerStore) run(ctx context.Context, f func() error) error {
+	ok, probe := s.b.allow()
+	if !ok {
+		return ErrCircuitOpen
+	}
+	err := f()
+	if err != nil && ctx.Err() != nil {
+		if probe {
+			s.b.mu.Lock()
+			s.b.probing = false
+			s.b.mu.Unlock()
+		}
+		return err
+	}
+	s.b.done(err, probe)
+	return err
+}
+
+func (s *breakerStore) Get(ctx context.Context, keys []string) (vals [][]byte, err error) {
+	err = s.run(ctx, func() error { vals, err = s.next.Get(ctx, keys); return err })
+	return vals, err
+}
+
+func (s *breakerStore) Set(ctx context.Context, key string, value []byte, ttl time.Duration) error {
+	return s.run(ctx, func() error { return s.next.Set(ctx, key, value, ttl) })
+}
+
+func (s *breakerStore) SetVersions(ctx context.Context, keys, values []string) error {
+	return s.run(ctx, func() error { return s.next.SetVersions(ctx, keys, values) })
+}
+
+func (s *breakerStore) InitVersions(ctx context.Context, keys, values []string) (cur []string, err error) {
+	err = s.run(ctx, func() error { cur, err = s.next.InitVersions(ctx, keys, values); return err })
+	return cur, err
+}

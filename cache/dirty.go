@@ -1,0 +1,146 @@
+package cache
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Retry schedule of lost invalidations; see [Cache.Invalidate].
+const (
+	retryFirst = 50 * time.Millisecond
+	retryMax   = time.Second
+)
+
+// dirtySet tracks the namespaces whose invalidation failed in this process.
+// While a namespace is dirty, reads of it bypass the cache here, and a
+// background goroutine keeps bumping its version until that succeeds.
+type dirtySet struct {
+	n  atomic.Int64 // number of dirty namespaces, for a lock-free fast path
+	mu sync.Mutex
+	ns map[string]uint64 // dirty namespace -> generation of its last failure
+	// retrying is true while the retry goroutine runs.
+	retrying bool
+}
+
+// any reports whether one of namespaces is dirty.
+func (d *dirtySet) any(namespaces []string) bool {
+	if d.n.Load() == 0 {
+		return false
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for _, ns := range namespaces {
+		if _, ok := d.ns[ns]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+// snapshot returns the generations of namespaces, taken before a bump.
+func (d *dirtySet) snapshot(namespaces []string) map[string]uint64 {
+	if d.n.Load() == 0 {
+		return nil
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	out := map[string]uint64{}
+	for _, ns := range namespaces {
+		if g, ok := d.ns[ns]; ok {
+			out[ns] = g
+		}
+	}
+	return out
+}
+
+// clean marks namespaces clean after a bump that started when they were at
+// the generations in before; a failure since then keeps them dirty.
+func (d *dirtySet) clean(before map[string]uint64) {
+	if len(before) == 0 {
+		return
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for ns, g := range before {
+		if cur, ok := d.ns[ns]; ok && cur == g {
+			delete(d.ns, ns)
+		}
+	}
+	d.n.Store(int64(len(d.ns)))
+}
+
+var dirtyGen atomic.Uint64
+
+// mark makes namespaces dirty and reports whether the retry goroutine must
+// be started.
+func (d *dirtySet) mark(namespaces []string) (start bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.ns == nil {
+		d.ns = map[string]uint64{}
+	}
+	g := dirtyGen.Add(1)
+	for _, ns := range namespaces {
+		d.ns[ns] = g
+	}
+	d.n.Store(int64(len(d.ns)))
+	if d.retrying {
+		return false
+	}
+	d.retrying = true
+	return true
+}
+
+// pending returns the dirty namespaces and their generations, and stops the
+// retry goroutine (returning nil) when there are none.
+func (d *dirtySet) pending() map[string]uint64 {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if len(d.ns) == 0 {
+		d.retrying = false
+		return nil
+	}
+	out := make(map[string]uint64, len(d.ns))
+	for ns, g := range d.ns {
+		out[ns] = g
+	}
+	return out
+}
+
+// retryInvalidations bumps the dirty namespaces until none is left, backing
+// off from 50ms to 1s, or until the cache is closed.
+func (c *Cache) retryInvalidations() {
+	wait := retryFirst
+	for {
+		select {
+		case <-c.closed:
+			c.dirty.mu.Lock()
+			c.dirty.retrying = false
+			c.dirty.mu.Unlock()
+			return
+		case <-time.After(wait):
+		}
+		before := c.dirty.pending()
+		if before == nil {
+			return
+		}
+		namespaces := make([]string, 0, len(before))
+		keys := make([]string, 0, len(before))
+		for ns := range before {
+			namespaces = append(namespaces, ns)
+			keys = append(keys, c.versionKey(ns))
+		}
+		ctx := context.Background()
+		err := c.store.SetVersions(ctx, keys, newTokens(len(keys)))
+		c.emit(ctx, Event{Kind: EventInvalidate, Namespaces: namespaces, Op: "retry", Err: err})
+		if err == nil {
+			c.dirty.clean(before)
+			c.logger.InfoContext(ctx, "cachegen: lost invalidation delivered", "namespaces", namespaces)
+			wait = retryFirst
+			continue
+		}
+		wait = min(2*wait, retryMax)
+	}
+}
