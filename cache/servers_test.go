@@ -226,4 +226,3 @@ func infoField(t testing.TB, c redis.UniversalClient, section, field string) str
 	t.Fatalf("INFO %s has no %s", section, field)
 	return ""
 }
-

@@ -1,0 +1,258 @@
+package cache
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// clusterPort returns a free port whose cluster bus port (+10000) is free too.
+func clusterPort(t *testing.T) int {
+	for range 100 {
+		p := 20000 + rand.IntN(10000)
+		a, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(p))
+		if err != nil {
+			continue
+		}
+		b, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(p+10000))
+		a.Close()
+		if err != nil {
+			continue
+		}
+		b.Close()
+		return p
+	}
+	t.Fatal("no free port pair for a cluster node")
+	return 0
+}
+
+// testCluster is a 3-master Redis Cluster of the test's own.
+type testCluster struct {
+	nodes  []*redisProc
+	client *redis.ClusterClient
+	trips  atomic.Int64 // round trips to any node
+	cmds   atomic.Int64
+}
+
+func startCluster(t *testing.T) *testCluster {
+	t.Helper()
+	needRedisServer(t)
+	if _, err := exec.LookPath("redis-cli"); err != nil {
+		t.Skip("needs redis-cli on PATH (apt-get install redis-tools)")
+	}
+	tc := &testCluster{}
+	var addrs []string
+	for range 3 {
+		p := &redisProc{t: t, port: clusterPort(t), args: []string{"--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "2000"}}
+		p.start()
+		t.Cleanup(p.kill)
+		tc.nodes = append(tc.nodes, p)
+		addrs = append(addrs, p.addr())
+	}
+	args := append([]string{"--cluster", "create"}, addrs...)
+	out, err := exec.Command("redis-cli", append(args, "--cluster-replicas", "0", "--cluster-yes")...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("redis-cli --cluster create: %v\n%s", err, out)
+	}
+	ctx := context.Background()
+	for _, a := range addrs {
+		c := redis.NewClient(&redis.Options{Addr: a})
+		ok := false
+		for start := time.Now(); time.Since(start) < 10*time.Second; time.Sleep(50 * time.Millisecond) {
+			if info, _ := c.ClusterInfo(ctx).Result(); strings.Contains(info, "cluster_state:ok") {
+				ok = true
+				break
+			}
+		}
+		c.Close()
+		if !ok {
+			t.Fatalf("cluster node %s never reached cluster_state:ok", a)
+		}
+	}
+	opt := RedisOptions("")
+	tc.client = redis.NewClusterClient(&redis.ClusterOptions{
+		Addrs:                    addrs,
+		DialTimeout:              opt.DialTimeout,
+		ReadTimeout:              opt.ReadTimeout,
+		WriteTimeout:             opt.WriteTimeout,
+		MaxRetries:               -1,
+		MaintNotificationsConfig: opt.MaintNotificationsConfig,
+	})
+	tc.client.OnNewNode(func(c *redis.Client) { c.AddHook(tc) })
+	t.Cleanup(func() { tc.client.Close() })
+	return tc
+}
+
+func (tc *testCluster) DialHook(next redis.DialHook) redis.DialHook { return next }
+
+func (tc *testCluster) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		tc.trips.Add(1)
+		tc.cmds.Add(1)
+		return next(ctx, cmd)
+	}
+}
+
+func (tc *testCluster) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		tc.trips.Add(1)
+		tc.cmds.Add(int64(len(cmds)))
+		return next(ctx, cmds)
+	}
+}
+
+// nodeOf returns the address of the master holding namespace ns.
+func (tc *testCluster) nodeOf(t *testing.T, ns string) string {
+	c, err := tc.client.MasterForKey(context.Background(), "{"+ns+"}")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c.Options().Addr
+}
+
+func TestClusterReadsAndInvalidation(t *testing.T) {
+	tc := startCluster(t)
+	var log eventLog
+	c := New(NewRedisStore(tc.client), WithPrefix("cl"), WithObserver(log.observe), WithLogger(quiet))
+	ctx := context.Background()
+
+	// Two namespaces on different masters.
+	a := "books"
+	var b string
+	for i := range 100 {
+		if ns := fmt.Sprintf("ns%d", i); tc.nodeOf(t, ns) != tc.nodeOf(t, a) {
+			b = ns
+			break
+		}
+	}
+	if b == "" {
+		t.Fatal("found no namespace on another master")
+	}
+	for _, tt := range []struct {
+		name       string
+		namespaces []string
+		trips      int64
+	}{
+		{"one namespace", []string{a}, 1},
+		{"two namespaces on two masters", []string{a, b}, 2},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			m := c.Method("R.Get"+strconv.Itoa(len(tt.namespaces)), time.Minute, tt.namespaces...)
+			r := newRepo("v1")
+			getBook(ctx, m, r, 1)
+			tc.trips.Store(0)
+			rctx, rec := Record(ctx)
+			if bk, _ := getBook(rctx, m, r, 1); rec.Status() != StatusHit || bk.Title != "v1" {
+				t.Fatalf("status %v, %+v", rec.Status(), bk)
+			}
+			if n := tc.trips.Load(); n != tt.trips {
+				t.Fatalf("a hit took %d round trips, want one per master involved (%d)", n, tt.trips)
+			}
+			// Invalidating the last namespace (on its own master) reaches the entry.
+			v2 := "v2"
+			r.title.Store(&v2)
+			tc.trips.Store(0)
+			if err := c.Invalidate(ctx, tt.namespaces...); err != nil {
+				t.Fatal(err)
+			}
+			if n := tc.trips.Load(); n != tt.trips {
+				t.Fatalf("invalidation took %d round trips, want %d", n, tt.trips)
+			}
+			if bk, _ := getBook(ctx, m, r, 1); bk.Title != "v2" {
+				t.Fatalf("after invalidation: %q", bk.Title)
+			}
+		})
+	}
+	if n := log.n(EventError); n != 0 {
+		t.Fatalf("%d store errors on the cluster (CROSSSLOT?): last %+v", n, log.last.Load())
+	}
+}
+
+func TestClusterReshardDuringLoad(t *testing.T) {
+	tc := startCluster(t)
+	var log eventLog
+	c := New(NewRedisStore(tc.client), WithPrefix("rs"), WithObserver(log.observe), WithLogger(quiet))
+	defer c.Close()
+	db := &versioned{db: &slowDB{delay: 500 * time.Microsecond}, get: c.Method("DB.Get", time.Minute, "db"), update: c.Method("DB.Write", 0, "db")}
+
+	load := startLoad(db, 8, 1, 10*time.Millisecond)
+	time.Sleep(400 * time.Millisecond)
+	hitsBefore := log.n(EventHit)
+	migrateSlot(t, tc, "{db}")
+	time.Sleep(600 * time.Millisecond)
+	load.finish()
+	t.Logf("reads %d, stale %d, hits %d (%d before the move), store errors %d", load.reads.Load(), load.stale.Load(), log.n(EventHit), hitsBefore, log.n(EventError))
+	if load.stale.Load() != 0 || load.errs.Load() != 0 {
+		t.Fatalf("%d stale reads, %d errors to callers while resharding", load.stale.Load(), load.errs.Load())
+	}
+	if log.n(EventHit) <= hitsBefore {
+		t.Fatal("no hits after the slot moved: the cache stopped working")
+	}
+}
+
+// migrateSlot moves the slot of key, with its keys, to another master.
+func migrateSlot(t *testing.T, tc *testCluster, key string) {
+	t.Helper()
+	ctx := context.Background()
+	slot, err := tc.client.ClusterKeySlot(ctx, key).Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	srcAddr := tc.nodeOf(t, strings.Trim(key, "{}"))
+	var src, dst *redis.Client
+	ids := map[*redis.Client]string{}
+	var all []*redis.Client
+	for _, n := range tc.nodes {
+		c := redis.NewClient(&redis.Options{Addr: n.addr()})
+		defer c.Close()
+		all = append(all, c)
+		id, err := c.Do(ctx, "CLUSTER", "MYID").Text()
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids[c] = id
+		if n.addr() == srcAddr {
+			src = c
+		} else if dst == nil {
+			dst = c
+		}
+	}
+	must := func(c *redis.Client, args ...any) {
+		if err := c.Do(ctx, args...).Err(); err != nil {
+			t.Fatalf("%v: %v", args, err)
+		}
+	}
+	must(dst, "CLUSTER", "SETSLOT", slot, "IMPORTING", ids[src])
+	must(src, "CLUSTER", "SETSLOT", slot, "MIGRATING", ids[dst])
+	host, port, _ := net.SplitHostPort(dst.Options().Addr)
+	moved := 0
+	for {
+		keys, err := src.ClusterGetKeysInSlot(ctx, int(slot), 100).Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(keys) == 0 {
+			break
+		}
+		args := []any{"MIGRATE", host, port, "", 0, 5000, "KEYS"}
+		for _, k := range keys {
+			args = append(args, k)
+		}
+		must(src, args...)
+		moved += len(keys)
+		time.Sleep(20 * time.Millisecond) // let the load see the slot half-moved
+	}
+	for _, c := range all {
+		must(c, "CLUSTER", "SETSLOT", slot, "NODE", ids[dst])
+	}
+	t.Logf("moved slot %d (%d keys) from %s to %s", slot, moved, src.Options().Addr, dst.Options().Addr)
+}
