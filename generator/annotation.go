@@ -75,6 +75,11 @@ func parseAnnotation(r *reporter, c *ast.Comment) *annotation {
 			continue
 		}
 		seen[name] = true
+		if name != "invalidate" && !hasValue {
+			r.errorf(pos, "%s needs a value: write %s=%s", name, name, map[string]string{"expire": "300", "namespace": "books", "key": "id"}[name])
+			ok = false
+			continue
+		}
 		switch name {
 		case "invalidate":
 			if hasValue {
