@@ -76,7 +76,7 @@ func FuzzKeyCollisionFree(f *testing.F) {
 	f.Add("a", "b:c", false, int64(1), false, 1.5, "a:b", "c", false, int64(1), false, 1.5)
 	f.Add("", "", false, int64(0), true, 0.0, "", "", true, int64(0), true, 0.0)
 	f.Add("", "\x00", false, int64(0), true, 0.0, "", "", false, int64(0), true, 0.0)
-	f.Add("~", "", true, int64(-1), false, -0.0, "", "~", false, int64(-1), false, 0.0)
+	f.Add("~", "", true, int64(-1), false, math.Copysign(0, -1), "", "~", false, int64(-1), false, 0.0)
 	f.Add("%3A", ",", false, int64(7), false, math.Inf(1), ":", "%2C", false, int64(7), false, math.Inf(1))
 	f.Fuzz(func(t *testing.T, s1, l1 string, nl1 bool, n1 int64, np1 bool, f1 float64, s2, l2 string, nl2 bool, n2 int64, np2 bool, f2 float64) {
 		a, b := makeArgs(s1, l1, nl1, n1, np1, f1), makeArgs(s2, l2, nl2, n2, np2, f2)
