@@ -193,12 +193,13 @@ func TestFaultSlowRedis(t *testing.T) {
 }
 
 func TestFaultLostInvalidation(t *testing.T) {
-	p := startProxy(t, testTarget(t))
+	target := testTarget(t)
+	p := startProxy(t, target)
 	prefix := testPrefix(t)
 	// Process A reaches Redis through the proxy, process B directly.
 	clientA := redis.NewClient(RedisOptions(p.addr()))
 	defer clientA.Close()
-	clientB := redis.NewClient(RedisOptions(testTarget(t)))
+	clientB := redis.NewClient(RedisOptions(target))
 	defer clientB.Close()
 	a := New(NewRedisStore(clientA), WithPrefix(prefix), WithLogger(quiet))
 	defer a.Close()

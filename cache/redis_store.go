@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/redis/go-redis/v9"
 )
@@ -111,7 +112,9 @@ func toBytes(vals []any, n int) ([][]byte, error) {
 		switch v := v.(type) {
 		case nil:
 		case string:
-			out[i] = []byte(v)
+			// Share the reply's bytes instead of copying them: callers only
+			// read them (see Store.Get), and the decoders copy what they keep.
+			out[i] = unsafe.Slice(unsafe.StringData(v), len(v))
 		default:
 			return nil, fmt.Errorf("cache: MGET returned %T", v)
 		}

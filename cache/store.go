@@ -9,7 +9,8 @@ import (
 // [NewMemoryStore] implement it; tests may wrap one to inject faults.
 type Store interface {
 	// Get returns the value of each key, nil where the key does not exist.
-	// Implementations answer in one round trip.
+	// Implementations answer in one round trip. Callers must not modify the
+	// returned bytes.
 	Get(ctx context.Context, keys []string) ([][]byte, error)
 
 	// Set stores value under key; a ttl of zero means no expiry.
