@@ -58,33 +58,31 @@ func newEnv(b *testing.B, opts ...cache.Option) *env {
 
 // floorKey stores v encoded by codec under a plain key, for the baseline:
 // a GET of the same bytes plus the same decode.
-func (e *env) floorKey(b *testing.B, codec cache.Codec, v any) string {
-	data, err := codec.Marshal(v)
+func (e *env) floorKey(b *testing.B, name string, v any) string {
+	data, err := cache.JSON.Marshal(v)
 	if err != nil {
 		b.Fatal(err)
 	}
-	key := e.prefix + ":floor:" + codec.Name()
+	key := e.prefix + ":floor:" + name
 	if err := e.client.Set(context.Background(), key, data, time.Hour).Err(); err != nil {
 		b.Fatal(err)
 	}
 	return key
 }
 
-func getDecode[T any](b *testing.B, client *redis.Client, key string, unmarshal func([]byte, any) error) T {
+// getDecode is the floor: GET, then decode. Like check, it panics on an
+// error, which is safe from RunParallel's goroutines.
+func getDecode[T any](client *redis.Client, key string, unmarshal func([]byte, any) error) T {
 	data, err := client.Get(context.Background(), key).Bytes()
-	if err != nil {
-		b.Fatal(err)
-	}
+	check(err)
 	var v T
-	if err := unmarshal(data, &v); err != nil {
-		b.Fatal(err)
-	}
+	check(unmarshal(data, &v))
 	return v
 }
 
-func check(b *testing.B, err error) {
+func check(err error) {
 	if err != nil {
-		b.Fatal(err)
+		panic(err)
 	}
 }
 
@@ -96,18 +94,18 @@ func BenchmarkHit(b *testing.B) {
 	b.Run("items=1", func(b *testing.B) {
 		e := newEnv(b)
 		want, _ := e.repo.One(ctx, 1)
-		floor := e.floorKey(b, cache.JSON, want)
-		benchHit(b, func() { _, err := e.repo.One(ctx, 1); check(b, err) },
-			func() { getDecode[Item](b, e.client, floor, cache.JSON.Unmarshal) },
-			func() { getDecode[Item](b, e.client, floor, json.Unmarshal) })
+		floor := e.floorKey(b, "one", want)
+		benchHit(b, func() { _, err := e.repo.One(ctx, 1); check(err) },
+			func() { getDecode[Item](e.client, floor, cache.JSON.Unmarshal) },
+			func() { getDecode[Item](e.client, floor, json.Unmarshal) })
 	})
 	b.Run("items=100", func(b *testing.B) {
 		e := newEnv(b)
 		want, _ := e.repo.List(ctx, 100)
-		floor := e.floorKey(b, cache.JSON, want)
-		benchHit(b, func() { _, err := e.repo.List(ctx, 100); check(b, err) },
-			func() { getDecode[[]Item](b, e.client, floor, cache.JSON.Unmarshal) },
-			func() { getDecode[[]Item](b, e.client, floor, json.Unmarshal) })
+		floor := e.floorKey(b, "list", want)
+		benchHit(b, func() { _, err := e.repo.List(ctx, 100); check(err) },
+			func() { getDecode[[]Item](e.client, floor, cache.JSON.Unmarshal) },
+			func() { getDecode[[]Item](e.client, floor, json.Unmarshal) })
 	})
 }
 
@@ -135,18 +133,17 @@ func BenchmarkHitParallel(b *testing.B) {
 	ctx := context.Background()
 	e := newEnv(b)
 	want, _ := e.repo.List(ctx, 100)
-	floor := e.floorKey(b, cache.JSON, want)
-	e.repo.One(ctx, 1)
-	floor1 := e.floorKey(b, cache.JSON, Item{})
-	e.client.Set(ctx, floor1, mustMarshal(MakeItem(1)), time.Hour)
+	floor := e.floorKey(b, "list", want)
+	one, _ := e.repo.One(ctx, 1)
+	floor1 := e.floorKey(b, "one", one)
 	for _, c := range []struct {
 		name string
 		f    func()
 	}{
-		{"items=1/cachegen", func() { _, err := e.repo.One(ctx, 1); check(b, err) }},
-		{"items=1/floor", func() { getDecode[Item](b, e.client, floor1, cache.JSON.Unmarshal) }},
-		{"items=100/cachegen", func() { _, err := e.repo.List(ctx, 100); check(b, err) }},
-		{"items=100/floor", func() { getDecode[[]Item](b, e.client, floor, cache.JSON.Unmarshal) }},
+		{"items=1/cachegen", func() { _, err := e.repo.One(ctx, 1); check(err) }},
+		{"items=1/floor", func() { getDecode[Item](e.client, floor1, cache.JSON.Unmarshal) }},
+		{"items=100/cachegen", func() { _, err := e.repo.List(ctx, 100); check(err) }},
+		{"items=100/floor", func() { getDecode[[]Item](e.client, floor, cache.JSON.Unmarshal) }},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			b.ReportAllocs()
@@ -158,14 +155,6 @@ func BenchmarkHitParallel(b *testing.B) {
 			})
 		})
 	}
-}
-
-func mustMarshal(v any) []byte {
-	data, err := cache.JSON.Marshal(v)
-	if err != nil {
-		panic(err)
-	}
-	return data
 }
 
 // BenchmarkMiss compares a miss (read, re-read, load, encode, store) with
@@ -188,7 +177,28 @@ func BenchmarkMiss(b *testing.B) {
 		for b.Loop() {
 			id++ // a new key each time: always a miss
 			_, err := e.repo.One(ctx, id)
-			check(b, err)
+			check(err)
 		}
 	})
+}
+
+// BenchmarkDecode compares the default codec's decode of a 100-item list
+// with encoding/json's, without Redis.
+func BenchmarkDecode(b *testing.B) {
+	items, _ := Fake{}.List(context.Background(), 100)
+	data, err := json.Marshal(items)
+	check(err)
+	b.Logf("%d bytes of JSON", len(data))
+	for _, c := range []struct {
+		name      string
+		unmarshal func([]byte, any) error
+	}{{"cachegen_json", cache.JSON.Unmarshal}, {"encoding_json", json.Unmarshal}} {
+		b.Run("items=100/"+c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				var v []Item
+				check(c.unmarshal(data, &v))
+			}
+		})
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -19,16 +20,18 @@ const (
 
 // breaker is a circuit breaker: after threshold consecutive failures it
 // opens, failing calls at once; after cooldown it lets one probe through
-// (half-open), and closes again when the probe succeeds.
+// (half-open), and closes again when the probe succeeds. While closed, its
+// bookkeeping takes no lock.
 type breaker struct {
 	threshold int
 	cooldown  time.Duration
 	now       func() time.Time
 	onChange  func(open bool, err error)
 
-	mu       sync.Mutex
-	failures int
-	open     bool
+	open     atomic.Bool
+	failures atomic.Int64
+
+	mu       sync.Mutex // guards the fields below and the transitions
 	openedAt time.Time
 	probing  bool
 }
@@ -36,9 +39,12 @@ type breaker struct {
 // allow reports whether a call may go to the store; a true from a half-open
 // breaker makes the caller the probe, which must report through done.
 func (b *breaker) allow() (ok, probe bool) {
+	if !b.open.Load() {
+		return true, false
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if !b.open {
+	if !b.open.Load() {
 		return true, false
 	}
 	if b.probing || b.now().Sub(b.openedAt) < b.cooldown {
@@ -50,22 +56,29 @@ func (b *breaker) allow() (ok, probe bool) {
 
 // done records the outcome of a call that allow let through.
 func (b *breaker) done(err error, probe bool) {
-	b.mu.Lock()
+	if err == nil && !probe {
+		if b.failures.Load() != 0 {
+			b.failures.Store(0)
+		}
+		return
+	}
 	var changed, open bool
+	b.mu.Lock()
 	if probe {
 		b.probing = false
 	}
 	if err == nil {
-		b.failures = 0
-		if b.open {
-			b.open, changed, open = false, true, false
+		b.failures.Store(0)
+		if b.open.Load() {
+			b.open.Store(false)
+			changed, open = true, false
 		}
-	} else {
-		b.failures++
-		if probe || (!b.open && b.failures >= b.threshold) {
-			changed, open = !b.open, true
-			b.open, b.openedAt = true, b.now()
+	} else if n := b.failures.Add(1); probe || n >= int64(b.threshold) {
+		if !b.open.Load() {
+			changed, open = true, true
+			b.open.Store(true)
 		}
+		b.openedAt = b.now()
 	}
 	b.mu.Unlock()
 	if changed && b.onChange != nil {
@@ -79,28 +92,39 @@ type breakerStore struct {
 	b    *breaker
 }
 
-// run calls f unless the breaker is open. A failure caused by the caller's
-// own context ending is not held against the store.
+// run calls f unless the breaker is open.
 func (s *breakerStore) run(ctx context.Context, f func() error) error {
 	ok, probe := s.b.allow()
 	if !ok {
 		return ErrCircuitOpen
 	}
 	err := f()
+	s.finish(ctx, err, probe)
+	return err
+}
+
+// finish records the outcome of a call. A failure caused by the caller's own
+// context ending is not held against the store.
+func (s *breakerStore) finish(ctx context.Context, err error, probe bool) {
 	if err != nil && ctx.Err() != nil {
 		if probe {
 			s.b.mu.Lock()
 			s.b.probing = false
 			s.b.mu.Unlock()
 		}
-		return err
+		return
 	}
 	s.b.done(err, probe)
-	return err
 }
 
-func (s *breakerStore) Get(ctx context.Context, keys []string) (vals [][]byte, err error) {
-	err = s.run(ctx, func() error { vals, err = s.next.Get(ctx, keys); return err })
+// Get is written out, without run's closure, as it is on every read.
+func (s *breakerStore) Get(ctx context.Context, keys []string) ([][]byte, error) {
+	ok, probe := s.b.allow()
+	if !ok {
+		return nil, ErrCircuitOpen
+	}
+	vals, err := s.next.Get(ctx, keys)
+	s.finish(ctx, err, probe)
 	return vals, err
 }
 

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+	"unsafe"
 )
 
 // Fetch returns the result of the cached read m for the arguments in key:
@@ -28,7 +29,8 @@ func Fetch[T any](ctx context.Context, m *Method, key Key, load func(context.Con
 		return load(ctx)
 	}
 	c := m.c
-	entryKey := string(key.buf)
+	// The key's bytes are never written again: share them, do not copy.
+	entryKey := unsafe.String(unsafe.SliceData(key.buf), len(key.buf))
 	n := len(m.versionKeys)
 	keys := make([]string, n+1)
 	copy(keys, m.versionKeys)

@@ -26,14 +26,14 @@ func NewRedisStore(client redis.UniversalClient) Store {
 // Get implements [Store]: one MGET per hash tag, pipelined when there are
 // several.
 func (s *redisStore) Get(ctx context.Context, keys []string) ([][]byte, error) {
-	groups := groupByHashTag(keys)
-	if len(groups) == 1 {
+	if sameHashTag(keys) {
 		vals, err := s.client.MGet(ctx, keys...).Result()
 		if err != nil {
 			return nil, err
 		}
 		return toBytes(vals, len(keys))
 	}
+	groups := groupByHashTag(keys)
 	pipe := s.client.Pipeline()
 	cmds := make([]*redis.SliceCmd, len(groups))
 	for i, g := range groups {
@@ -122,12 +122,20 @@ func toBytes(vals []any, n int) ([][]byte, error) {
 	return out, nil
 }
 
+// sameHashTag reports whether all keys hash by the same tag (one slot).
+func sameHashTag(keys []string) bool {
+	first := hashTag(keys[0])
+	for _, k := range keys[1:] {
+		if hashTag(k) != first {
+			return false
+		}
+	}
+	return true
+}
+
 // groupByHashTag returns the indexes of keys grouped by Redis Cluster hash
 // tag, in order of first appearance.
 func groupByHashTag(keys []string) [][]int {
-	if len(keys) == 1 {
-		return [][]int{{0}}
-	}
 	var tags []string
 	var groups [][]int
 outer:

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Regenerates docs/benchmarks.md: runs the benchmarks of ./bench (and the
+# example's seedtable when MariaDB answers), then turns their output into the
+# tables with go run ./bench/report.
+#
+# Needs a Redis at CACHEGEN_REDIS_URL (default redis://127.0.0.1:6379/0) and
+# redis-server on PATH (the invalidation benchmark starts its own). COUNT sets
+# how many interleaved runs each figure is the median of (default 5); FILLER
+# how many other keys the invalidation benchmark's Redis holds (default 1M).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+export CACHEGEN_REDIS_URL="${CACHEGEN_REDIS_URL:-redis://127.0.0.1:6379/0}"
+COUNT="${COUNT:-5}"
+FILLER="${FILLER:-1000000}"
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+
+# The generation benchmark compares with mockgen, a dev tool kept out of go.mod.
+go build -o "$tmp/cachegen" ./cmd/cachegen
+GOBIN="$tmp" go install go.uber.org/mock/mockgen@v0.6.0
+
+go test -c -o "$tmp/bench.test" ./bench
+run() { (cd bench && "$tmp/bench.test" -test.run '^$' "$@") | tee -a "$tmp/bench.txt"; }
+
+# Interleaved, so that a slow moment of the machine hits both sides of a ratio.
+for i in $(seq "$COUNT"); do
+	echo "== run $i of $COUNT" >&2
+	run -test.bench '^Benchmark(Hit|HitParallel|Miss|Decode)$' -test.benchtime 2s
+	CACHEGEN_BIN="$tmp/cachegen" MOCKGEN_BIN="$tmp/mockgen" run -test.bench '^BenchmarkGenerate$' -test.benchtime 3x
+done
+for i in $(seq 3); do
+	run -test.bench '^BenchmarkInvalidate$/entries=/cachegen' -filler "$FILLER"
+	run -test.bench '^BenchmarkInvalidate$/entries=/(scan|keys)' -test.benchtime 1x -filler "$FILLER"
+done
+
+seed=""
+if go run ./example/cmd/seedtable > "$tmp/seedtable.md" 2> "$tmp/seedtable.err"; then
+	seed="$tmp/seedtable.md"
+else
+	echo "seedtable skipped: $(cat "$tmp/seedtable.err")" >&2
+fi
+
+{
+	go run ./bench/report -bench "$tmp/bench.txt" ${seed:+-seedtable "$seed"} \
+		-command "COUNT=$COUNT FILLER=$FILLER scripts/benchmarks.sh"
+	printf '\nGo %s; Redis %s; %s.\n' "$(go env GOVERSION)" \
+		"$(redis-server --version | sed 's/.*v=\([^ ]*\).*/\1/')" \
+		"$(mariadb --version 2>/dev/null | sed 's/.*Distrib \([^,]*\),.*/MariaDB \1/' || echo 'no MariaDB')"
+	cat docs/benchmarks-notes.md
+} > "$tmp/benchmarks.md"
+mv "$tmp/benchmarks.md" docs/benchmarks.md
+echo "wrote docs/benchmarks.md" >&2
