@@ -44,7 +44,7 @@ fi
 {
 	go run ./bench/report -bench "$tmp/bench.txt" ${seed:+-seedtable "$seed"} \
 		-command "COUNT=$COUNT FILLER=$FILLER scripts/benchmarks.sh"
-	printf '\nGo %s; Redis %s; %s.\n' "$(go env GOVERSION)" \
+	printf '\nGo %s; Redis %s; %s.\n' "$(go env GOVERSION | sed 's/^go//')" \
 		"$(redis-server --version | sed 's/.*v=\([^ ]*\).*/\1/')" \
 		"$(mariadb --version 2>/dev/null | sed 's/.*Distrib \([^,]*\),.*/MariaDB \1/' || echo 'no MariaDB')"
 	cat docs/benchmarks-notes.md

@@ -35,7 +35,7 @@ func parse(r io.Reader) (map[string]result, []string, error) {
 	for sc.Scan() {
 		t := sc.Text()
 		if strings.HasPrefix(t, "cpu:") || strings.HasPrefix(t, "goos:") || strings.HasPrefix(t, "goarch:") {
-			if !slices.Contains(header, t) {
+			if t = strings.Join(strings.Fields(t), " "); !slices.Contains(header, t) {
 				header = append(header, t)
 			}
 		}
