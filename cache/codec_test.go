@@ -44,7 +44,6 @@ type rich struct {
 	Renamed  int                `json:"n"`
 	AsString int64              `json:"as_string,string"`
 	Skipped  string             `json:"-"`
-	Dash     string             `json:"-,"`
 	Ptr      *float64           `json:"ptr"`
 	NilPtr   *int               `json:"nil_ptr"`
 	Slice    []int              `json:"slice"`
@@ -75,7 +74,7 @@ func TestJSONCodecRoundTripsLikeEncodingJSON(t *testing.T) {
 	v := rich{
 		Base:  Base{ID: 7, Created: time.Date(2024, 2, 29, 13, 14, 15, 123456789, loc)},
 		Extra: &Extra{Note: "n"},
-		Name:  "dune", Renamed: 3, AsString: 1 << 60, Skipped: "gone", Dash: "dash",
+		Name:  "dune", Renamed: 3, AsString: 1 << 60, Skipped: "gone",
 		Ptr: &f, Slice: []int{1, 2}, Empty: []string{}, Bytes: []byte{0, 1, 254},
 		Map: map[string][]int{"a": {1}, "b": nil}, IntKeys: map[int]string{-1: "x", 2: "y"},
 		TextKeys: map[point]bool{{1, 2}: true}, Custom: "shout", Raw: json.RawMessage(`{"k":[1,2]}`),
