@@ -8,7 +8,6 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -37,10 +36,9 @@ func clusterPort(t *testing.T) int {
 
 // testCluster is a 3-master Redis Cluster of the test's own.
 type testCluster struct {
-	nodes  []*redisProc
-	client *redis.ClusterClient
-	trips  atomic.Int64 // round trips to any node
-	cmds   atomic.Int64
+	tripCounter // round trips to any node
+	nodes       []*redisProc
+	client      *redis.ClusterClient
 }
 
 func startCluster(t *testing.T) *testCluster {
@@ -87,27 +85,9 @@ func startCluster(t *testing.T) *testCluster {
 		MaxRetries:               -1,
 		MaintNotificationsConfig: opt.MaintNotificationsConfig,
 	})
-	tc.client.OnNewNode(func(c *redis.Client) { c.AddHook(tc) })
+	tc.client.OnNewNode(func(c *redis.Client) { c.AddHook(&tc.tripCounter) })
 	t.Cleanup(func() { tc.client.Close() })
 	return tc
-}
-
-func (tc *testCluster) DialHook(next redis.DialHook) redis.DialHook { return next }
-
-func (tc *testCluster) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
-	return func(ctx context.Context, cmd redis.Cmder) error {
-		tc.trips.Add(1)
-		tc.cmds.Add(1)
-		return next(ctx, cmd)
-	}
-}
-
-func (tc *testCluster) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
-	return func(ctx context.Context, cmds []redis.Cmder) error {
-		tc.trips.Add(1)
-		tc.cmds.Add(int64(len(cmds)))
-		return next(ctx, cmds)
-	}
 }
 
 // nodeOf returns the address of the master holding namespace ns.

@@ -9,27 +9,36 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// tripCounter is a go-redis hook counting round trips: one per command sent
-// alone, one per pipeline.
+// tripCounter is a go-redis hook counting round trips (one per command
+// sent alone, one per pipeline) and commands, or with match set only the
+// commands whose arguments match.
 type tripCounter struct {
+	match func(args []any) bool
 	trips atomic.Int64
 	cmds  atomic.Int64
 }
 
 func (h *tripCounter) DialHook(next redis.DialHook) redis.DialHook { return next }
 
+func (h *tripCounter) count(cmds ...redis.Cmder) {
+	h.trips.Add(1)
+	for _, c := range cmds {
+		if h.match == nil || h.match(c.Args()) {
+			h.cmds.Add(1)
+		}
+	}
+}
+
 func (h *tripCounter) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
 	return func(ctx context.Context, cmd redis.Cmder) error {
-		h.trips.Add(1)
-		h.cmds.Add(1)
+		h.count(cmd)
 		return next(ctx, cmd)
 	}
 }
 
 func (h *tripCounter) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
 	return func(ctx context.Context, cmds []redis.Cmder) error {
-		h.trips.Add(1)
-		h.cmds.Add(int64(len(cmds)))
+		h.count(cmds...)
 		return next(ctx, cmds)
 	}
 }
