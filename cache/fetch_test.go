@@ -3,6 +3,7 @@ package cache
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -337,6 +338,21 @@ func TestMemoryStoreTTL(t *testing.T) {
 	getBook(ctx, m, r, 1)
 	if r.loads.Load() != 2 {
 		t.Fatalf("after expiry: loads = %d, want 2", r.loads.Load())
+	}
+}
+
+func TestMemoryStoreSweepsExpiredItems(t *testing.T) {
+	s := NewMemoryStore().(*memoryStore)
+	now := time.Unix(1000, 0)
+	s.now = func() time.Time { return now }
+	ctx := context.Background()
+	for i := range sweepEvery - 1 {
+		s.Set(ctx, fmt.Sprint("old", i), []byte("x"), time.Second)
+	}
+	now = now.Add(2 * time.Second)
+	s.Set(ctx, "new", []byte("x"), time.Minute) // the sweeping write
+	if len(s.items) != 1 {
+		t.Fatalf("%d items left after the sweep, want 1", len(s.items))
 	}
 }
 

@@ -11,7 +11,12 @@ type memoryStore struct {
 	mu    sync.Mutex
 	items map[string]memoryItem
 	now   func() time.Time
+	sets  int // since the last sweep of expired items
 }
+
+// sweepEvery is how many Sets pass between two sweeps of expired items, so
+// that keys never read again do not pile up.
+const sweepEvery = 1024
 
 type memoryItem struct {
 	value   []byte
@@ -20,7 +25,8 @@ type memoryItem struct {
 
 // NewMemoryStore returns an in-process [Store] with the same semantics as the
 // Redis one, TTLs included. It suits unit tests and single-process programs
-// that run without Redis. Expired items are dropped when read or overwritten.
+// that run without Redis. Expired items are dropped when read, and swept out
+// every 1024 writes.
 func NewMemoryStore() Store {
 	return &memoryStore{items: make(map[string]memoryItem), now: time.Now}
 }
@@ -64,8 +70,17 @@ func (s *memoryStore) Set(ctx context.Context, key string, value []byte, ttl tim
 		it.expires = s.now().Add(ttl)
 	}
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	s.items[key] = it
-	s.mu.Unlock()
+	if s.sets++; s.sets >= sweepEvery {
+		s.sets = 0
+		now := s.now()
+		for k, it := range s.items {
+			if !it.expires.IsZero() && !now.Before(it.expires) {
+				delete(s.items, k)
+			}
+		}
+	}
 	return nil
 }
 
