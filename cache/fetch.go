@@ -47,13 +47,13 @@ func Fetch[T any](ctx context.Context, m *Method, key Key, load func(context.Con
 			c.fault(ctx, m, entryKey, "decode", err)
 		} else if current {
 			var v T
-			if err := c.codec.Unmarshal(payload, &v); err == nil {
+			err := c.codec.Unmarshal(payload, &v)
+			if err == nil {
 				c.emit(ctx, Event{Kind: EventHit, Method: m.name, Namespaces: m.namespaces, Key: entryKey})
 				record(ctx, m, StatusHit)
 				return v, nil
-			} else {
-				c.fault(ctx, m, entryKey, "decode", err)
 			}
+			c.fault(ctx, m, entryKey, "decode", err)
 		}
 	}
 	tokens, err := c.ensureVersions(ctx, m, entryKey, versions)

@@ -258,6 +258,8 @@ func TestBadInput(t *testing.T) {
 		{"PUT", "/books/x", valid, 400},
 		{"PUT", "/books/1", `nope`, 400},
 		{"DELETE", "/books/x", "", 400},
+		{"PATCH", "/books/1", valid, 405},
+		{"POST", "/categories", "", 405},
 	} {
 		r := a.do(c.method, c.path, c.body)
 		if r.status != c.status {
@@ -267,6 +269,14 @@ func TestBadInput(t *testing.T) {
 		if e := decode[errorBody](t, r.body); e.Error == "" || r.header.Get("Content-Type") != "application/json" {
 			t.Errorf("%s %s: error body %q", c.method, c.path, r.body)
 		}
+	}
+}
+
+func TestMethodNotAllowedSaysWhatIs(t *testing.T) {
+	a := startAPI(t, testDSN(t), true)
+	r := a.do("PATCH", "/books/1", "{}")
+	if allow := r.header.Get("Allow"); r.status != 405 || !strings.Contains(allow, "PUT") || !strings.Contains(allow, "DELETE") {
+		t.Fatalf("PATCH /books/1: status %d, Allow %q", r.status, allow)
 	}
 }
 
