@@ -263,6 +263,13 @@ func (a *analyzer) iface(d *ifaceDecl) *Interface {
 		a.r.errorf(d.spec.Name.Pos(), "generic interface %s is not supported: declare a non-generic interface, such as type %sOfBook interface{ %s[Book] }", name, name, name)
 		return nil
 	}
+	for _, gen := range []string{"Cached" + name, "NewCached" + name} {
+		if obj := a.pkg.Types.Scope().Lookup(gen); obj != nil {
+			at := a.pkg.Fset.Position(obj.Pos())
+			a.r.errorf(d.spec.Name.Pos(), "cachegen generates %s for %s, but %s:%d already declares it: rename one of them", gen, name, filepath.Base(at.Filename), at.Line)
+			return nil
+		}
+	}
 	it := named.Underlying().(*types.Interface)
 	iface := &Interface{Name: name}
 	var reads []*Method

@@ -95,3 +95,12 @@ type Impl struct{}
 
 //cache:expire=300 namespace=books
 func (Impl) Get(ctx context.Context, id int64) (Book, error) { return Book{}, nil }
+
+// Clash is fine, but its wrapper's name is taken.
+type Clash interface {
+	//cache:expire=300 namespace=books
+	Get(ctx context.Context, id int64) (Book, error)
+}
+
+// CachedClash is declared by hand.
+type CachedClash struct{}
