@@ -143,7 +143,7 @@ func TestFaultSlowRedis(t *testing.T) {
 		delay    time.Duration
 		maxConns int64
 	}{
-		{"slower than usual, within the timeout", 20 * time.Millisecond, 20},
+		{"slower than usual, within the timeout", 20 * time.Millisecond, 24},
 		{"slower than the timeout", 150 * time.Millisecond, 40},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
