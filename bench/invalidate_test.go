@@ -1,56 +1,26 @@
 package bench
 
 import (
-	"bufio"
 	"context"
 	"flag"
 	"fmt"
-	"net"
-	"os/exec"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/cachegen/cachegen/cache"
+	"github.com/cachegen/cachegen/internal/redistest"
 	"github.com/redis/go-redis/v9"
 )
 
 var filler = flag.Int("filler", 100_000, "keys of other data in the Redis of the invalidation benchmark")
 
 // ownRedis starts a redis-server of the benchmark's own, so that it can
-// fill and flush it; it skips without the binary.
+// fill it freely; it skips without the binary.
 func ownRedis(b *testing.B) *redis.Client {
 	b.Helper()
-	if _, err := exec.LookPath("redis-server"); err != nil {
-		b.Skip("needs redis-server on PATH")
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-	cmd := exec.Command("redis-server", "--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", b.TempDir())
-	if err := cmd.Start(); err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	addr := "127.0.0.1:" + strconv.Itoa(port)
-	for start := time.Now(); ; time.Sleep(20 * time.Millisecond) {
-		if c, err := net.Dial("tcp", addr); err == nil {
-			c.Write([]byte("PING\r\n"))
-			line, _ := bufio.NewReader(c).ReadString('\n')
-			c.Close()
-			if strings.HasPrefix(line, "+PONG") {
-				break
-			}
-		}
-		if time.Since(start) > 5*time.Second {
-			b.Fatal("redis-server did not start")
-		}
-	}
-	opt := cache.RedisOptions(addr)
+	srv := redistest.Start(b)
+	opt := cache.RedisOptions(srv.Addr())
 	opt.ReadTimeout, opt.WriteTimeout = time.Minute, time.Minute
 	client := redis.NewClient(opt)
 	b.Cleanup(func() { client.Close() })

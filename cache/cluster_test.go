@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cachegen/cachegen/internal/redistest"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -37,24 +38,22 @@ func clusterPort(t *testing.T) int {
 // testCluster is a 3-master Redis Cluster of the test's own.
 type testCluster struct {
 	tripCounter // round trips to any node
-	nodes       []*redisProc
+	nodes       []*redistest.Server
 	client      *redis.ClusterClient
 }
 
 func startCluster(t *testing.T) *testCluster {
 	t.Helper()
-	needRedisServer(t)
+	redistest.Need(t)
 	if _, err := exec.LookPath("redis-cli"); err != nil {
 		t.Skip("needs redis-cli on PATH (apt-get install redis-tools)")
 	}
 	tc := &testCluster{}
 	var addrs []string
 	for range 3 {
-		p := &redisProc{t: t, port: clusterPort(t), args: []string{"--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "2000"}}
-		p.start()
-		t.Cleanup(p.kill)
+		p := redistest.StartOn(t, clusterPort(t), "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "2000")
 		tc.nodes = append(tc.nodes, p)
-		addrs = append(addrs, p.addr())
+		addrs = append(addrs, p.Addr())
 	}
 	args := append([]string{"--cluster", "create"}, addrs...)
 	out, err := exec.Command("redis-cli", append(args, "--cluster-replicas", "0", "--cluster-yes")...).CombinedOutput()
@@ -192,7 +191,7 @@ func migrateSlot(t *testing.T, tc *testCluster, key string) {
 	ids := map[*redis.Client]string{}
 	var all []*redis.Client
 	for _, n := range tc.nodes {
-		c := redis.NewClient(&redis.Options{Addr: n.addr()})
+		c := redis.NewClient(&redis.Options{Addr: n.Addr()})
 		defer c.Close()
 		all = append(all, c)
 		id, err := c.Do(ctx, "CLUSTER", "MYID").Text()
@@ -200,7 +199,7 @@ func migrateSlot(t *testing.T, tc *testCluster, key string) {
 			t.Fatal(err)
 		}
 		ids[c] = id
-		if n.addr() == srcAddr {
+		if n.Addr() == srcAddr {
 			src = c
 		} else if dst == nil {
 			dst = c

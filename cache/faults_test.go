@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cachegen/cachegen/internal/redistest"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -32,8 +33,8 @@ func (l *lastError) observe(ctx context.Context, e Event) {
 }
 
 func TestFaultRedisKilledAndRestarted(t *testing.T) {
-	srv := startRedis(t)
-	opt := RedisOptions(srv.addr())
+	srv := redistest.Start(t)
+	opt := RedisOptions(srv.Addr())
 	client := redis.NewClient(opt)
 	defer client.Close()
 	var log lastError
@@ -44,10 +45,10 @@ func TestFaultRedisKilledAndRestarted(t *testing.T) {
 	load := startLoad(db, 8, 1, 20*time.Millisecond)
 	time.Sleep(500 * time.Millisecond)
 	killed := time.Now()
-	srv.kill()
+	srv.Kill()
 	time.Sleep(time.Second)
 	hitsBefore := log.n(EventHit)
-	srv.start() // empty: no version keys, no entries
+	srv.Start() // empty: no version keys, no entries
 	restarted := time.Now()
 	time.Sleep(2 * time.Second)
 	load.finish()
@@ -72,8 +73,8 @@ func TestFaultRedisKilledAndRestarted(t *testing.T) {
 }
 
 func TestFaultHungRedis(t *testing.T) {
-	p := startProxy(t, testTarget(t))
-	opt := RedisOptions(p.addr())
+	p := redistest.StartProxy(t, testTarget(t))
+	opt := RedisOptions(p.Addr())
 	client := redis.NewClient(opt)
 	defer client.Close()
 	var log eventLog
@@ -85,7 +86,7 @@ func TestFaultHungRedis(t *testing.T) {
 
 	trips := &tripCounter{}
 	client.AddHook(trips)
-	p.set(proxyHang)
+	p.Set(redistest.Hang)
 	var slow, calls atomic.Int64
 	var maxLat atomic.Int64
 	var wg sync.WaitGroup
@@ -122,7 +123,7 @@ func TestFaultHungRedis(t *testing.T) {
 		t.Errorf("%d of %d calls went to the hung Redis: the circuit breaker did not open", n, calls.Load())
 	}
 
-	p.set(proxyForward)
+	p.Set(redistest.Forward)
 	recovered := false
 	for start := time.Now(); time.Since(start) < 2*time.Second; time.Sleep(20 * time.Millisecond) {
 		rctx, rec := Record(ctx)
@@ -148,8 +149,8 @@ func TestFaultSlowRedis(t *testing.T) {
 		{"slower than the timeout", 150 * time.Millisecond, 40},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			p := startProxy(t, testTarget(t))
-			opt := RedisOptions(p.addr())
+			p := redistest.StartProxy(t, testTarget(t))
+			opt := RedisOptions(p.Addr())
 			opt.PoolSize = 16
 			client := redis.NewClient(opt)
 			c := New(NewRedisStore(client), WithPrefix(testPrefix(t)), WithLogger(quiet))
@@ -159,7 +160,7 @@ func TestFaultSlowRedis(t *testing.T) {
 			getBook(ctx, m, r, 1)
 			before := runtime.NumGoroutine()
 
-			p.delay.Store(int64(tc.delay))
+			p.SetDelay(tc.delay)
 			var wg sync.WaitGroup
 			deadline := time.Now().Add(time.Second)
 			for range 16 {
@@ -173,11 +174,11 @@ func TestFaultSlowRedis(t *testing.T) {
 				})
 			}
 			wg.Wait()
-			if n := p.accepted.Load(); n > tc.maxConns {
+			if n := p.Accepted(); n > tc.maxConns {
 				t.Errorf("%d connections in one second: a reconnect storm (want at most %d)", n, tc.maxConns)
 			}
 			client.Close()
-			p.reset()
+			p.Reset()
 			var after int
 			for range 50 { // let closed connections' goroutines end
 				if after = runtime.NumGoroutine(); after <= before+2 {
@@ -185,7 +186,7 @@ func TestFaultSlowRedis(t *testing.T) {
 				}
 				time.Sleep(20 * time.Millisecond)
 			}
-			t.Logf("connections %d, goroutines before %d, after %d", p.accepted.Load(), before, after)
+			t.Logf("connections %d, goroutines before %d, after %d", p.Accepted(), before, after)
 			if after > before+2 {
 				t.Errorf("goroutines: %d before, %d after: a leak", before, after)
 			}
@@ -195,10 +196,10 @@ func TestFaultSlowRedis(t *testing.T) {
 
 func TestFaultLostInvalidation(t *testing.T) {
 	target := testTarget(t)
-	p := startProxy(t, target)
+	p := redistest.StartProxy(t, target)
 	prefix := testPrefix(t)
 	// Process A reaches Redis through the proxy, process B directly.
-	clientA := redis.NewClient(RedisOptions(p.addr()))
+	clientA := redis.NewClient(RedisOptions(p.Addr()))
 	defer clientA.Close()
 	clientB := redis.NewClient(RedisOptions(target))
 	defer clientB.Close()
@@ -212,7 +213,7 @@ func TestFaultLostInvalidation(t *testing.T) {
 	dbA.read(ctx)
 	dbB.read(ctx) // both warm, version 0 cached
 
-	p.set(proxyRefuse)
+	p.Set(redistest.Refuse)
 	n := db.write()
 	if err := dbA.update.Invalidate(ctx); err == nil {
 		t.Fatal("the invalidation went through a refusing proxy")
@@ -229,7 +230,7 @@ func TestFaultLostInvalidation(t *testing.T) {
 		t.Fatalf("process B: version %d; the test expects it stale while A cannot reach Redis", v)
 	}
 	time.Sleep(300 * time.Millisecond)
-	p.set(proxyForward)
+	p.Set(redistest.Forward)
 	healed := time.Now()
 	var fresh time.Duration
 	for time.Since(healed) < 3*time.Second {
@@ -260,8 +261,8 @@ func TestFaultLostInvalidation(t *testing.T) {
 }
 
 func TestFaultEvictionOfVersionKeys(t *testing.T) {
-	srv := startRedis(t, "--maxmemory", "2mb", "--maxmemory-policy", "allkeys-lru")
-	client := redis.NewClient(RedisOptions(srv.addr()))
+	srv := redistest.Start(t, "--maxmemory", "2mb", "--maxmemory-policy", "allkeys-lru")
+	client := redis.NewClient(RedisOptions(srv.Addr()))
 	defer client.Close()
 	setnx := &tripCounter{match: func(args []any) bool { return args[0] == "set" && args[len(args)-1] == "nx" }}
 	client.AddHook(setnx)
