@@ -42,18 +42,13 @@ func Fetch[T any](ctx context.Context, m *Method, key Key, load func(context.Con
 	}
 	versions, entry := vals[:n], vals[n]
 	if entry != nil && allValid(versions) {
-		payload, current, err := parseEntry(entry, c.codec.Name(), versions)
+		v, _, current, err := decodeEntry[T](c, entry, versions)
 		if err != nil {
 			c.fault(ctx, m, entryKey, "decode", err)
 		} else if current {
-			var v T
-			err := c.codec.Unmarshal(payload, &v)
-			if err == nil {
-				c.emit(ctx, Event{Kind: EventHit, Method: m.name, Namespaces: m.namespaces, Key: entryKey})
-				record(ctx, m, StatusHit)
-				return v, nil
-			}
-			c.fault(ctx, m, entryKey, "decode", err)
+			c.emit(ctx, Event{Kind: EventHit, Method: m.name, Namespaces: m.namespaces, Key: entryKey})
+			record(ctx, m, StatusHit)
+			return v, nil
 		}
 	}
 	tokens, err := c.ensureVersions(ctx, m, entryKey, versions)
@@ -229,11 +224,22 @@ func recheck[T any](ctx context.Context, c *Cache, entryKey string, tokens []str
 	for i, t := range tokens {
 		versions[i] = []byte(t)
 	}
-	payload, current, err := parseEntry(vals[0], c.codec.Name(), versions)
-	if err != nil || !current || c.codec.Unmarshal(payload, &v) != nil {
-		return v, nil, false
+	v, payload, current, err := decodeEntry[T](c, vals[0], versions)
+	return v, payload, current && err == nil
+}
+
+// decodeEntry decodes entry when it was computed under versions. current
+// is false for an entry of other versions or another codec; err is set for
+// a value that is not a cachegen entry or does not decode.
+func decodeEntry[T any](c *Cache, entry []byte, versions [][]byte) (v T, payload []byte, current bool, err error) {
+	payload, current, err = parseEntry(entry, c.codec.Name(), versions)
+	if err != nil || !current {
+		return v, nil, false, err
 	}
-	return v, payload, true
+	if err := c.codec.Unmarshal(payload, &v); err != nil {
+		return v, nil, false, err
+	}
+	return v, payload, true, nil
 }
 
 func isContextErr(err error) bool {

@@ -5,6 +5,7 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"maps"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -43,7 +44,7 @@ func Load(cfg Config) ([]*File, error) {
 		files = append(files, a.run()...)
 		diags = append(diags, a.r.diags...)
 	}
-	for _, t := range slices.Sorted(mapKeys(wanted)) {
+	for _, t := range slices.Sorted(maps.Keys(wanted)) {
 		if !wanted[t] {
 			diags = append(diags, Diagnostic{Message: fmt.Sprintf("--type %s: no interface named %s with //cache: annotations in %s", t, t, strings.Join(patterns, " "))})
 		}
@@ -70,16 +71,6 @@ func absDir(dir string) string {
 		return dir
 	}
 	return abs
-}
-
-func mapKeys[K comparable, V any](m map[K]V) func(func(K) bool) {
-	return func(yield func(K) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
 }
 
 // analyzer reads one package.
@@ -137,7 +128,7 @@ func (a *analyzer) run() []*File {
 	for _, w := range a.writes {
 		if !a.cached[w.text] {
 			msg := fmt.Sprintf("namespace %q is invalidated here but no method in package %s caches it", w.text, a.pkg.Name)
-			if s := closest(w.text, slices.Sorted(mapKeys(a.cached))); s != "" {
+			if s := closest(w.text, slices.Sorted(maps.Keys(a.cached))); s != "" {
 				msg += fmt.Sprintf("; did you mean %q?", s)
 			}
 			a.r.errorf(w.pos, "%s", msg)
@@ -330,7 +321,7 @@ func (a *analyzer) methodOrder(d *ifaceDecl, it *types.Interface) []*types.Func 
 			}
 		}
 	}
-	for _, n := range slices.Sorted(mapKeys(byName)) {
+	for _, n := range slices.Sorted(maps.Keys(byName)) {
 		out = append(out, byName[n])
 	}
 	return out

@@ -4,6 +4,7 @@ import (
 	"go/ast"
 	"go/token"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -58,7 +59,7 @@ func parseAnnotation(r *reporter, c *ast.Comment) *annotation {
 		pos := base + token.Pos(f.off)
 		name, value, hasValue := strings.Cut(f.text, "=")
 		valuePos := pos + token.Pos(len(name)+1)
-		if !isOption(name) {
+		if !slices.Contains(options, name) {
 			msg := "unknown option " + strconv.Quote(name)
 			if s := suggest(name); s != "" {
 				msg += "; did you mean " + strconv.Quote(s) + "?"
@@ -183,25 +184,10 @@ func parseTTL(s string) (time.Duration, string) {
 	return d, ""
 }
 
-func isOption(s string) bool {
-	for _, o := range options {
-		if s == o {
-			return true
-		}
-	}
-	return false
-}
-
 // suggest returns the option closest to s, if one is close enough.
 func suggest(s string) string {
 	s = strings.ToLower(s)
-	best, bestD := "", 3
-	for _, o := range options {
-		if d := editDistance(s, o); d < bestD {
-			best, bestD = o, d
-		}
-	}
-	if best != "" || s == "" {
+	if best := closest(s, options); best != "" || s == "" {
 		return best
 	}
 	for _, o := range options { // an abbreviation: "exp", "inv"

@@ -18,31 +18,10 @@ type keyWriter struct {
 
 // value emits the statements writing val, planned by enc, into the key.
 func (w *keyWriter) value(enc *generator.KeyEnc, val jen.Code) []jen.Code {
+	if sc, ok := scalars[enc.Kind]; ok {
+		return w.call(sc.method, w.conv(enc.Type, sc.arg, val))
+	}
 	switch enc.Kind {
-	case generator.KeyString:
-		// k.String(v)
-		return w.call("String", w.conv(enc.Type, types.Typ[types.String], val))
-	case generator.KeyInt:
-		// k.Int(int64(v))
-		return w.call("Int", w.conv(enc.Type, types.Typ[types.Int64], val))
-	case generator.KeyUint:
-		// k.Uint(uint64(v))
-		return w.call("Uint", w.conv(enc.Type, types.Typ[types.Uint64], val))
-	case generator.KeyFloat:
-		// k.Float(float64(v))
-		return w.call("Float", w.conv(enc.Type, types.Typ[types.Float64], val))
-	case generator.KeyComplex:
-		// k.Complex(complex128(v))
-		return w.call("Complex", w.conv(enc.Type, types.Typ[types.Complex128], val))
-	case generator.KeyBool:
-		// k.Bool(v)
-		return w.call("Bool", w.conv(enc.Type, types.Typ[types.Bool], val))
-	case generator.KeyTime:
-		// k.Time(v)
-		return w.call("Time", val)
-	case generator.KeyBytes:
-		// k.Bytes([]byte(v))
-		return w.call("Bytes", w.conv(enc.Type, types.NewSlice(types.Typ[types.Byte]), val))
 	case generator.KeyStringer:
 		return w.stringer(enc, val)
 	case generator.KeyPointer:
@@ -59,14 +38,31 @@ func (w *keyWriter) value(enc *generator.KeyEnc, val jen.Code) []jen.Code {
 	panic("templates: unknown key encoding")
 }
 
+// scalars are the encodings that are one call of a cache.Key method, with
+// the argument converted to the method's parameter type when it is a named
+// type: k.Int(int64(v)), k.String(v), k.Time(v).
+var scalars = map[generator.KeyEncKind]struct {
+	method string
+	arg    types.Type
+}{
+	generator.KeyString:  {"String", types.Typ[types.String]},
+	generator.KeyInt:     {"Int", types.Typ[types.Int64]},
+	generator.KeyUint:    {"Uint", types.Typ[types.Uint64]},
+	generator.KeyFloat:   {"Float", types.Typ[types.Float64]},
+	generator.KeyComplex: {"Complex", types.Typ[types.Complex128]},
+	generator.KeyBool:    {"Bool", types.Typ[types.Bool]},
+	generator.KeyBytes:   {"Bytes", types.NewSlice(types.Typ[types.Byte])},
+	generator.KeyTime:    {"Time", nil}, // time.Time, passed as it is
+}
+
 // call emits k.Method(arg).
 func (w *keyWriter) call(method string, arg jen.Code) []jen.Code {
 	return []jen.Code{jen.Id(w.k).Dot(method).Call(arg)}
 }
 
-// conv emits to(v), or v when v's type is already to.
+// conv emits to(v), or v when v's type is already to or to is nil.
 func (w *keyWriter) conv(from, to types.Type, val jen.Code) jen.Code {
-	if types.Identical(from, to) {
+	if to == nil || types.Identical(from, to) {
 		return val
 	}
 	return w.types.typ(to).(*jen.Statement).Clone().Call(val)
