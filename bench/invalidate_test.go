@@ -4,23 +4,30 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"os"
 	"strconv"
 	"testing"
 	"time"
 
 	"github.com/cachegen/cachegen/cache"
-	"github.com/cachegen/cachegen/internal/redistest"
 	"github.com/redis/go-redis/v9"
 )
 
 var filler = flag.Int("filler", 100_000, "keys of other data in the Redis of the invalidation benchmark")
 
-// ownRedis starts a redis-server of the benchmark's own, so that it can
-// fill it freely; it skips without the binary.
+// ownRedis connects to CACHEGEN_BENCH_OWN_REDIS_URL, a Redis of the
+// benchmark's own that it may fill and empty freely (scripts/benchmarks.sh
+// starts one); it skips when the variable is not set.
 func ownRedis(b *testing.B) *redis.Client {
 	b.Helper()
-	srv := redistest.Start(b)
-	opt := cache.RedisOptions(srv.Addr())
+	url := os.Getenv("CACHEGEN_BENCH_OWN_REDIS_URL")
+	if url == "" {
+		b.Skip("set CACHEGEN_BENCH_OWN_REDIS_URL to a Redis this benchmark may fill (scripts/benchmarks.sh starts one)")
+	}
+	opt, err := cache.ParseRedisURL(url)
+	if err != nil {
+		b.Fatal(err)
+	}
 	opt.ReadTimeout, opt.WriteTimeout = time.Minute, time.Minute
 	client := redis.NewClient(opt)
 	b.Cleanup(func() { client.Close() })

@@ -82,7 +82,7 @@ func New(store Store, opts ...Option) *Cache {
 		panic(fmt.Sprintf("cache.New: codec name %q must be letters and digits", c.codec.Name()))
 	}
 	if c.logger == nil {
-		c.logger = slog.New(slog.DiscardHandler)
+		c.logger = slog.New(discardHandler{})
 	}
 	if c.breakerFailures > 0 {
 		c.store = &breakerStore{next: c.store, b: &breaker{

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cachegen/cachegen/internal/redistest"
+	"github.com/cachegen/cachegen/cache/internal/redistest"
 	"github.com/redis/go-redis/v9"
 )
 

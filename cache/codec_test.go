@@ -1,6 +1,7 @@
 package cache
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"math/big"
@@ -126,14 +127,14 @@ func TestMsgpackCodec(t *testing.T) {
 	c := New(store, WithCodec(Msgpack))
 	m := c.Method("R.Get", time.Minute, "books")
 	r := newRepo("v1")
-	getBook(t.Context(), m, r, 1)
-	b, err := getBook(t.Context(), m, r, 1)
+	getBook(context.Background(), m, r, 1)
+	b, err := getBook(context.Background(), m, r, 1)
 	if err != nil || b.Title != "v1" || len(b.Tags) != 2 || r.loads.Load() != 1 {
 		t.Fatalf("msgpack hit: %+v, %v, loads %d", b, err, r.loads.Load())
 	}
 	// A JSON cache over the same store sees msgpack entries as misses.
 	j := New(store)
-	b, err = getBook(t.Context(), j.Method("R.Get", time.Minute, "books"), r, 1)
+	b, err = getBook(context.Background(), j.Method("R.Get", time.Minute, "books"), r, 1)
 	if err != nil || b.Title != "v1" || r.loads.Load() != 2 {
 		t.Fatalf("json over msgpack: %+v, %v, loads %d", b, err, r.loads.Load())
 	}

@@ -4,19 +4,18 @@ import (
 	"context"
 	"log/slog"
 	"runtime"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/cachegen/cachegen/internal/redistest"
+	"github.com/cachegen/cachegen/cache/internal/redistest"
 	"github.com/redis/go-redis/v9"
 )
 
 // The fault tests run real redis-server processes of their own (and skip
 // without the binary), or a proxy in front of the test Redis.
 
-var quiet = slog.New(slog.DiscardHandler)
+var quiet = slog.New(discardHandler{})
 
 // lastError records when the observer last saw a store fault: an error
 // event, or an invalidation (first try or background retry) that failed.
@@ -89,7 +88,7 @@ func TestFaultHungRedis(t *testing.T) {
 	p.Set(redistest.Hang)
 	var slow, calls atomic.Int64
 	var maxLat atomic.Int64
-	var wg sync.WaitGroup
+	var wg waitGroup
 	deadline := time.Now().Add(1500 * time.Millisecond)
 	for range 8 {
 		wg.Go(func() {
@@ -161,7 +160,7 @@ func TestFaultSlowRedis(t *testing.T) {
 			before := runtime.NumGoroutine()
 
 			p.SetDelay(tc.delay)
-			var wg sync.WaitGroup
+			var wg waitGroup
 			deadline := time.Now().Add(time.Second)
 			for range 16 {
 				wg.Go(func() {
@@ -264,7 +263,10 @@ func TestFaultEvictionOfVersionKeys(t *testing.T) {
 	srv := redistest.Start(t, "--maxmemory", "2mb", "--maxmemory-policy", "allkeys-lru")
 	client := redis.NewClient(RedisOptions(srv.Addr()))
 	defer client.Close()
-	setnx := &tripCounter{match: func(args []any) bool { return args[0] == "set" && args[len(args)-1] == "nx" }}
+	// go-redis sends SETNX before v9.17 and SET ... NX since.
+	setnx := &tripCounter{match: func(args []any) bool {
+		return args[0] == "setnx" || args[0] == "set" && args[len(args)-1] == "nx"
+	}}
 	client.AddHook(setnx)
 	c := New(NewRedisStore(client), WithPrefix("ev"), WithLogger(quiet))
 	defer c.Close()
@@ -275,7 +277,7 @@ func TestFaultEvictionOfVersionKeys(t *testing.T) {
 	var stale, reads atomic.Int64
 	var committed atomic.Int64
 	ctx := context.Background()
-	var wg sync.WaitGroup
+	var wg waitGroup
 	deadline := time.Now().Add(1500 * time.Millisecond)
 	for g := range 8 {
 		wg.Go(func() {
@@ -339,7 +341,7 @@ func TestFaultStampede(t *testing.T) {
 	entryKey := prefix + ":{hot}:R.Get:1"
 	for round := range 3 {
 		start := make(chan struct{})
-		var wg sync.WaitGroup
+		var wg waitGroup
 		for i := range readers {
 			p := i % 2
 			m := caches[p].Method("R.Get", time.Minute, "hot")

@@ -159,7 +159,7 @@ func TestSingleflightSharesOneLoadAndCopies(t *testing.T) {
 				return []string{"a", "b"}, nil
 			}
 			results := make([][]string, n)
-			var wg sync.WaitGroup
+			var wg waitGroup
 			for i := range n {
 				wg.Go(func() {
 					v, err := Fetch(context.Background(), m, m.Key(), load)

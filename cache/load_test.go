@@ -3,7 +3,6 @@ package cache
 import (
 	"context"
 	"math/rand/v2"
-	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -18,7 +17,7 @@ type loadRun struct {
 	errs      atomic.Int64
 	maxLat    atomic.Int64 // nanoseconds, of any read or write
 	stop      chan struct{}
-	wg        sync.WaitGroup
+	wg        waitGroup
 }
 
 func startLoad(db cachedDB, readers, writers int, writeEvery time.Duration) *loadRun {

@@ -110,7 +110,7 @@ func staleReads(t *testing.T, c cachedDB, d time.Duration) (stale, reads int64) 
 	var committed atomic.Int64
 	ctx := context.Background()
 	deadline := time.Now().Add(d)
-	var wg sync.WaitGroup
+	var wg waitGroup
 	for range 16 {
 		wg.Go(func() {
 			for time.Now().Before(deadline) {

@@ -8,8 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/cachegen/cachegen/cache"
 )
 
 // annotationPrefix starts every annotation line.
@@ -98,7 +96,7 @@ func parseAnnotation(r *reporter, c *ast.Comment) *annotation {
 		case "namespace":
 			a.hasNS = true
 			for _, item := range splitList(value, valuePos) {
-				if err := cache.ValidateName(item.text); err != nil {
+				if !validName(item.text) {
 					r.errorf(item.pos, "invalid namespace %q: use letters, digits and . _ - : / (not { } * ? [ ] or spaces)", item.text)
 					ok = false
 					continue

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Regenerates docs/benchmarks.md: runs the benchmarks of ./bench (and the
 # example's seedtable when MariaDB answers), then turns their output into the
-# tables with go run ./bench/report.
+# tables with bench/report.
 #
 # Needs a Redis at CACHEGEN_REDIS_URL (default redis://127.0.0.1:6379/0) and
-# redis-server on PATH (the invalidation benchmark starts its own). COUNT sets
+# redis-server on PATH (the invalidation benchmark gets one of its own, which
+# this script starts on a free port and stops). COUNT sets
 # how many interleaved runs each figure is the median of (default 5); FILLER
 # how many other keys the invalidation benchmark's Redis holds (default 1M).
 set -euo pipefail
@@ -14,13 +15,25 @@ export CACHEGEN_REDIS_URL="${CACHEGEN_REDIS_URL:-redis://127.0.0.1:6379/0}"
 COUNT="${COUNT:-5}"
 FILLER="${FILLER:-1000000}"
 tmp="$(mktemp -d)"
-trap 'rm -rf "$tmp"' EXIT
+own_pid=""
+trap '[ -n "$own_pid" ] && kill "$own_pid"; rm -rf "$tmp"' EXIT
+
+# The invalidation benchmark fills a Redis with FILLER keys: one of its own.
+own_port=$((20000 + RANDOM % 20000))
+redis-server --bind 127.0.0.1 --port "$own_port" --save "" --appendonly no >"$tmp/own-redis.log" &
+own_pid=$!
+for _ in $(seq 50); do redis-cli -p "$own_port" ping >/dev/null 2>&1 && break; sleep 0.1; done
+if ! kill -0 "$own_pid" 2>/dev/null; then
+	echo "redis-server on port $own_port did not start: $(cat "$tmp/own-redis.log")" >&2
+	exit 1
+fi
+export CACHEGEN_BENCH_OWN_REDIS_URL="redis://127.0.0.1:$own_port/0"
 
 # The generation benchmark compares with mockgen, a dev tool kept out of go.mod.
 go build -o "$tmp/cachegen" ./cmd/cachegen
 GOBIN="$tmp" go install go.uber.org/mock/mockgen@v0.6.0
 
-go test -c -o "$tmp/bench.test" ./bench
+(cd bench && go test -c -o "$tmp/bench.test" .)
 run() { (cd bench && "$tmp/bench.test" -test.run '^$' "$@") | tee -a "$tmp/bench.txt"; }
 
 # Interleaved, so that a slow moment of the machine hits both sides of a ratio.
@@ -35,15 +48,15 @@ for i in $(seq 3); do
 done
 
 seed=""
-if go run ./example/cmd/seedtable > "$tmp/seedtable.md" 2> "$tmp/seedtable.err"; then
+if (cd example && go run ./cmd/seedtable) > "$tmp/seedtable.md" 2> "$tmp/seedtable.err"; then
 	seed="$tmp/seedtable.md"
 else
 	echo "seedtable skipped: $(cat "$tmp/seedtable.err")" >&2
 fi
 
 {
-	go run ./bench/report -bench "$tmp/bench.txt" ${seed:+-seedtable "$seed"} \
-		-command "COUNT=$COUNT FILLER=$FILLER scripts/benchmarks.sh"
+	(cd bench && go run ./report -bench "$tmp/bench.txt" ${seed:+-seedtable "$seed"} \
+		-command "COUNT=$COUNT FILLER=$FILLER scripts/benchmarks.sh")
 	printf '\nGo %s; Redis %s; %s.\n' "$(go env GOVERSION | sed 's/^go//')" \
 		"$(redis-server --version | sed 's/.*v=\([^ ]*\).*/\1/')" \
 		"$(mariadb --version 2>/dev/null | sed 's/.*Distrib \([^,]*\),.*/MariaDB \1/' || echo 'no MariaDB')"

@@ -115,7 +115,7 @@ func (w *keyWriter) list(enc *generator.KeyEnc, val jen.Code) []jen.Code {
 // mapEntries emits:
 //
 //	k.Open('[')
-//	for _, mk := range slices.Sorted(maps.Keys(v)) {
+//	for _, mk := range cache.SortedKeys(v) {
 //		k.Open('('); <mk>; <v[mk]>; k.Close(')')
 //	}
 //	k.Close(']')
@@ -125,7 +125,7 @@ func (w *keyWriter) mapEntries(enc *generator.KeyEnc, val jen.Code) []jen.Code {
 	body = append(body, w.value(enc.MapKey, jen.Id(mk))...)
 	body = append(body, w.value(enc.Elem, jen.Add(val).Index(jen.Id(mk)))...)
 	body = append(body, jen.Id(w.k).Dot("Close").Call(jen.LitRune(')')))
-	sorted := jen.Qual("slices", "Sorted").Call(jen.Qual("maps", "Keys").Call(val))
+	sorted := jen.Qual(cachePkg, "SortedKeys").Call(val) // slices.Sorted needs Go 1.23
 	return []jen.Code{
 		jen.Id(w.k).Dot("Open").Call(jen.LitRune('[')),
 		jen.For(jen.List(jen.Id("_"), jen.Id(mk)).Op(":=").Range().Add(sorted)).Block(body...),

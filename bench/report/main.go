@@ -5,7 +5,7 @@
 //
 // Usage:
 //
-//	go run ./bench/report -bench bench.txt [-seedtable seedtable.md] > docs/benchmarks.md
+//	cd bench && go run ./report -bench bench.txt [-seedtable seedtable.md] > docs/benchmarks.md
 package main
 
 import (
@@ -87,7 +87,7 @@ func verdict(ok bool) string {
 
 func main() {
 	benchFile := flag.String("bench", "", "go test -bench output")
-	seedFile := flag.String("seedtable", "", "output of go run ./example/cmd/seedtable (optional)")
+	seedFile := flag.String("seedtable", "", "output of example/cmd/seedtable (optional)")
 	command := flag.String("command", "scripts/benchmarks.sh", "the command that produced the input")
 	flag.Parse()
 	f, err := os.Open(*benchFile)
@@ -191,7 +191,7 @@ func main() {
 
 	if *seedFile != "" {
 		if seed, err := os.ReadFile(*seedFile); err == nil {
-			fmt.Fprintf(w, "\n## The tutorial's table (example/)\n\n`go run ./example/cmd/seedtable`: the example API started twice against the same\nMariaDB and Redis, without and with cachegen, replaying the fastapi-cache2\ntutorial's requests over HTTP on loopback.\n\n%s", seed)
+			fmt.Fprintf(w, "\n## The tutorial's table (example/)\n\n`cd example && go run ./cmd/seedtable`: the example API started twice against the same\nMariaDB and Redis, without and with cachegen, replaying the fastapi-cache2\ntutorial's requests over HTTP on loopback.\n\n%s", seed)
 		}
 	}
 	fmt.Fprintln(w, "\n## Raw results\n\n<details><summary>medians of every benchmark</summary>\n\n| benchmark | runs | time/op | B/op | allocs/op |\n|---|---:|---:|---:|---:|")

@@ -147,14 +147,14 @@ func TestGoldenCompile(t *testing.T) {
 	generated, _ := cases(t)
 	var pkgs []string
 	for _, dir := range generated {
-		pkgs = append(pkgs, "./testdata/"+filepath.Base(dir))
+		pkgs = append(pkgs, "./"+filepath.Base(dir))
 	}
 	for _, args := range [][]string{
 		append([]string{"vet"}, pkgs...),
 		append([]string{"test", "-count=1"}, pkgs...),
 	} {
 		cmd := exec.Command("go", args...)
-		cmd.Dir = "../.."
+		cmd.Dir = testdataDir // a module of its own, which requires the runtime
 		out, err := cmd.CombinedOutput()
 		if err != nil {
 			t.Fatalf("go %s: %v\n%s", strings.Join(args, " "), err, out)

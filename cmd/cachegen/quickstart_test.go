@@ -1,14 +1,13 @@
 package main
 
 import (
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
-
-	"github.com/redis/go-redis/v9"
 )
 
 // readmeBlocks returns the code blocks of README.md that follow a
@@ -48,30 +47,35 @@ func TestQuickStart(t *testing.T) {
 
 	root, _ := filepath.Abs("../..")
 	dir := t.TempDir()
-	// What "go mod init" writes, plus a replace directive standing for the
-	// published module.
+	// What "go mod init" writes, plus replace directives standing for the
+	// published modules: the tool's and the runtime's.
 	gomod := "module example.com/bookstore\n\ngo 1.26\n\n" +
-		"replace github.com/cachegen/cachegen => " + root + "\n"
+		"replace github.com/cachegen/cachegen => " + root + "\n" +
+		"replace github.com/cachegen/cachegen/cache => " + filepath.Join(root, "cache") + "\n"
 	write := func(name, content string) {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
 	write("go.mod", gomod)
-	sum, err := os.ReadFile(filepath.Join(root, "go.sum"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	write("go.sum", string(sum))
-
-	addr := "127.0.0.1:6379"
-	url := os.Getenv("CACHEGEN_REDIS_URL")
-	if url != "" {
-		opt, err := redis.ParseURL(url)
+	var sums []byte
+	for _, mod := range []string{".", "cache"} {
+		sum, err := os.ReadFile(filepath.Join(root, mod, "go.sum"))
 		if err != nil {
 			t.Fatal(err)
 		}
-		addr = opt.Addr
+		sums = append(sums, sum...)
+	}
+	write("go.sum", string(sums))
+
+	addr := "127.0.0.1:6379"
+	redisURL := os.Getenv("CACHEGEN_REDIS_URL")
+	if redisURL != "" {
+		u, err := url.Parse(redisURL)
+		if err != nil || u.Host == "" {
+			t.Fatalf("CACHEGEN_REDIS_URL=%q: not a redis:// URL with a host (%v)", redisURL, err)
+		}
+		addr = u.Host
 	}
 	for _, name := range files {
 		write(name, strings.ReplaceAll(blocks["file: "+name], `"127.0.0.1:6379"`, `"`+addr+`"`))
@@ -98,7 +102,7 @@ func TestQuickStart(t *testing.T) {
 		t.Fatalf("go generate did not write the wrapper: %v", err)
 	}
 	goCmd("vet", ".")
-	if url == "" {
+	if redisURL == "" {
 		t.Skip("generated and vetted; set CACHEGEN_REDIS_URL to run the quick start against a Redis")
 	}
 	if got := goCmd("run", "."); got != blocks["output"] {

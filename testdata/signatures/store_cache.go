@@ -7,9 +7,7 @@ package signatures
 import (
 	"context"
 	"fmt"
-	"maps"
 	"net/netip"
-	"slices"
 	"time"
 
 	"github.com/cachegen/cachegen/cache"
@@ -82,7 +80,7 @@ func (r *CachedStore) Page(ctx context.Context, q Query, cursor string) (Page[It
 		k.Nil()
 	} else {
 		k.Open('[')
-		for _, mk := range slices.Sorted(maps.Keys(q.Labels)) {
+		for _, mk := range cache.SortedKeys(q.Labels) {
 			k.Open('(')
 			k.String(mk)
 			k.Int(int64(q.Labels[mk]))

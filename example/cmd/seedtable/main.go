@@ -6,7 +6,7 @@
 //
 // Usage:
 //
-//	go run ./example/cmd/seedtable [-mysql-dsn DSN] [-redis-url URL] [-n 2000]
+//	cd example && go run ./cmd/seedtable [-mysql-dsn DSN] [-redis-url URL] [-n 2000]
 package main
 
 import (

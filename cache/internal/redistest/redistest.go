@@ -1,5 +1,5 @@
 // Package redistest starts redis-server processes and fault-injecting TCP
-// proxies for the tests and benchmarks of this module. Everything it starts
+// proxies for the tests of the runtime module. Everything it starts
 // listens on loopback, on ports of its own, and stops when the test ends.
 package redistest
 

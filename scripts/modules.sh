@@ -1,0 +1,19 @@
+# The Go modules of this repository, sourced by scripts/test.sh and .ci/run.
+#
+#   .          the tool: cmd/cachegen, generator, templates (Go 1.26)
+#   cache      the runtime that generated code imports (Go 1.22)
+#   example    the books API (MySQL driver and all)
+#   bench      the benchmarks
+#   testdata   the generator's test cases; cmd/cachegen's tests compile and
+#              run them, so only its own package (.) is vetted and tested here:
+#              some cases are meant not to compile
+MODULES=(. cache example bench testdata)
+
+# packages MODULE prints the package pattern that vet, staticcheck and the
+# tests cover in MODULE.
+packages() {
+	case "$1" in
+	testdata) echo . ;;
+	*) echo ./... ;;
+	esac
+}
