@@ -18,8 +18,9 @@ type Config struct {
 	MySQLDSN string        // go-sql-driver/mysql DSN
 	RedisURL string        // redis:// or rediss:// URL
 	NoCache  bool          // serve from the plain repository
+	MaxAge   bool          // Cache-Control: max-age on cached reads (see Options.MaxAge)
 	Prefix   string        // Redis key prefix; default "booksapi"
-	WaitDB   time.Duration // how long to wait for the database to answer
+	WaitDB   time.Duration // how long to wait for a database server that does not answer yet
 	Logger   *slog.Logger  // default slog.Default()
 }
 
@@ -31,8 +32,8 @@ type App struct {
 	rdb    *redis.Client
 }
 
-// Open connects to the database (creating and seeding the schema when the
-// books table is missing) and, unless cfg.NoCache, to Redis.
+// Open connects to the database (see [OpenDB]; the schema is created and
+// seeded when the books table is missing) and, unless cfg.NoCache, to Redis.
 func Open(ctx context.Context, cfg Config) (*App, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -40,13 +41,9 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	if cfg.Prefix == "" {
 		cfg.Prefix = "booksapi"
 	}
-	db, err := books.Open(cfg.MySQLDSN)
+	db, err := OpenDB(ctx, cfg.MySQLDSN, cfg.WaitDB, cfg.Logger)
 	if err != nil {
 		return nil, err
-	}
-	if err := waitFor(ctx, cfg.WaitDB, db.PingContext); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("database: %w", err)
 	}
 	if created, err := books.EnsureSchema(ctx, db); err != nil {
 		db.Close()
@@ -70,7 +67,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		app.Cache = cache.New(cache.NewRedisStore(app.rdb), cache.WithPrefix(cfg.Prefix), cache.WithLogger(cfg.Logger))
 		repo = books.NewCachedRepository(repo, app.Cache)
 	}
-	app.Server = New(repo)
+	app.Server = New(repo, Options{MaxAge: cfg.MaxAge})
 	return app, nil
 }
 
@@ -82,20 +79,4 @@ func (a *App) Close() error {
 	}
 	errs = append(errs, a.db.Close())
 	return errors.Join(errs...)
-}
-
-// waitFor calls ping until it succeeds or wait has passed.
-func waitFor(ctx context.Context, wait time.Duration, ping func(context.Context) error) error {
-	deadline := time.Now().Add(wait)
-	for {
-		err := ping(ctx)
-		if err == nil || time.Now().After(deadline) {
-			return err
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(500 * time.Millisecond):
-		}
-	}
 }

@@ -34,7 +34,7 @@ func (s *Server) listCategories(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, err)
 		return
 	}
-	writeCached(w, r, rec, cats)
+	s.writeCached(w, r, rec, cats)
 }
 
 func (s *Server) listBooks(w http.ResponseWriter, r *http.Request) {
@@ -66,7 +66,7 @@ func (s *Server) listBooks(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, err)
 		return
 	}
-	writeCached(w, r, rec, p)
+	s.writeCached(w, r, rec, p)
 }
 
 func (s *Server) getBook(w http.ResponseWriter, r *http.Request) {
@@ -80,7 +80,7 @@ func (s *Server) getBook(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, err)
 		return
 	}
-	writeCached(w, r, rec, b)
+	s.writeCached(w, r, rec, b)
 }
 
 func (s *Server) stock(w http.ResponseWriter, r *http.Request) {
@@ -114,7 +114,7 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, err)
 		return
 	}
-	writeCached(w, r, rec, found)
+	s.writeCached(w, r, rec, found)
 }
 
 func (s *Server) createBook(w http.ResponseWriter, r *http.Request) {

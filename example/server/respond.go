@@ -33,9 +33,11 @@ func writeError(w http.ResponseWriter, status int, msg string) {
 }
 
 // writeCached writes v as the response to a cached read: X-Cache says what
-// the cache did, Cache-Control's max-age is the method's TTL, and the strong
-// ETag of the body answers If-None-Match with 304.
-func writeCached(w http.ResponseWriter, r *http.Request, rec *cache.Recorder, v any) {
+// the cache did, and the strong ETag of the body answers If-None-Match with
+// 304. Cache-Control is no-cache (clients and CDNs revalidate every time,
+// and an unchanged response costs a 304 without a body), or, with
+// Options.MaxAge, max-age set to the method's TTL.
+func (s *Server) writeCached(w http.ResponseWriter, r *http.Request, rec *cache.Recorder, v any) {
 	body, err := json.Marshal(v)
 	if err != nil {
 		writeError(w, http.StatusInternalServerError, "encoding the response failed")
@@ -54,7 +56,7 @@ func writeCached(w http.ResponseWriter, r *http.Request, rec *cache.Recorder, v 
 	case cache.StatusBypass:
 		h.Set("X-Cache", "BYPASS")
 	}
-	if ttl := rec.TTL(); ttl > 0 {
+	if ttl := rec.TTL(); s.opts.MaxAge && ttl > 0 {
 		h.Set("Cache-Control", "max-age="+strconv.Itoa(int(ttl.Seconds())))
 	} else {
 		h.Set("Cache-Control", "no-cache")

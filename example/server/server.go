@@ -12,13 +12,25 @@ import (
 // Server serves the books API.
 type Server struct {
 	repo books.Repository
+	opts Options
 	mux  *http.ServeMux
+}
+
+// Options are the API's HTTP settings.
+type Options struct {
+	// MaxAge sends Cache-Control: max-age=<the method's TTL> on cached
+	// reads, so that browsers and CDNs reuse a response without asking.
+	// They may then keep serving it after a write that the server has
+	// already invalidated, for up to the TTL. Without it, cached reads carry
+	// no-cache: clients revalidate with If-None-Match every time and an
+	// unchanged response costs a 304 without a body.
+	MaxAge bool
 }
 
 // New returns the API over repo, which may be the plain repository or the
 // generated CachedRepository.
-func New(repo books.Repository) *Server {
-	s := &Server{repo: repo, mux: http.NewServeMux()}
+func New(repo books.Repository, opts Options) *Server {
+	s := &Server{repo: repo, opts: opts, mux: http.NewServeMux()}
 	s.mux.HandleFunc("GET /healthz", s.healthz)
 	s.mux.HandleFunc("GET /categories", s.listCategories)
 	s.mux.HandleFunc("GET /books", s.listBooks)

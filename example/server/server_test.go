@@ -67,12 +67,16 @@ type api struct {
 
 func startAPI(t *testing.T, dsn string, noCache bool) *api {
 	t.Helper()
-	app, err := Open(context.Background(), Config{
-		MySQLDSN: dsn,
-		RedisURL: testRedisURL(t),
-		NoCache:  noCache,
-		Prefix:   fmt.Sprintf("cgtest:%s:%d", t.Name(), time.Now().UnixNano()),
-	})
+	return startAPIConfig(t, Config{MySQLDSN: dsn, NoCache: noCache})
+}
+
+// startAPIConfig starts the API with cfg, a Redis and a key prefix of the
+// test's own.
+func startAPIConfig(t *testing.T, cfg Config) *api {
+	t.Helper()
+	cfg.RedisURL = testRedisURL(t)
+	cfg.Prefix = fmt.Sprintf("cgtest:%s:%d", t.Name(), time.Now().UnixNano())
+	app, err := Open(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,12 +132,14 @@ func decode[T any](t *testing.T, body string) T {
 }
 
 func TestCachedReads(t *testing.T) {
-	a := startAPI(t, testDSN(t), false)
+	dsn := testDSN(t)
+	a := startAPI(t, dsn, false)
+	maxAge := startAPIConfig(t, Config{MySQLDSN: dsn, MaxAge: true})
 	a.get("/healthz", 200, "")
 
 	for _, c := range []struct {
 		path   string
-		maxAge string
+		maxAge string // with Config.MaxAge; no-cache without
 	}{
 		{"/categories", "max-age=3600"},
 		{"/books?page=2&per_page=5", "max-age=60"},
@@ -150,8 +156,13 @@ func TestCachedReads(t *testing.T) {
 		if len(etag) < 10 || etag[0] != '"' || etag != miss.header.Get("ETag") {
 			t.Fatalf("%s: ETag %q (miss %q), want a strong ETag, the same for the same body", c.path, etag, miss.header.Get("ETag"))
 		}
-		if cc := hit.header.Get("Cache-Control"); cc != c.maxAge {
-			t.Fatalf("%s: Cache-Control %q, want %q", c.path, cc, c.maxAge)
+		// Revalidation by default: a browser or CDN must ask again, and
+		// gets a 304 while nothing changed.
+		if cc, cm := hit.header.Get("Cache-Control"), miss.header.Get("Cache-Control"); cc != "no-cache" || cm != "no-cache" {
+			t.Fatalf("%s: Cache-Control %q on the miss, %q on the hit; want no-cache", c.path, cm, cc)
+		}
+		if cc := maxAge.get(c.path, 200, "").header.Get("Cache-Control"); cc != c.maxAge {
+			t.Fatalf("%s with MaxAge: Cache-Control %q, want %q", c.path, cc, c.maxAge)
 		}
 		nm := a.do("GET", c.path, "", "If-None-Match", `"nope", `+etag)
 		if nm.status != http.StatusNotModified || nm.body != "" || nm.header.Get("X-Cache") != "HIT" {

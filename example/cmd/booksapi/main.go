@@ -3,20 +3,25 @@
 //
 // Usage:
 //
-//	booksapi [-addr :8080] [-mysql-dsn DSN] [-redis-url URL] [-no-cache]
+//	booksapi [-addr :8080] [-mysql-dsn DSN] [-redis-url URL] [-no-cache] [-max-age]
 //
 // The flags default to the environment variables ADDR, MYSQL_DSN and
-// REDIS_URL, then to a local MariaDB and Redis.
+// REDIS_URL, then to a local MariaDB (database booksapi, created if missing)
+// and Redis. It takes no arguments besides flags.
 package main
 
 import (
 	"context"
 	"errors"
 	"flag"
+	"fmt"
+	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -24,39 +29,90 @@ import (
 )
 
 func main() {
-	if err := run(); err != nil {
+	opts, err := parseFlags(os.Args[1:], os.Getenv, os.Stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "booksapi:", err)
+		os.Exit(2)
+	}
+	if err := run(opts); err != nil {
 		slog.Error("booksapi", "err", err)
 		os.Exit(1)
 	}
 }
 
-func env(name, def string) string {
-	if v := os.Getenv(name); v != "" {
-		return v
-	}
-	return def
+// options are booksapi's settings.
+type options struct {
+	addr     string
+	dsn      string
+	redisURL string
+	noCache  bool
+	maxAge   bool
 }
 
-func run() error {
-	addr := flag.String("addr", env("ADDR", ":8080"), "listen address (ADDR)")
-	dsn := flag.String("mysql-dsn", env("MYSQL_DSN", "root@tcp(127.0.0.1:3306)/test"), "MariaDB/MySQL DSN (MYSQL_DSN)")
-	redisURL := flag.String("redis-url", env("REDIS_URL", "redis://127.0.0.1:6379/0"), "Redis URL, redis:// or rediss:// (REDIS_URL)")
-	noCache := flag.Bool("no-cache", false, "serve from the database only")
-	flag.Parse()
+// parseFlags reads the flags in args, with defaults from getenv, and
+// rejects positional arguments and a listen address that is not host:port.
+func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (options, error) {
+	env := func(name, def string) string {
+		if v := getenv(name); v != "" {
+			return v
+		}
+		return def
+	}
+	var o options
+	fs := flag.NewFlagSet("booksapi", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&o.addr, "addr", env("ADDR", ":8080"), "listen address, host:port or :port (ADDR)")
+	fs.StringVar(&o.dsn, "mysql-dsn", env("MYSQL_DSN", "root@tcp(127.0.0.1:3306)/booksapi"), "MariaDB/MySQL DSN; the database is created if missing (MYSQL_DSN)")
+	fs.StringVar(&o.redisURL, "redis-url", env("REDIS_URL", "redis://127.0.0.1:6379/0"), "Redis URL, redis:// or rediss:// (REDIS_URL)")
+	fs.BoolVar(&o.noCache, "no-cache", false, "serve from the database only")
+	fs.BoolVar(&o.maxAge, "max-age", false, "send Cache-Control: max-age=<TTL> on cached reads instead of no-cache;\n"+
+		"browsers and CDNs may then serve a response for up to the TTL after a write replaced it")
+	if err := fs.Parse(args); err != nil {
+		return options{}, err
+	}
+	if fs.NArg() > 0 {
+		return options{}, fmt.Errorf("unexpected argument %q: booksapi takes flags only (for a listen address, -addr %s)", fs.Arg(0), fs.Arg(0))
+	}
+	if err := checkAddr(o.addr); err != nil {
+		return options{}, err
+	}
+	return o, nil
+}
 
+// checkAddr reports whether addr is a TCP listen address: host:port or
+// :port, with a numeric port.
+func checkAddr(addr string) error {
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("-addr %q: want host:port or :port, as :8080", addr)
+	}
+	if _, err := strconv.ParseUint(port, 10, 16); err != nil {
+		return fmt.Errorf("-addr %q: the port must be a number from 0 to 65535", addr)
+	}
+	return nil
+}
+
+func run(o options) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	app, err := server.Open(ctx, server.Config{MySQLDSN: *dsn, RedisURL: *redisURL, NoCache: *noCache, WaitDB: time.Minute})
+	app, err := server.Open(ctx, server.Config{MySQLDSN: o.dsn, RedisURL: o.redisURL, NoCache: o.noCache, MaxAge: o.maxAge, WaitDB: time.Minute})
 	if err != nil {
 		return err
 	}
 	defer app.Close()
 
-	srv := &http.Server{Addr: *addr, Handler: app.Server, ReadHeaderTimeout: 5 * time.Second}
+	ln, err := net.Listen("tcp", o.addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: app.Server, ReadHeaderTimeout: 5 * time.Second}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.ListenAndServe() }()
-	slog.Info("booksapi listening", "addr", *addr, "cache", !*noCache)
+	go func() { errc <- srv.Serve(ln) }()
+	slog.Info("booksapi listening", "addr", ln.Addr().String(), "cache", !o.noCache, "max-age", o.maxAge)
 
 	select {
 	case err := <-errc:

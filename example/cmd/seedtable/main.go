@@ -34,10 +34,14 @@ func env(name, def string) string {
 }
 
 func main() {
-	dsn := flag.String("mysql-dsn", env("MYSQL_DSN", "root@tcp(127.0.0.1:3306)/test"), "MariaDB/MySQL DSN (MYSQL_DSN)")
+	dsn := flag.String("mysql-dsn", env("MYSQL_DSN", "root@tcp(127.0.0.1:3306)/cachegen_seedtable"), "MariaDB/MySQL DSN; the database is created and seeded if missing (MYSQL_DSN)")
 	redisURL := flag.String("redis-url", env("REDIS_URL", "redis://127.0.0.1:6379/0"), "Redis URL (REDIS_URL)")
 	n := flag.Int("n", 2000, "requests per latency row")
 	flag.Parse()
+	if flag.NArg() > 0 {
+		fmt.Fprintf(os.Stderr, "seedtable: unexpected argument %q: seedtable takes flags only\n", flag.Arg(0))
+		os.Exit(2)
+	}
 	if err := run(*dsn, *redisURL, *n); err != nil {
 		fmt.Fprintln(os.Stderr, "seedtable:", err)
 		os.Exit(1)
