@@ -11,8 +11,8 @@ import (
 	"golang.org/x/sync/singleflight"
 )
 
-// DefaultPrefix starts every key unless [WithPrefix] says otherwise.
-const DefaultPrefix = "cachegen"
+// defaultPrefix starts every key unless [WithPrefix] says otherwise.
+const defaultPrefix = "cachegen"
 
 // Cache holds the store and settings shared by the generated wrappers of a
 // process. It is safe for concurrent use. A nil *Cache caches nothing: the
@@ -69,7 +69,7 @@ func WithBreaker(failures int, cooldown time.Duration) Option {
 // (see [ValidateName]) or the codec's name is not letters and digits, as
 // both are programming errors.
 func New(store Store, opts ...Option) *Cache {
-	c := &Cache{store: store, prefix: DefaultPrefix, codec: JSON, logger: slog.Default(),
+	c := &Cache{store: store, prefix: defaultPrefix, codec: JSON, logger: slog.Default(),
 		breakerFailures: DefaultBreakerFailures, breakerCooldown: DefaultBreakerCooldown,
 		closed: make(chan struct{})}
 	for _, o := range opts {
@@ -122,9 +122,6 @@ func validCodecName(s string) bool {
 	}
 	return true
 }
-
-// Prefix returns the key prefix.
-func (c *Cache) Prefix() string { return c.prefix }
 
 // versionKey returns the key of namespace ns's version token.
 func (c *Cache) versionKey(ns string) string {

@@ -31,6 +31,8 @@ var StdJSON Codec = stdJSONCodec{}
 // Msgpack is a binary [Codec] (github.com/vmihailenco/msgpack/v5): smaller
 // entries, not readable in redis-cli, and msgpack's own rules (msgpack
 // tags, not json tags). cachegen checks result types against JSON's rules.
+// time.Time values come back as with JSON: the same instant, in a zone of
+// the same offset.
 var Msgpack Codec = msgpackCodec{}
 
 type goJSONCodec struct{}
@@ -47,6 +49,15 @@ func (stdJSONCodec) Unmarshal(data []byte, v any) error { return json.Unmarshal(
 
 type msgpackCodec struct{}
 
-func (msgpackCodec) Name() string                       { return "msgpack" }
-func (msgpackCodec) Marshal(v any) ([]byte, error)      { return msgpack.Marshal(v) }
+func (msgpackCodec) Name() string { return "msgpack" }
+func (msgpackCodec) Marshal(v any) ([]byte, error) {
+	var buf offsetBuffer // keeps the offsets of times (msgpack_time.go)
+	enc := msgpack.GetEncoder()
+	defer msgpack.PutEncoder(enc)
+	enc.Reset(&buf)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
 func (msgpackCodec) Unmarshal(data []byte, v any) error { return msgpack.Unmarshal(data, v) }

@@ -20,6 +20,8 @@ import (
 // its own copy of the result. Errors from load are returned as they are and
 // never stored. Faults of the store or the codec never fail the call: they are
 // reported to the observer and the logger, and load is called.
+//
+// Fetch is called by generated code; it is not part of the user API.
 func Fetch[T any](ctx context.Context, m *Method, key Key, load func(context.Context) (T, error)) (T, error) {
 	if m == nil || m.c.disabled || m.c.dirty.any(m.namespaces) {
 		if m != nil {

@@ -15,6 +15,9 @@ import (
 // non-nil pointer &v, nil ~, the empty string "". Strings are escaped with %XX
 // for the characters %:,[]()~"&{}*? , space and control characters, so the
 // layout stays readable with redis-cli --scan.
+//
+// Key and its methods are called by generated code; they are not part of the
+// user API.
 type Key struct {
 	buf []byte
 	sep bool // the next item needs a separator

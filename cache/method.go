@@ -9,6 +9,9 @@ import (
 // Method describes one annotated method of a cached interface: its name, the
 // TTL of its entries and its namespaces. Generated constructors create one
 // per annotated method with [Cache.Method].
+//
+// Method and its methods are called by generated code; they are not part of
+// the user API.
 type Method struct {
 	c           *Cache
 	name        string
@@ -24,6 +27,8 @@ type Method struct {
 // the namespaces when ttl is zero. It panics on an invalid namespace, which
 // cachegen rejects at generation time. On a nil *Cache it returns nil, and a
 // nil *Method caches and invalidates nothing.
+//
+// Method is called by generated code; it is not part of the user API.
 func (c *Cache) Method(name string, ttl time.Duration, namespaces ...string) *Method {
 	if c == nil {
 		return nil
@@ -41,9 +46,6 @@ func (c *Cache) Method(name string, ttl time.Duration, namespaces ...string) *Me
 	m.keyPrefix = c.prefix + ":{" + namespaces[0] + "}:" + name
 	return m
 }
-
-// Name returns the method's name, "Iface.Method".
-func (m *Method) Name() string { return m.name }
 
 // Key returns a [Key] holding the method's key prefix, ready for the
 // arguments.

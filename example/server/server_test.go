@@ -24,7 +24,7 @@ func testDSN(t *testing.T) string {
 	t.Helper()
 	dsn := os.Getenv("CACHEGEN_MYSQL_DSN")
 	if dsn == "" {
-		t.Skip("needs MariaDB or MySQL: set CACHEGEN_MYSQL_DSN, as CACHEGEN_MYSQL_DSN='root@tcp(127.0.0.1:3306)/test' go test ./example/... (.ci/run does)")
+		t.Skip("needs MariaDB or MySQL: set CACHEGEN_MYSQL_DSN, as CACHEGEN_MYSQL_DSN='root@tcp(127.0.0.1:3306)/test' go test ./... in example/ (.ci/run does)")
 	}
 	cfg, err := mysql.ParseDSN(dsn)
 	if err != nil {
