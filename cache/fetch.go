@@ -136,6 +136,8 @@ type flight struct {
 	payload []byte      // the encoded value, decoded by the other callers; nil if encoding failed
 	claimed atomic.Bool // the first caller to read the flight takes value
 	panicV  any         // what load panicked with, raised again in every caller
+
+	load time.Duration // how long load took; zero when it was not called
 }
 
 // fill calls load once per key and versions in this process, stores its
@@ -157,8 +159,9 @@ func fill[T any](ctx context.Context, m *Method, entryKey string, tokens []strin
 			f.value, f.payload = v, payload
 			return f, nil
 		}
+		start := time.Now()
 		v, err := load(ctx)
-		f.value = v
+		f.value, f.load = v, time.Since(start)
 		if err != nil {
 			return f, err
 		}
@@ -198,7 +201,11 @@ func fill[T any](ctx context.Context, m *Method, entryKey string, tokens []strin
 			}
 			return zero, res.Err
 		}
-		c.emit(ctx, Event{Kind: EventMiss, Method: m.name, Namespaces: m.namespaces, Key: entryKey})
+		miss := Event{Kind: EventMiss, Method: m.name, Namespaces: m.namespaces, Key: entryKey}
+		if f.starter == me {
+			miss.Load = f.load
+		}
+		c.emit(ctx, miss)
 		record(ctx, m, StatusMiss)
 		if f.claimed.CompareAndSwap(false, true) {
 			return f.value.(T), nil

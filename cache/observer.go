@@ -49,6 +49,10 @@ type Event struct {
 	Key        string   // the entry key, for reads
 	Op         string   // for errors: get, set, init, decode, encode, or breaker-open and breaker-closed when the circuit breaker changes state; "retry" on an invalidation retried in the background
 	Err        error    // for errors and failed invalidations
+	// Load is, on a miss, how long the repository call took. Callers that
+	// shared another caller's call (one key, one process, at once) report
+	// misses with a zero Load, so that each call is counted once.
+	Load time.Duration
 }
 
 // Observer receives every [Event]. It is called synchronously on the

@@ -2,12 +2,14 @@
 #
 #   .          the tool: cmd/cachegen, generator, templates (Go 1.26)
 #   cache      the runtime that generated code imports (Go 1.22)
+#   otelcache  the OpenTelemetry observer (Go 1.22), a module of its own so
+#              that the runtime does not depend on OpenTelemetry
 #   example    the books API (MySQL driver and all)
 #   bench      the benchmarks
 #   testdata   the generator's test cases; cmd/cachegen's tests compile and
 #              run them, so only its own package (.) is vetted and tested here:
 #              some cases are meant not to compile
-MODULES=(. cache example bench testdata)
+MODULES=(. cache otelcache example bench testdata)
 
 # packages MODULE prints the package pattern that vet, staticcheck and the
 # tests cover in MODULE.

@@ -19,6 +19,7 @@ type Config struct {
 	RedisURL string        // redis:// or rediss:// URL
 	NoCache  bool          // serve from the plain repository
 	MaxAge   bool          // Cache-Control: max-age on cached reads (see Options.MaxAge)
+	Metrics  bool          // serve the cache's metrics for Prometheus at /metrics
 	Prefix   string        // Redis key prefix; default "booksapi"
 	WaitDB   time.Duration // how long to wait for a database server that does not answer yet
 	Logger   *slog.Logger  // default slog.Default()
@@ -52,6 +53,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		cfg.Logger.Info("created and seeded the schema", "categories", books.SeedCategories, "books", books.SeedBooks)
 	}
 	app := &App{db: db}
+	var opts Options
 	var repo books.Repository = books.NewMySQL(db)
 	if !cfg.NoCache {
 		opt, err := cache.ParseRedisURL(cfg.RedisURL)
@@ -64,10 +66,21 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 			// Fail-open: the API works without Redis, only slower.
 			cfg.Logger.Warn("redis unreachable; serving from the database until it answers", "err", err)
 		}
-		app.Cache = cache.New(cache.NewRedisStore(app.rdb), cache.WithPrefix(cfg.Prefix), cache.WithLogger(cfg.Logger))
+		copts := []cache.Option{cache.WithPrefix(cfg.Prefix), cache.WithLogger(cfg.Logger)}
+		if cfg.Metrics {
+			obs, handler, err := prometheusObserver()
+			if err != nil {
+				app.Close()
+				return nil, err
+			}
+			copts = append(copts, cache.WithObserver(obs))
+			opts.Metrics = handler
+		}
+		app.Cache = cache.New(cache.NewRedisStore(app.rdb), copts...)
 		repo = books.NewCachedRepository(repo, app.Cache)
 	}
-	app.Server = New(repo, Options{MaxAge: cfg.MaxAge})
+	opts.MaxAge = cfg.MaxAge
+	app.Server = New(repo, opts)
 	return app, nil
 }
 

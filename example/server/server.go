@@ -25,6 +25,8 @@ type Options struct {
 	// no-cache: clients revalidate with If-None-Match every time and an
 	// unchanged response costs a 304 without a body.
 	MaxAge bool
+	// Metrics, when set, serves GET /metrics.
+	Metrics http.Handler
 }
 
 // New returns the API over repo, which may be the plain repository or the
@@ -40,6 +42,9 @@ func New(repo books.Repository, opts Options) *Server {
 	s.mux.HandleFunc("POST /books", s.createBook)
 	s.mux.HandleFunc("PUT /books/{id}", s.updateBook)
 	s.mux.HandleFunc("DELETE /books/{id}", s.deleteBook)
+	if opts.Metrics != nil {
+		s.mux.Handle("GET /metrics", opts.Metrics)
+	}
 	return s
 }
 

@@ -322,3 +322,38 @@ func TestSchemaIsCreatedOnce(t *testing.T) {
 		t.Fatalf("books: %d, %v", n, err)
 	}
 }
+
+// TestPrometheusMetrics: with Config.Metrics, GET /metrics serves the
+// cache's counters and load histogram (otelcache through OpenTelemetry's
+// Prometheus exporter), labelled by method and namespace.
+func TestPrometheusMetrics(t *testing.T) {
+	a := startAPIConfig(t, Config{MySQLDSN: testDSN(t), Metrics: true})
+	a.get("/books/3", 200, "MISS")
+	a.get("/books/3", 200, "HIT")
+	a.get("/books/3", 200, "HIT")
+	body := a.get("/metrics", 200, "").body
+	for _, want := range []string{
+		`cachegen_hits_total{cachegen_method="Repository.GetBook",cachegen_namespace="books",`,
+		`cachegen_misses_total{cachegen_method="Repository.GetBook",cachegen_namespace="books",`,
+		`cachegen_load_duration_seconds_count{cachegen_method="Repository.GetBook",cachegen_namespace="books",`,
+	} {
+		i := strings.Index(body, want)
+		if i < 0 {
+			t.Fatalf("/metrics has no %s...:\n%s", want, body)
+		}
+		line := body[i:]
+		line = line[:strings.IndexByte(line, '\n')]
+		wantValue := " 1"
+		if strings.HasPrefix(want, "cachegen_hits") {
+			wantValue = " 2"
+		}
+		if !strings.HasSuffix(line, wantValue) {
+			t.Errorf("%s: want the value%s", line, wantValue)
+		}
+	}
+}
+
+func TestNoMetricsByDefault(t *testing.T) {
+	a := startAPI(t, testDSN(t), false)
+	a.get("/metrics", 404, "")
+}

@@ -3,7 +3,7 @@
 //
 // Usage:
 //
-//	booksapi [-addr :8080] [-mysql-dsn DSN] [-redis-url URL] [-no-cache] [-max-age]
+//	booksapi [-addr :8080] [-mysql-dsn DSN] [-redis-url URL] [-no-cache] [-max-age] [-metrics]
 //
 // The flags default to the environment variables ADDR, MYSQL_DSN and
 // REDIS_URL, then to a local MariaDB (database booksapi, created if missing)
@@ -50,6 +50,7 @@ type options struct {
 	redisURL string
 	noCache  bool
 	maxAge   bool
+	metrics  bool
 }
 
 // parseFlags reads the flags in args, with defaults from getenv, and
@@ -70,6 +71,7 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (op
 	fs.BoolVar(&o.noCache, "no-cache", false, "serve from the database only")
 	fs.BoolVar(&o.maxAge, "max-age", false, "send Cache-Control: max-age=<TTL> on cached reads instead of no-cache;\n"+
 		"browsers and CDNs may then serve a response for up to the TTL after a write replaced it")
+	fs.BoolVar(&o.metrics, "metrics", false, "serve the cache's metrics for Prometheus at GET /metrics (through otelcache)")
 	if err := fs.Parse(args); err != nil {
 		return options{}, err
 	}
@@ -99,7 +101,7 @@ func run(o options) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	app, err := server.Open(ctx, server.Config{MySQLDSN: o.dsn, RedisURL: o.redisURL, NoCache: o.noCache, MaxAge: o.maxAge, WaitDB: time.Minute})
+	app, err := server.Open(ctx, server.Config{MySQLDSN: o.dsn, RedisURL: o.redisURL, NoCache: o.noCache, MaxAge: o.maxAge, Metrics: o.metrics, WaitDB: time.Minute})
 	if err != nil {
 		return err
 	}
