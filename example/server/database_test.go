@@ -21,7 +21,7 @@ func serverDSN(t *testing.T) *mysql.Config {
 	t.Helper()
 	dsn := os.Getenv("CACHEGEN_MYSQL_DSN")
 	if dsn == "" {
-		t.Skip("needs MariaDB or MySQL: set CACHEGEN_MYSQL_DSN, as CACHEGEN_MYSQL_DSN='root@tcp(127.0.0.1:3306)/test' (.ci/run does)")
+		t.Skip("needs MariaDB or MySQL: set CACHEGEN_MYSQL_DSN, as CACHEGEN_MYSQL_DSN='root@tcp(127.0.0.1:3306)/test' go test ./... in example/ (.ci/run does)")
 	}
 	cfg, err := mysql.ParseDSN(dsn)
 	if err != nil {

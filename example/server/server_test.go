@@ -15,21 +15,14 @@ import (
 
 	"github.com/alicebob/miniredis/v2"
 	"github.com/cachegen/cachegen/example/books"
-	"github.com/go-sql-driver/mysql"
 )
 
 // testDSN creates a database of the test's own on the server named by
 // CACHEGEN_MYSQL_DSN, drops it when the test ends, and returns its DSN.
 func testDSN(t *testing.T) string {
 	t.Helper()
-	dsn := os.Getenv("CACHEGEN_MYSQL_DSN")
-	if dsn == "" {
-		t.Skip("needs MariaDB or MySQL: set CACHEGEN_MYSQL_DSN, as CACHEGEN_MYSQL_DSN='root@tcp(127.0.0.1:3306)/test' go test ./... in example/ (.ci/run does)")
-	}
-	cfg, err := mysql.ParseDSN(dsn)
-	if err != nil {
-		t.Fatalf("CACHEGEN_MYSQL_DSN: %v", err)
-	}
+	cfg := serverDSN(t)
+	dsn := cfg.FormatDSN()
 	admin, err := books.Open(dsn)
 	if err != nil {
 		t.Fatal(err)
