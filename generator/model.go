@@ -44,6 +44,14 @@ type Method struct {
 	Namespaces []string // for Read: the home namespace first
 }
 
+// Values returns how many results m returns besides an error.
+func (m *Method) Values() int {
+	if m.HasError {
+		return len(m.Results) - 1
+	}
+	return len(m.Results)
+}
+
 // Param is one parameter of a method.
 type Param struct {
 	Name string     // the name in the interface, may be "" or "_"

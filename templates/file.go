@@ -70,7 +70,7 @@ func (e *emitter) nameHelpers() {
 			continue
 		}
 		e.fields[m.Name] = fields.name(lowerFirst(m.Name))
-		if m.Kind == generator.Read && valueCount(m) > 1 {
+		if m.Kind == generator.Read && m.Values() > 1 {
 			e.results[m.Name] = types.name(lowerFirst(e.iface.Name) + upperFirst(m.Name) + "Result")
 		}
 	}
@@ -86,13 +86,6 @@ func (e *emitter) file_() []jen.Code {
 		out = append(out, e.method(m))
 	}
 	return out
-}
-
-func valueCount(m *generator.Method) int {
-	if m.HasError {
-		return len(m.Results) - 1
-	}
-	return len(m.Results)
 }
 
 func lowerFirst(s string) string {

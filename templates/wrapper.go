@@ -72,7 +72,7 @@ func (e *emitter) assertion() jen.Code {
 //		R1 int
 //	}
 func (e *emitter) resultType(m *generator.Method, name string) jen.Code {
-	fields := make([]jen.Code, valueCount(m))
+	fields := make([]jen.Code, m.Values())
 	for i := range fields {
 		fields[i] = jen.Id(resultField(i)).Add(e.types.typ(m.Results[i]))
 	}
