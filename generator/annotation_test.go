@@ -39,10 +39,10 @@ func TestParseAnnotation(t *testing.T) {
 
 func TestParseAnnotationErrors(t *testing.T) {
 	cases := []struct{ text, want string }{
-		{"//cache:expire=300 namspace=books", `a.go:1:21: cache: unknown option "namspace"; did you mean "namespace"?`},
-		{"//cache:exp=300 namespace=books", `a.go:1:10: cache: unknown option "exp"; did you mean "expire"?`},
+		{"//cache:expire=300 namspace=books", `a.go:1:21: unknown option "namspace"; did you mean "namespace"?`},
+		{"//cache:exp=300 namespace=books", `a.go:1:10: unknown option "exp"; did you mean "expire"?`},
 		{"//cache:ttl=300 namespace=books", `unknown option "ttl"; the options are`},
-		{"//cache:expire= namespace=books", "a.go:1:17: cache: expire= needs a value"},
+		{"//cache:expire= namespace=books", "a.go:1:17: expire= needs a value"},
 		{"//cache:expire=1.5 namespace=books", "bad expire=1.5"},
 		{"//cache:expire=1ns namespace=books", "shorter than Redis's 1ms resolution"},
 		{"//cache:expire=99999999999999999 namespace=books", "too long"},

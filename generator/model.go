@@ -11,7 +11,7 @@ type File struct {
 	PkgPath   string     // import path of the package it belongs to
 	PkgName   string     // name of that package
 	Interface *Interface // the interface it wraps
-	Names     []string   // the package's package-level names, which generated locals must not shadow
+	Names     []string   // package-level names of the package and of every file cachegen generates in it
 }
 
 // Interface is an annotated interface and its methods in declaration order
@@ -42,6 +42,7 @@ type Method struct {
 	CtxParam   int          // index of the leading context.Context, or -1
 	TTL        time.Duration
 	Namespaces []string // for Read: the home namespace first
+	ResultType string   // for a Read of several values: the package-level struct type holding them
 }
 
 // Values returns how many results m returns besides an error.

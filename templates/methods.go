@@ -61,7 +61,7 @@ func (e *emitter) callNext(s *methodScope, ctx string) *jen.Statement {
 		}
 		args[i] = arg
 	}
-	return jen.Id(s.recv).Dot("next").Dot(s.m.Name).Call(args...)
+	return jen.Id(s.recv).Dot(e.next).Dot(s.m.Name).Call(args...)
 }
 
 // ctxArg returns the method's context parameter, or context.Background().
@@ -124,8 +124,8 @@ func (e *emitter) read(m *generator.Method) jen.Code {
 	s := e.scope(m)
 	body, key := e.key(s)
 	var tail []jen.Code
-	switch _, packed := e.results[m.Name]; {
-	case packed:
+	switch {
+	case packed(m):
 		tail = e.readPacked(s, key)
 	case m.HasError:
 		tail = e.readOne(s, key)
@@ -225,7 +225,7 @@ func (e *emitter) readOneNoErr(s *methodScope, key jen.Code) []jen.Code {
 // as in readOneNoErr.
 func (e *emitter) readPacked(s *methodScope, key jen.Code) []jen.Code {
 	m := s.m
-	resultName := e.results[m.Name]
+	resultName := m.ResultType
 	values := m.Values()
 	fetch := e.fetch(s, key, jen.Id(resultName), func(ctx string) []jen.Code {
 		vars := make([]jen.Code, len(m.Results))

@@ -50,12 +50,12 @@ func cases(t *testing.T) (generated, failing []string) {
 // render loads dir and renders every file it generates.
 func render(t *testing.T, dir string) map[string][]byte {
 	t.Helper()
-	files, err := generator.Load(generator.Config{Dir: dir})
+	res, err := generator.Load(generator.Config{Dir: dir})
 	if err != nil {
 		t.Fatalf("%s: %v", dir, err)
 	}
 	out := map[string][]byte{}
-	for _, f := range files {
+	for _, f := range res.Files {
 		src, err := templates.Render(f)
 		if err != nil {
 			t.Fatalf("%s: %v", dir, err)

@@ -1,0 +1,230 @@
+package generator
+
+import (
+	"fmt"
+	"go/ast"
+	"go/token"
+	"go/types"
+	"slices"
+	"strings"
+)
+
+// annotation, if any, makes of it. It returns nil when the method has
+// problems, each of them reported.
+func (a *analyzer) method(d *ifaceDecl, md *methodField, fn *types.Func) (*Method, *annotation) {
+	pos := newMethodPos(md.field)
+	m := a.signature(fn)
+	an, ok := a.annotation(md.annots, fn.Name())
+	switch {
+	case !ok:
+		return nil, nil
+	case an == nil:
+		return m, nil
+	case an.invalidate:
+		return a.write(d, m, an), an
+	}
+	if !a.read(d, m, an, pos) {
+		return nil, nil
+	}
+	return m, an
+}
+
+// signature returns the model of fn's parameters and results, as a method
+// passed through.
+func (a *analyzer) signature(fn *types.Func) *Method {
+	sig := fn.Type().(*types.Signature)
+	m := &Method{Name: fn.Name(), CtxParam: -1, Variadic: sig.Variadic()}
+	for i := range sig.Params().Len() {
+		p := sig.Params().At(i)
+		m.Params = append(m.Params, &Param{Name: p.Name(), Type: p.Type()})
+		if i == 0 && isContext(p.Type()) {
+			m.CtxParam = 0
+		}
+	}
+	for i := range sig.Results().Len() {
+		m.Results = append(m.Results, sig.Results().At(i).Type())
+	}
+	m.HasError = len(m.Results) > 0 && isError(m.Results[len(m.Results)-1])
+	return m
+}
+
+// annotation parses the //cache: lines of a method. It returns nil and true
+// for a method without any, and false when they have problems.
+func (a *analyzer) annotation(lines []*ast.Comment, method string) (*annotation, bool) {
+	if len(lines) == 0 {
+		return nil, true
+	}
+	ok := true
+	for _, extra := range lines[1:] {
+		a.r.errorf(extra.Slash, "method %s has more than one //cache: line: put every option on one line", method)
+		ok = false
+	}
+	an := parseAnnotation(a.r, lines[0])
+	return an, an != nil && ok
+}
+
+// write makes m a write that invalidates the annotation's namespaces.
+func (a *analyzer) write(d *ifaceDecl, m *Method, an *annotation) *Method {
+	m.Kind = Write
+	m.Namespaces = an.namespaces
+	for i, ns := range an.namespaces {
+		d.writes = append(d.writes, listItem{ns, an.nsPos[i]})
+	}
+	return m
+}
+
+// read makes m a cached read, checking that its results can be cached and
+// its key parameters encoded. It reports whether they can.
+func (a *analyzer) read(d *ifaceDecl, m *Method, an *annotation, pos methodPos) bool {
+	m.Kind, m.TTL, m.Namespaces = Read, an.expire, an.namespaces
+	m.ResultType = d.results[m.Name]
+	for _, ns := range an.namespaces {
+		a.cached[ns] = true
+	}
+	if m.Values() < 1 {
+		a.r.errorf(pos.method(), "cached method %s returns no value to cache: a cached method returns (T, error), (T1, T2, ..., error) or (T); use //cache:invalidate for a write", m.Name)
+		return false
+	}
+	resultsOK := a.results(m, pos)
+	inKey, keysOK := a.keyParams(m, an)
+	return a.keyEncodings(m, inKey, pos) && keysOK && resultsOK
+}
+
+// results checks that each value a read returns can be cached.
+func (a *analyzer) results(m *Method, pos methodPos) bool {
+	ok := true
+	for i := range m.Values() {
+		if why := codable(m.Results[i], a.pkg.Types); why != "" {
+			a.r.errorf(pos.result(i), "result %s of %s cannot be cached: %s", types.TypeString(m.Results[i], types.RelativeTo(a.pkg.Types)), m.Name, why)
+			ok = false
+		}
+	}
+	return ok
+}
+
+// keyParams returns which parameters make the key: those key= lists, or
+// every one but a context.
+func (a *analyzer) keyParams(m *Method, an *annotation) ([]bool, bool) {
+	inKey := make([]bool, len(m.Params))
+	if !an.hasKey {
+		for i, p := range m.Params {
+			inKey[i] = !isContext(p.Type)
+		}
+		return inKey, true
+	}
+	ok := true
+	for i, k := range an.keys {
+		idx := slices.IndexFunc(m.Params, func(p *Param) bool { return p.Name == k })
+		switch {
+		case idx < 0:
+			a.r.errorf(an.keyPos[i], "%s", noParam(m, k))
+			ok = false
+		case isContext(m.Params[idx].Type):
+			a.r.errorf(an.keyPos[i], "key=%s: a context.Context cannot be part of a key", k)
+			ok = false
+		case inKey[idx]:
+			a.r.errorf(an.keyPos[i], "key=%s is listed twice", k)
+			ok = false
+		default:
+			inKey[idx] = true
+		}
+	}
+	return inKey, ok
+}
+
+// noParam says that m has no parameter k, and which it has.
+func noParam(m *Method, k string) string {
+	msg := fmt.Sprintf("key=%s: %s has no parameter %s", k, m.Name, k)
+	var names []string
+	for _, p := range m.Params {
+		if p.Name != "" && p.Name != "_" && !isContext(p.Type) {
+			names = append(names, p.Name)
+		}
+	}
+	if s := closest(k, names); s != "" {
+		return msg + fmt.Sprintf("; did you mean %q?", s)
+	}
+	if len(names) > 0 {
+		return msg + "; its parameters are " + strings.Join(names, ", ")
+	}
+	return msg
+}
+
+// keyEncodings plans how each key parameter is written into the key.
+func (a *analyzer) keyEncodings(m *Method, inKey []bool, pos methodPos) bool {
+	ok := true
+	for i, p := range m.Params {
+		if !inKey[i] {
+			continue
+		}
+		enc, why := keyEncoding(p.Type, a.pkg.Types)
+		if why != "" {
+			name := p.Name
+			if name == "" || name == "_" {
+				name = fmt.Sprintf("#%d", i+1)
+			}
+			a.r.errorf(pos.param(i), "parameter %s of %s cannot be part of a cache key: %s; leave it out with key= listing the parameters that identify the result", name, m.Name, why)
+			ok = false
+			continue
+		}
+		p.Key = enc
+	}
+	return ok
+}
+
+// methodPos locates the parts of a method's declaration, for diagnostics.
+type methodPos struct {
+	field           *ast.Field // nil for a method of an embedded interface
+	params, results []token.Pos
+}
+
+func newMethodPos(field *ast.Field) methodPos {
+	p := methodPos{field: field}
+	if field != nil {
+		if ft, ok := field.Type.(*ast.FuncType); ok {
+			p.params = fieldPositions(ft.Params)
+			p.results = fieldPositions(ft.Results)
+		}
+	}
+	return p
+}
+
+func (p methodPos) method() token.Pos {
+	if p.field != nil {
+		return p.field.Pos()
+	}
+	return token.NoPos
+}
+
+func (p methodPos) param(i int) token.Pos {
+	if i < len(p.params) {
+		return p.params[i]
+	}
+	return p.method()
+}
+
+func (p methodPos) result(i int) token.Pos {
+	if i < len(p.results) {
+		return p.results[i]
+	}
+	return p.method()
+}
+
+// fieldPositions returns the position of each parameter or result, one per
+// name (or per type when unnamed).
+func fieldPositions(fl *ast.FieldList) []token.Pos {
+	if fl == nil {
+		return nil
+	}
+	var out []token.Pos
+	for _, f := range fl.List {
+		if len(f.Names) == 0 {
+			out = append(out, f.Type.Pos())
+			continue
+		}
+		for _, n := range f.Names {
+			out = append(out, n.Pos())
+		}
+	}
+	return out
+}
