@@ -7,7 +7,6 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
-	"unsafe"
 )
 
 // Fetch returns the result of the cached read m for the arguments in key:
@@ -21,7 +20,7 @@ import (
 // never stored. Faults of the store or the codec never fail the call: they are
 // reported to the observer and the logger, and load is called.
 func Fetch[T any](ctx context.Context, m *Method, key Key, load func(context.Context) (T, error)) (T, error) {
-	if m == nil || m.c.disabled || m.c.dirty.any(m.namespaces) {
+	if m == nil || m.c.disabled || key.bypass || m.c.dirty.any(m.namespaces) {
 		if m != nil {
 			m.c.emit(ctx, Event{Kind: EventBypass, Method: m.name, Namespaces: m.namespaces})
 		}
@@ -29,8 +28,7 @@ func Fetch[T any](ctx context.Context, m *Method, key Key, load func(context.Con
 		return load(ctx)
 	}
 	c := m.c
-	// The key's bytes are never written again: share them, do not copy.
-	entryKey := unsafe.String(unsafe.SliceData(key.buf), len(key.buf))
+	entryKey := key.entry()
 	n := len(m.versionKeys)
 	keys := make([]string, n+1)
 	copy(keys, m.versionKeys)

@@ -53,7 +53,7 @@ func (m *Method) Key() Key {
 	}
 	buf := make([]byte, len(m.keyPrefix), len(m.keyPrefix)+32)
 	copy(buf, m.keyPrefix)
-	return Key{buf: buf, sep: true}
+	return Key{buf: buf, sep: true, args: len(buf)}
 }
 
 // Invalidate makes every entry of the method's namespaces stale. Generated
