@@ -27,6 +27,10 @@ func TestParseAnnotation(t *testing.T) {
 	if len(msgs) > 0 || a.expire != 90*time.Minute || strings.Join(a.namespaces, ",") != "books,authors" || strings.Join(a.keys, ",") != "id,f" {
 		t.Fatalf("got %+v, %v", a, msgs)
 	}
+	a, msgs = parse(t, "//cache:expire=60 namespace=users key=q.TenantID,q.Page,id")
+	if len(msgs) > 0 || strings.Join(a.keys, ",") != "q.TenantID,q.Page,id" {
+		t.Fatalf("field paths: %+v, %v", a, msgs)
+	}
 	a, msgs = parse(t, "//cache:invalidate")
 	if len(msgs) > 0 || !a.invalidate || a.hasNS {
 		t.Fatalf("got %+v, %v", a, msgs)
@@ -51,6 +55,8 @@ func TestParseAnnotationErrors(t *testing.T) {
 		{"//cache:expire=300 namespace=a,b c", `unknown option "c"`},
 		{"//cache:expire=300 namespace=a key=", "key= needs at least one parameter name"},
 		{"//cache:expire=300 namespace=a key=1x", `"1x" is not one`},
+		{"//cache:expire=300 namespace=a key=f..x", `"f..x" is not one`},
+		{"//cache:expire=300 namespace=a key=f.", `"f." is not one`},
 		{"//cache:invalidate=books", "invalidate takes no value"},
 		{"//cache:invalidate key=id", "key= applies to cached reads"},
 		{"//cache:", "empty annotation"},

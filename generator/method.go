@@ -6,7 +6,6 @@ import (
 	"go/token"
 	"go/types"
 	"slices"
-	"strings"
 )
 
 // annotation, if any, makes of it. It returns nil when the method has
@@ -86,8 +85,8 @@ func (a *analyzer) read(d *ifaceDecl, m *Method, an *annotation, pos methodPos) 
 		return false
 	}
 	resultsOK := a.results(m, pos)
-	inKey, keysOK := a.keyParams(m, an)
-	return a.keyEncodings(m, inKey, pos) && keysOK && resultsOK
+	parts, keysOK := a.keyParts(m, an)
+	return a.keyEncodings(m, an, parts, pos) && keysOK && resultsOK
 }
 
 // results checks that each value a read returns can be cached.
@@ -102,73 +101,65 @@ func (a *analyzer) results(m *Method, pos methodPos) bool {
 	return ok
 }
 
-// keyParams returns which parameters make the key: those key= lists, or
-// every one but a context.
-func (a *analyzer) keyParams(m *Method, an *annotation) ([]bool, bool) {
-	inKey := make([]bool, len(m.Params))
+// keyParts returns the values that make the key: those key= lists, or
+// every parameter but a context. They are in parameter order (the order of
+// key= within one parameter's fields), so that listing them in another
+// order keeps the key.
+func (a *analyzer) keyParts(m *Method, an *annotation) ([]*KeyPart, bool) {
+	var parts []*KeyPart
 	if !an.hasKey {
 		for i, p := range m.Params {
-			inKey[i] = !isContext(p.Type)
+			if !isContext(p.Type) {
+				parts = append(parts, &KeyPart{Path: &ValuePath{Text: p.Name, Param: i, Type: p.Type}})
+			}
 		}
-		return inKey, true
+		return parts, true
 	}
 	ok := true
+	var seen []string
 	for i, k := range an.keys {
-		idx := slices.IndexFunc(m.Params, func(p *Param) bool { return p.Name == k })
+		path := a.resolvePath(m, "key", k, an.keyPos[i])
 		switch {
-		case idx < 0:
-			a.r.errorf(an.keyPos[i], "%s", noParam(m, k))
+		case path == nil:
 			ok = false
-		case isContext(m.Params[idx].Type):
+		case isContext(path.Type) && len(path.Fields) == 0:
 			a.r.errorf(an.keyPos[i], "key=%s: a context.Context cannot be part of a key", k)
 			ok = false
-		case inKey[idx]:
+		case slices.Contains(seen, k):
 			a.r.errorf(an.keyPos[i], "key=%s is listed twice", k)
 			ok = false
 		default:
-			inKey[idx] = true
+			seen = append(seen, k)
+			parts = append(parts, &KeyPart{Path: path})
 		}
 	}
-	return inKey, ok
+	slices.SortStableFunc(parts, func(x, y *KeyPart) int { return x.Path.Param - y.Path.Param })
+	return parts, ok
 }
 
-// noParam says that m has no parameter k, and which it has.
-func noParam(m *Method, k string) string {
-	msg := fmt.Sprintf("key=%s: %s has no parameter %s", k, m.Name, k)
-	var names []string
-	for _, p := range m.Params {
-		if p.Name != "" && p.Name != "_" && !isContext(p.Type) {
-			names = append(names, p.Name)
-		}
-	}
-	if s := closest(k, names); s != "" {
-		return msg + fmt.Sprintf("; did you mean %q?", s)
-	}
-	if len(names) > 0 {
-		return msg + "; its parameters are " + strings.Join(names, ", ")
-	}
-	return msg
-}
-
-// keyEncodings plans how each key parameter is written into the key.
-func (a *analyzer) keyEncodings(m *Method, inKey []bool, pos methodPos) bool {
+// keyEncodings plans how each part of the key is written into it.
+func (a *analyzer) keyEncodings(m *Method, an *annotation, parts []*KeyPart, pos methodPos) bool {
 	ok := true
-	for i, p := range m.Params {
-		if !inKey[i] {
+	for _, part := range parts {
+		enc, why := keyEncoding(part.Path.Type, a.pkg.Types)
+		if why == "" {
+			part.Enc = enc
 			continue
 		}
-		enc, why := keyEncoding(p.Type, a.pkg.Types)
-		if why != "" {
-			name := p.Name
-			if name == "" || name == "_" {
-				name = fmt.Sprintf("#%d", i+1)
-			}
-			a.r.errorf(pos.param(i), "parameter %s of %s cannot be part of a cache key: %s; leave it out with key= listing the parameters that identify the result", name, m.Name, why)
-			ok = false
+		ok = false
+		if len(part.Path.Fields) > 0 {
+			at := an.keyPos[slices.Index(an.keys, part.Path.Text)]
+			a.r.errorf(at, "key=%s cannot be part of a cache key: %s", part.Path.Text, why)
 			continue
 		}
-		p.Key = enc
+		i := part.Path.Param
+		name := m.Params[i].Name
+		if name == "" || name == "_" {
+			name = fmt.Sprintf("#%d", i+1)
+		}
+		a.r.errorf(pos.param(i), "parameter %s of %s cannot be part of a cache key: %s; leave it out with key= listing the parameters that identify the result", name, m.Name, why)
 	}
+	m.Key = parts
 	return ok
 }
 

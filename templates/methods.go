@@ -142,23 +142,17 @@ func (e *emitter) read(m *generator.Method) jen.Code {
 //	k := r.getBook.Key()
 //	k.Int(id)
 //
-// or, when no parameter makes the key, no statement and r.count.Key().
+// or, when nothing makes the key, no statement and r.count.Key().
 func (e *emitter) key(s *methodScope) ([]jen.Code, jen.Code) {
 	key := jen.Id(s.recv).Dot(e.fields[s.m.Name]).Dot("Key").Call()
-	var keyParams []int
-	for i, p := range s.m.Params {
-		if p.Key != nil {
-			keyParams = append(keyParams, i)
-		}
-	}
-	if len(keyParams) == 0 {
+	if len(s.m.Key) == 0 {
 		return nil, key
 	}
 	k := s.names.name("k")
 	body := []jen.Code{jen.Id(k).Op(":=").Add(key)}
 	w := &keyWriter{k: k, names: s.names, types: e.types}
-	for _, i := range keyParams {
-		body = append(body, w.value(s.m.Params[i].Key, jen.Id(s.params[i]))...)
+	for _, part := range s.m.Key {
+		body = append(body, w.path(part, s.params[part.Path.Param])...)
 	}
 	return body, jen.Id(k)
 }

@@ -7,9 +7,7 @@ package signatures
 import (
 	"context"
 	"fmt"
-	"maps"
 	"net/netip"
-	"slices"
 	"time"
 
 	"github.com/cachegen/cachegen/cache"
@@ -82,7 +80,7 @@ func (r *CachedStore) Page(ctx context.Context, q Query, cursor string) (Page[It
 		k.Nil()
 	} else {
 		k.Open('[')
-		for _, mk := range slices.Sorted(maps.Keys(q.Labels)) {
+		for _, mk := range cache.SortedKeys(q.Labels) {
 			k.Open('(')
 			k.String(mk)
 			k.Int(int64(q.Labels[mk]))
@@ -207,7 +205,7 @@ func (r *CachedStore) Clash(ctx context.Context, c string, next string, ctx2 str
 // in namespaces addrs.
 func (r *CachedStore) Lookup(ctx context.Context, addr netip.Addr, d time.Duration, at time.Time, f float32, z complex64, ok bool) ([]netip.Addr, error) {
 	k := r.lookup.Key()
-	k.String(addr.String())
+	k.Text(addr)
 	k.Int(int64(d))
 	k.Time(at)
 	k.Float(float64(f))
