@@ -266,9 +266,7 @@ func (a *analyzer) iface(d *ifaceDecl) {
 	pkgR := a.r
 	a.r = d.r
 	defer func() { a.r = pkgR }()
-	if d.selected {
-		a.wanted[d.spec.Name.Name] = true
-	}
+	a.found(d)
 	name := d.spec.Name.Name
 	obj, ok := a.pkg.Types.Scope().Lookup(name).(*types.TypeName)
 	if !ok || d.typ == nil {
@@ -297,8 +295,9 @@ func (a *analyzer) iface(d *ifaceDecl) {
 	for _, fn := range methodOrder(d, it) {
 		md := a.declOf(fn)
 		if md.field == nil {
-			a.r.errorf(d.spec.Name.Pos(), "%s gets method %s from %s, whose source cachegen cannot read to see its //cache: annotations (%s): declare %s in %s itself, with a //cache: line to cache it",
-				name, fn.Name(), a.typeName(recvType(fn)), a.pkg.Fset.Position(fn.Pos()), fn.Name(), name)
+			at := a.pkg.Fset.Position(fn.Pos())
+			a.r.errorf(d.spec.Name.Pos(), "%s gets method %s from %s, whose source (%s:%d) cachegen cannot read to see its //cache: annotations: declare %s in %s itself, with a //cache: line to cache it",
+				name, fn.Name(), a.typeName(recvType(fn)), filepath.Base(at.Filename), at.Line, fn.Name(), name)
 			continue
 		}
 		if md.owner != nil && md.owner.TypeParams != nil {
@@ -339,6 +338,13 @@ func (a *analyzer) iface(d *ifaceDecl) {
 	d.iface = iface
 }
 
+// found notes that the interface --type names was found.
+func (a *analyzer) found(d *ifaceDecl) {
+	if _, ok := a.wanted[d.spec.Name.Name]; ok {
+		a.wanted[d.spec.Name.Name] = true
+	}
+}
+
 // checkGeneric reports the annotated generic interfaces that no wrapped
 // interface instantiates.
 func (a *analyzer) checkGeneric() {
@@ -346,9 +352,7 @@ func (a *analyzer) checkGeneric() {
 		if d.spec.TypeParams == nil || (a.used[d.spec] && len(a.wanted) == 0) {
 			continue
 		}
-		if d.selected {
-			a.wanted[d.spec.Name.Name] = true
-		}
+		a.found(d)
 		name := d.spec.Name.Name
 		var params []string
 		for _, f := range d.spec.TypeParams.List {
@@ -440,8 +444,15 @@ func methodOrder(d *ifaceDecl, it *types.Interface) []*types.Func {
 	return out
 }
 
+// typeName returns t as the package's code would write it, naming other
+// packages by their names.
 func (a *analyzer) typeName(t types.Type) string {
-	return types.TypeString(t, types.RelativeTo(a.pkg.Types))
+	return types.TypeString(t, func(p *types.Package) string {
+		if p == a.pkg.Types {
+			return ""
+		}
+		return p.Name()
+	})
 }
 
 // recvType returns the interface that declares the method fn.

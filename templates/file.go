@@ -21,10 +21,10 @@ type emitter struct {
 	iface    *generator.Interface
 	types    *typeEmitter
 	imports  map[string]importName // by package path
-	reserved []string          // file-level names generated code must not shadow
-	next     string            // the wrapper's field holding the wrapped value
-	fields   map[string]string // method name -> descriptor field
-	wrapper  string            // Cached<Iface>
+	reserved []string              // file-level names generated code must not shadow
+	next     string                // the wrapper's field holding the wrapped value
+	fields   map[string]string     // method name -> descriptor field
+	wrapper  string                // Cached<Iface>
 }
 
 // Render returns the gofmt'd source of the wrappers of f.
@@ -107,7 +107,6 @@ func lowerFirst(s string) string {
 	r, n := utf8.DecodeRuneInString(s)
 	return string(unicode.ToLower(r)) + s[n:]
 }
-
 
 // namespaceList returns "books, authors".
 func namespaceList(ns []string) string { return strings.Join(ns, ", ") }

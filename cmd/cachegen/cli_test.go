@@ -15,6 +15,9 @@ import (
 func scratch(t *testing.T) string {
 	t.Helper()
 	dir, err := os.MkdirTemp(testdataDir, "_scratch")
+	if err == nil {
+		dir, err = filepath.Abs(dir) // tests change the working directory
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,7 +118,7 @@ func TestTypeAndOutputFlags(t *testing.T) {
 }
 
 func TestDiagnosticsExitStatus(t *testing.T) {
-	dir, _ := filepath.Abs(filepath.Join(testdataDir, "errors"))
+	dir := filepath.Join(repoRoot, "testdata", "errors")
 	st, out, errOut := runIn(t, dir)
 	golden, _ := os.ReadFile(filepath.Join(dir, diagnosticsFile))
 	want := regexp.MustCompile(`(?m)^`).ReplaceAllString(strings.TrimSuffix(string(golden), "\n"), "cachegen: ") + "\n"
