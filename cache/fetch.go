@@ -160,7 +160,10 @@ func fill[T any](ctx context.Context, m *Method, entryKey string, tokens []strin
 		if err != nil {
 			return f, err
 		}
-		data, err := c.codec.Marshal(v)
+		// A pointer, so that encoding/json calls MarshalJSON methods with
+		// pointer receivers on the value's fields (big.Int) instead of
+		// encoding them by reflection.
+		data, err := c.codec.Marshal(&v)
 		if err != nil {
 			c.fault(ctx, m, entryKey, "encode", err)
 			return f, nil

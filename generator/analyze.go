@@ -396,7 +396,7 @@ func (a *analyzer) method(d *ifaceDecl, fn *types.Func) (*Method, *annotation) {
 		return nil, nil
 	}
 	for i := range values {
-		if why := codable(m.Results[i], a.pkg.Types); why != "" {
+		for _, why := range exactProblems(m.Results[i], a.pkg.Types) {
 			a.r.errorf(posOf(resultPos, i), "result %s of %s cannot be cached: %s", types.TypeString(m.Results[i], types.RelativeTo(a.pkg.Types)), fn.Name(), why)
 			ok = false
 		}

@@ -163,9 +163,9 @@ func (e *emitter) read(m *generator.Method) jen.Code {
 	resultName, packed := e.results[m.Name]
 	var tType jen.Code
 	var closureBody []jen.Code
+	tType = e.cachedType(m)
 	switch {
 	case packed:
-		tType = jen.Id(resultName)
 		vars := make([]jen.Code, len(m.Results))
 		dict := jen.Dict{}
 		for i := range values {
@@ -184,10 +184,8 @@ func (e *emitter) read(m *generator.Method) jen.Code {
 			jen.Return(jen.Id(resultName).Values(dict), errOut),
 		}
 	case m.HasError:
-		tType = e.types.typ(m.Results[0])
 		closureBody = []jen.Code{jen.Return(e.callNext(s, ctx))}
 	default:
-		tType = e.types.typ(m.Results[0])
 		closureBody = []jen.Code{jen.Return(e.callNext(s, ctx), jen.Nil())}
 	}
 	closure := jen.Func().Params(closureCtx.Qual("context", "Context")).
@@ -225,3 +223,12 @@ func (e *emitter) read(m *generator.Method) jen.Code {
 }
 
 func ttlText(d time.Duration) string { return d.String() }
+
+// cachedType returns the type a read method's results are cached as: its
+// value, or the struct packing its values.
+func (e *emitter) cachedType(m *generator.Method) jen.Code {
+	if name, ok := e.results[m.Name]; ok {
+		return jen.Id(name)
+	}
+	return e.types.typ(m.Results[0])
+}

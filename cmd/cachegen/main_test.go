@@ -47,10 +47,11 @@ func cases(t *testing.T) (generated, failing []string) {
 	return generated, failing
 }
 
-// render loads dir and renders every file it generates.
+// render loads the packages in and below dir and renders every file they
+// generate.
 func render(t *testing.T, dir string) map[string][]byte {
 	t.Helper()
-	files, err := generator.Load(generator.Config{Dir: dir})
+	files, err := generator.Load(generator.Config{Dir: dir, Patterns: []string{"./..."}})
 	if err != nil {
 		t.Fatalf("%s: %v", dir, err)
 	}
@@ -147,7 +148,7 @@ func TestGoldenCompile(t *testing.T) {
 	generated, _ := cases(t)
 	var pkgs []string
 	for _, dir := range generated {
-		pkgs = append(pkgs, "./testdata/"+filepath.Base(dir))
+		pkgs = append(pkgs, "./testdata/"+filepath.Base(dir)+"/...")
 	}
 	for _, args := range [][]string{
 		append([]string{"vet"}, pkgs...),
