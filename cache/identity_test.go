@@ -314,3 +314,42 @@ func TestInvalidUTF8IsNotStored(t *testing.T) {
 		}
 	}
 }
+
+// TestFlightOfAnotherType: descriptors made without an identity (by hand,
+// with Cache.Method) can share keys across types; a caller joining a load
+// whose value has another type must get its own value, never a panic.
+func TestFlightOfAnotherType(t *testing.T) {
+	ctx := context.Background()
+	var log eventLog
+	c := New(NewMemoryStore(), WithPrefix(testPrefix(t)), WithObserver(log.observe))
+	mp := c.Method("Repository.GetUser", time.Minute, "users")
+	ma := c.Method("Repository.GetUser", time.Minute, "users")
+	started := make(chan struct{})
+	release := make(chan struct{})
+	done := make(chan publicUser)
+	go func() {
+		var n int
+		u, _ := fetchAs(ctx, mp, 1, func() publicUser { close(started); <-release; return publicUser{ID: 1, Name: "pub"} }, &n)
+		done <- u
+	}()
+	<-started
+	errs := make(chan any, 1)
+	got := make(chan adminUser, 1)
+	go func() {
+		defer func() { errs <- recover() }()
+		var n int
+		u, _ := fetchAs(ctx, ma, 1, func() adminUser { return adminUser{ID: 1, Name: "adm", Password: "p"} }, &n)
+		got <- u
+	}()
+	time.Sleep(20 * time.Millisecond) // let the second caller join the first's load
+	close(release)
+	if u := <-done; u.Name != "pub" {
+		t.Fatalf("first caller got %+v", u)
+	}
+	if p := <-errs; p != nil {
+		t.Fatalf("the caller joining a load of another type panicked: %v", p)
+	}
+	if u := <-got; u.Name != "adm" {
+		t.Fatalf("second caller got %+v, want its own repository's value", u)
+	}
+}
