@@ -3,6 +3,7 @@ package cache
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"strings"
 	"sync/atomic"
@@ -158,7 +159,10 @@ func fill[T any](ctx context.Context, m *Method, entryKey string, tokens []strin
 		if err != nil {
 			return f, err
 		}
-		data, err := c.codec.Marshal(v)
+		// A pointer, so that encoding/json calls MarshalJSON methods with
+		// pointer receivers on the value's fields (big.Int) instead of
+		// encoding them by reflection.
+		data, err := c.codec.Marshal(&v)
 		if err != nil {
 			c.fault(ctx, m, entryKey, "encode", err)
 			return f, nil
@@ -182,6 +186,15 @@ func fill[T any](ctx context.Context, m *Method, entryKey string, tokens []strin
 		if f.panicV != nil {
 			panic(f.panicV)
 		}
+		own, sameType := f.value.(T)
+		if !sameType {
+			// Descriptors made by hand without an identity can share a key
+			// across result types: never hand over, or decode into, a value
+			// of another type.
+			c.fault(ctx, m, entryKey, "flight", fmt.Errorf("cache: a shared load for this key returned %T, not %T", f.value, own))
+			record(ctx, m, StatusBypass)
+			return load(ctx)
+		}
 		if res.Err != nil {
 			if f.starter != me && ctx.Err() == nil && isContextErr(res.Err) {
 				// Another caller's context ended its load: this caller's
@@ -190,14 +203,14 @@ func fill[T any](ctx context.Context, m *Method, entryKey string, tokens []strin
 				return load(ctx)
 			}
 			if f.claimed.CompareAndSwap(false, true) {
-				return f.value.(T), res.Err
+				return own, res.Err
 			}
 			return zero, res.Err
 		}
 		c.emit(ctx, Event{Kind: EventMiss, Method: m.name, Namespaces: m.namespaces, Key: entryKey})
 		record(ctx, m, StatusMiss)
 		if f.claimed.CompareAndSwap(false, true) {
-			return f.value.(T), nil
+			return own, nil
 		}
 		if f.payload == nil {
 			return load(ctx) // the value could not be encoded, so not copied

@@ -3,6 +3,7 @@ package cache
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"time"
 )
 
@@ -15,7 +16,32 @@ type Method struct {
 	ttl         time.Duration
 	namespaces  []string
 	versionKeys []string
-	keyPrefix   string // "<prefix>:{<home namespace>}:<name>"
+	keyPrefix   string // "<prefix>:{<home namespace>}:<name>[@<identity>]"
+}
+
+// Read returns the descriptor of the cached read method name ("Iface.Method")
+// of interface I, whose results are cached as values of type T for ttl, in
+// the namespaces (the first is the entries' home). Entry keys carry the
+// identity of I's package and of T's shape, so entries of another package
+// or of another version of T are never read. It panics as [Cache.Method]
+// does; on a nil *Cache it returns nil.
+//
+// Called by generated code; not part of the user API.
+func Read[I, T any](c *Cache, name string, ttl time.Duration, namespaces ...string) *Method {
+	m := c.Method(name, ttl, namespaces...)
+	if m != nil {
+		m.keyPrefix += "@" + identity(reflect.TypeFor[I](), reflect.TypeFor[T]())
+	}
+	return m
+}
+
+// Write returns the descriptor of the write method name ("Iface.Method") of
+// interface I, which invalidates the namespaces. On a nil *Cache it returns
+// nil.
+//
+// Called by generated code; not part of the user API.
+func Write[I any](c *Cache, name string, namespaces ...string) *Method {
+	return c.Method(name, 0, namespaces...)
 }
 
 // Method returns the descriptor of the method called name ("Iface.Method"):

@@ -93,7 +93,7 @@ func (a *analyzer) read(d *ifaceDecl, m *Method, an *annotation, pos methodPos) 
 func (a *analyzer) results(m *Method, pos methodPos) bool {
 	ok := true
 	for i := range m.Values() {
-		if why := codable(m.Results[i], a.pkg.Types); why != "" {
+		for _, why := range exactProblems(m.Results[i], a.pkg.Types) {
 			a.r.errorf(pos.result(i), "result %s of %s cannot be cached: %s", types.TypeString(m.Results[i], types.RelativeTo(a.pkg.Types)), m.Name, why)
 			ok = false
 		}

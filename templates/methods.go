@@ -176,7 +176,7 @@ func (e *emitter) fetch(s *methodScope, key, t jen.Code, body func(ctx string) [
 //		return r.next.GetBook(ctx2, id)
 //	})
 func (e *emitter) readOne(s *methodScope, key jen.Code) []jen.Code {
-	fetch := e.fetch(s, key, e.types.typ(s.m.Results[0]), func(ctx string) []jen.Code {
+	fetch := e.fetch(s, key, e.cachedType(s.m), func(ctx string) []jen.Code {
 		return []jen.Code{jen.Return(e.callNext(s, ctx))}
 	})
 	return []jen.Code{jen.Return(fetch)}
@@ -195,7 +195,7 @@ func (e *emitter) readOne(s *methodScope, key jen.Code) []jen.Code {
 // A failed Fetch (the caller's context ended while it waited for another
 // caller's load) calls the wrapped method directly.
 func (e *emitter) readOneNoErr(s *methodScope, key jen.Code) []jen.Code {
-	fetch := e.fetch(s, key, e.types.typ(s.m.Results[0]), func(ctx string) []jen.Code {
+	fetch := e.fetch(s, key, e.cachedType(s.m), func(ctx string) []jen.Code {
 		return []jen.Code{jen.Return(e.callNext(s, ctx), jen.Nil())}
 	})
 	v := s.names.name("v")
@@ -221,7 +221,7 @@ func (e *emitter) readPacked(s *methodScope, key jen.Code) []jen.Code {
 	m := s.m
 	resultName := m.ResultType
 	values := m.Values()
-	fetch := e.fetch(s, key, jen.Id(resultName), func(ctx string) []jen.Code {
+	fetch := e.fetch(s, key, e.cachedType(m), func(ctx string) []jen.Code {
 		vars := make([]jen.Code, len(m.Results))
 		dict := jen.Dict{}
 		for i := range values {
@@ -256,3 +256,12 @@ func (e *emitter) readPacked(s *methodScope, key jen.Code) []jen.Code {
 }
 
 func ttlText(d time.Duration) string { return d.String() }
+
+// cachedType returns the type a read method's results are cached as: its
+// value, or the struct packing its values.
+func (e *emitter) cachedType(m *generator.Method) jen.Code {
+	if packed(m) {
+		return jen.Id(m.ResultType)
+	}
+	return e.types.typ(m.Results[0])
+}

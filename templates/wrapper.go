@@ -33,28 +33,43 @@ func (e *emitter) wrapperType() jen.Code {
 //	// NewCachedBookRepository returns ...
 //	func NewCachedBookRepository(next BookRepository, c *cache.Cache) *CachedBookRepository {
 //		return &CachedBookRepository{
-//			next:    next,
-//			getBook: c.Method("BookRepository.GetBook", time.Hour, "books"),
+//			next:       next,
+//			getBook:    cache.Read[BookRepository, *Book](c, "BookRepository.GetBook", time.Hour, "books"),
+//			createBook: cache.Write[BookRepository](c, "BookRepository.CreateBook", "books"),
 //		}
 //	}
+//
+// The type arguments give the runtime the interface's package and the
+// result's shape, which go into every entry key.
 func (e *emitter) constructor() jen.Code {
-	values := []jen.Code{jen.Id(e.next).Op(":").Id("next")}
+	// The parameters must not hide a package-level name that the body uses.
+	params := newNamer(e.reserved)
+	next, c := params.name("next"), params.name("c")
+	values := []jen.Code{jen.Id(e.next).Op(":").Id(next)}
+	iface := jen.Qual(e.file.PkgPath, e.iface.Name)
 	for _, m := range e.iface.Methods {
 		f, ok := e.fields[m.Name]
 		if !ok {
 			continue
 		}
-		args := []jen.Code{jen.Lit(e.iface.Name + "." + m.Name), durationCode(m.TTL)}
+		var desc *jen.Statement
+		args := []jen.Code{jen.Id(c), jen.Lit(e.iface.Name + "." + m.Name)}
+		if m.Kind == generator.Read {
+			desc = jen.Qual(cachePkg, "Read").Types(iface.Clone(), e.cachedType(m))
+			args = append(args, durationCode(m.TTL))
+		} else {
+			desc = jen.Qual(cachePkg, "Write").Types(iface.Clone())
+		}
 		for _, ns := range m.Namespaces {
 			args = append(args, jen.Lit(ns))
 		}
-		values = append(values, jen.Id(f).Op(":").Id("c").Dot("Method").Call(args...))
+		values = append(values, jen.Id(f).Op(":").Add(desc.Call(args...)))
 	}
 	name := "New" + e.wrapper
 	return doc(name+" returns "+article(e.iface.Name)+" "+e.iface.Name+" that serves the annotated reads of next from c",
 		"and invalidates c after the annotated writes. A nil c caches nothing.").
 		Func().Id(name).
-		Params(jen.Id("next").Qual(e.file.PkgPath, e.iface.Name), jen.Id("c").Op("*").Qual(cachePkg, "Cache")).
+		Params(jen.Id(next).Qual(e.file.PkgPath, e.iface.Name), jen.Id(c).Op("*").Qual(cachePkg, "Cache")).
 		Op("*").Id(e.wrapper).
 		Block(jen.Return(jen.Op("&").Id(e.wrapper).Values(lines(values)...)))
 }

@@ -22,7 +22,7 @@ type CachedRepository struct {
 func NewCachedRepository(next Repository, c *cache.Cache) *CachedRepository {
 	return &CachedRepository{
 		next:       next,
-		updateHour: c.Method("Repository.UpdateHour", 0, "hours"),
+		updateHour: cache.Write[Repository](c, "Repository.UpdateHour", "hours"),
 	}
 }
 

@@ -23,7 +23,7 @@ type CachedBase struct {
 func NewCachedBase(next Base, c *cache.Cache) *CachedBase {
 	return &CachedBase{
 		next: next,
-		get:  c.Method("Base.Get", 5*time.Minute, "books"),
+		get:  cache.Read[Base, Book](c, "Base.Get", 5*time.Minute, "books"),
 	}
 }
 

@@ -24,8 +24,8 @@ type CachedBookStore struct {
 func NewCachedBookStore(next BookStore, c *cache.Cache) *CachedBookStore {
 	return &CachedBookStore{
 		next: next,
-		load: c.Method("BookStore.Load", time.Minute, "store"),
-		save: c.Method("BookStore.Save", 0, "store"),
+		load: cache.Read[BookStore, Book](c, "BookStore.Load", time.Minute, "store"),
+		save: cache.Write[BookStore](c, "BookStore.Save", "store"),
 	}
 }
 

@@ -25,9 +25,9 @@ type CachedRepo struct {
 func NewCachedRepo(next Repo, c *cache.Cache) *CachedRepo {
 	return &CachedRepo{
 		next: next,
-		put:  c.Method("Repo.Put", 0, "books", "found"),
-		find: c.Method("Repo.Find", 2*time.Minute, "found"),
-		get:  c.Method("Repo.Get", 5*time.Minute, "books"),
+		put:  cache.Write[Repo](c, "Repo.Put", "books", "found"),
+		find: cache.Read[Repo, []string](c, "Repo.Find", 2*time.Minute, "found"),
+		get:  cache.Read[Repo, Book](c, "Repo.Get", 5*time.Minute, "books"),
 	}
 }
 

@@ -25,9 +25,9 @@ type CachedArticleRepository struct {
 func NewCachedArticleRepository(next ArticleRepository, c *cachegen_cache.Cache) *CachedArticleRepository {
 	return &CachedArticleRepository{
 		next: next,
-		get:  c.Method("ArticleRepository.Get", 5*cachegen_time.Minute, "articles"),
-		find: c.Method("ArticleRepository.Find", cachegen_time.Minute, "articles"),
-		put:  c.Method("ArticleRepository.Put", 0, "articles"),
+		get:  cachegen_cache.Read[ArticleRepository, Article](c, "ArticleRepository.Get", 5*cachegen_time.Minute, "articles"),
+		find: cachegen_cache.Read[ArticleRepository, []Article](c, "ArticleRepository.Find", cachegen_time.Minute, "articles"),
+		put:  cachegen_cache.Write[ArticleRepository](c, "ArticleRepository.Put", "articles"),
 	}
 }
 

@@ -25,9 +25,9 @@ type CachedUsers struct {
 func NewCachedUsers(next Users, c *cache.Cache) *CachedUsers {
 	return &CachedUsers{
 		next:        next,
-		findByEmail: c.Method("Users.FindByEmail", 5*time.Minute, "users"),
-		list:        c.Method("Users.List", 5*time.Minute, "users"),
-		deep:        c.Method("Users.Deep", 5*time.Minute, "users"),
+		findByEmail: cache.Read[Users, User](c, "Users.FindByEmail", 5*time.Minute, "users"),
+		list:        cache.Read[Users, []User](c, "Users.List", 5*time.Minute, "users"),
+		deep:        cache.Read[Users, []User](c, "Users.Deep", 5*time.Minute, "users"),
 	}
 }
 

@@ -23,7 +23,7 @@ type CachedAB struct {
 func NewCachedAB(next AB, c *cache.Cache) *CachedAB {
 	return &CachedAB{
 		next:  next,
-		cList: c.Method("AB.CList", 5*time.Minute, "users"),
+		cList: cache.Read[AB, aBCListResult](c, "AB.CList", 5*time.Minute, "users"),
 	}
 }
 

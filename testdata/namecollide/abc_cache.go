@@ -23,7 +23,7 @@ type CachedABC struct {
 func NewCachedABC(next ABC, c *cache.Cache) *CachedABC {
 	return &CachedABC{
 		next: next,
-		list: c.Method("ABC.List", 5*time.Minute, "users"),
+		list: cache.Read[ABC, aBCListResult2](c, "ABC.List", 5*time.Minute, "users"),
 	}
 }
 

@@ -23,7 +23,7 @@ type CachedUserrepo struct {
 func NewCachedUserrepo(next Userrepo, c *cache.Cache) *CachedUserrepo {
 	return &CachedUserrepo{
 		next: next,
-		get:  c.Method("Userrepo.Get", 5*time.Minute, "users"),
+		get:  cache.Read[Userrepo, User](c, "Userrepo.Get", 5*time.Minute, "users"),
 	}
 }
 

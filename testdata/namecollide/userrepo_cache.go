@@ -23,7 +23,7 @@ type CachedUserRepo struct {
 func NewCachedUserRepo(next UserRepo, c *cache.Cache) *CachedUserRepo {
 	return &CachedUserRepo{
 		next: next,
-		get:  c.Method("UserRepo.Get", 5*time.Minute, "users"),
+		get:  cache.Read[UserRepo, User](c, "UserRepo.Get", 5*time.Minute, "users"),
 	}
 }
 

@@ -23,7 +23,7 @@ type CachedCursor struct {
 func NewCachedCursor(next Cursor, c *cache.Cache) *CachedCursor {
 	return &CachedCursor{
 		next2: next,
-		next3: c.Method("Cursor.next", 5*time.Minute, "rows"),
+		next3: cache.Read[Cursor, int64](c, "Cursor.next", 5*time.Minute, "rows"),
 	}
 }
 

@@ -30,11 +30,11 @@ type CachedDocs struct {
 func NewCachedDocs(next Docs, c *cache.Cache) *CachedDocs {
 	return &CachedDocs{
 		next:  next,
-		doc:   c.Method("Docs.Doc", 5*time.Minute, "docs"),
-		row:   c.Method("Docs.Row", 5*time.Minute, "docs"),
-		at:    c.Method("Docs.At", 5*time.Minute, "docs"),
-		addr:  c.Method("Docs.Addr", 5*time.Minute, "docs"),
-		count: c.Method("Docs.Count", 5*time.Minute, "docs"),
+		doc:   cache.Read[Docs, json.RawMessage](c, "Docs.Doc", 5*time.Minute, "docs"),
+		row:   cache.Read[Docs, sql.NullString](c, "Docs.Row", 5*time.Minute, "docs"),
+		at:    cache.Read[Docs, time.Time](c, "Docs.At", 5*time.Minute, "docs"),
+		addr:  cache.Read[Docs, netip.Addr](c, "Docs.Addr", 5*time.Minute, "docs"),
+		count: cache.Read[Docs, string](c, "Docs.Count", 5*time.Minute, "docs"),
 	}
 }
 

@@ -23,7 +23,7 @@ type CachedBookReader struct {
 func NewCachedBookReader(next BookReader, c *cache.Cache) *CachedBookReader {
 	return &CachedBookReader{
 		next: next,
-		get:  c.Method("BookReader.Get", 5*time.Minute, "books"),
+		get:  cache.Read[BookReader, Book](c, "BookReader.Get", 5*time.Minute, "books"),
 	}
 }
 

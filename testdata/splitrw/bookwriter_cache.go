@@ -22,7 +22,7 @@ type CachedBookWriter struct {
 func NewCachedBookWriter(next BookWriter, c *cache.Cache) *CachedBookWriter {
 	return &CachedBookWriter{
 		next: next,
-		put:  c.Method("BookWriter.Put", 0, "books"),
+		put:  cache.Write[BookWriter](c, "BookWriter.Put", "books"),
 	}
 }
 

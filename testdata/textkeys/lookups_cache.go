@@ -29,10 +29,10 @@ type CachedLookups struct {
 func NewCachedLookups(next Lookups, c *cache.Cache) *CachedLookups {
 	return &CachedLookups{
 		next:     next,
-		byID:     c.Method("Lookups.ByID", 5*time.Minute, "nodes"),
-		byAddr:   c.Method("Lookups.ByAddr", 5*time.Minute, "nodes"),
-		byNode:   c.Method("Lookups.ByNode", 5*time.Minute, "nodes"),
-		byNumber: c.Method("Lookups.ByNumber", 5*time.Minute, "nodes"),
+		byID:     cache.Read[Lookups, string](c, "Lookups.ByID", 5*time.Minute, "nodes"),
+		byAddr:   cache.Read[Lookups, string](c, "Lookups.ByAddr", 5*time.Minute, "nodes"),
+		byNode:   cache.Read[Lookups, string](c, "Lookups.ByNode", 5*time.Minute, "nodes"),
+		byNumber: cache.Read[Lookups, string](c, "Lookups.ByNumber", 5*time.Minute, "nodes"),
 	}
 }
 

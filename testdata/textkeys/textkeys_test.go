@@ -5,6 +5,7 @@ import (
 	"math/big"
 	"net"
 	"net/netip"
+	"regexp"
 	"testing"
 
 	"github.com/cachegen/cachegen/cache"
@@ -26,7 +27,8 @@ func (f *fake) ByNumber(ctx context.Context, n *big.Int) (string, error) { f.cal
 func TestKeysAreText(t *testing.T) {
 	ctx := context.Background()
 	var keys []string
-	observe := func(_ context.Context, e cache.Event) { keys = append(keys, e.Key) }
+	identity := regexp.MustCompile(`@[0-9a-f]{12}`) // the entry identity after the method name
+	observe := func(_ context.Context, e cache.Event) { keys = append(keys, identity.ReplaceAllString(e.Key, "")) }
 	f := &fake{}
 	l := NewCachedLookups(f, cache.New(cache.NewMemoryStore(), cache.WithPrefix("tk"), cache.WithObserver(observe)))
 	id := UUID{0x67, 0xa8, 0x01, 0x02, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14}

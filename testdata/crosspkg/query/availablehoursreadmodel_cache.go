@@ -23,7 +23,7 @@ type CachedAvailableHoursReadModel struct {
 func NewCachedAvailableHoursReadModel(next AvailableHoursReadModel, c *cache.Cache) *CachedAvailableHoursReadModel {
 	return &CachedAvailableHoursReadModel{
 		next:           next,
-		availableHours: c.Method("AvailableHoursReadModel.AvailableHours", time.Minute, "hours"),
+		availableHours: cache.Read[AvailableHoursReadModel, []Hour](c, "AvailableHoursReadModel.AvailableHours", time.Minute, "hours"),
 	}
 }
 

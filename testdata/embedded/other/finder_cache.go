@@ -23,7 +23,7 @@ type CachedFinder struct {
 func NewCachedFinder(next Finder, c *cache.Cache) *CachedFinder {
 	return &CachedFinder{
 		next: next,
-		find: c.Method("Finder.Find", 2*time.Minute, "found"),
+		find: cache.Read[Finder, []string](c, "Finder.Find", 2*time.Minute, "found"),
 	}
 }
 
