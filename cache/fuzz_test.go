@@ -18,7 +18,7 @@ type fuzzArgs struct {
 }
 
 // makeArgs builds an argument list; s is repeated rep times (modulo 2048),
-// so that some keys go over MaxKeyArgs and are hashed.
+// so that some keys go over maxKeyArgs and are hashed.
 func makeArgs(s string, rep uint16, list string, nilList bool, n int64, nilPtr bool, f float64) fuzzArgs {
 	if rep > 1 {
 		s = strings.Repeat(s, int(rep%2048))
@@ -85,7 +85,7 @@ func FuzzKeyCollisionFree(f *testing.F) {
 	f.Add("", uint16(0), "\x00", false, int64(0), true, 0.0, "", uint16(0), "", false, int64(0), true, 0.0)
 	f.Add("~", uint16(0), "", true, int64(-1), false, math.Copysign(0, -1), "", uint16(0), "~", false, int64(-1), false, 0.0)
 	f.Add("%3A", uint16(0), ",", false, int64(7), false, math.Inf(1), ":", uint16(0), "%2C", false, int64(7), false, math.Inf(1))
-	// Around MaxKeyArgs: 1,010 bytes of argument plus the rest, hashed or not.
+	// Around maxKeyArgs: 1,010 bytes of argument plus the rest, hashed or not.
 	f.Add("ab", uint16(505), "x", false, int64(1), false, 1.0, "ab", uint16(506), "x", false, int64(1), false, 1.0)
 	f.Add("ab", uint16(600), "x", false, int64(1), false, 1.0, "ab", uint16(600), "y", false, int64(1), false, 1.0)
 	f.Add("é*", uint16(400), "", false, int64(1), true, 1.0, "é*", uint16(400), "", false, int64(2), true, 1.0)
@@ -101,7 +101,7 @@ func FuzzKeyCollisionFree(f *testing.F) {
 				t.Fatalf("hashed key %q: want the first bytes of the arguments, %c and a SHA-256", ka, hashMarker)
 			}
 			args = args[:i]
-		} else if len(args) > MaxKeyArgs {
+		} else if len(args) > maxKeyArgs {
 			t.Fatalf("key of %d bytes of arguments is not hashed", len(args))
 		}
 		if strings.ContainsAny(args, "{}*? \n") {

@@ -22,7 +22,7 @@ import (
 // for the characters %:,[]()~"&{}*? , space and control characters, so the
 // layout stays readable with redis-cli --scan.
 //
-// Arguments longer than [MaxKeyArgs] bytes are hashed: the entry key keeps
+// Arguments longer than [maxKeyArgs] bytes are hashed: the entry key keeps
 // their first [hashedPrefix] bytes, then '*' (which the encoding always
 // escapes, so no key that is not hashed has it), then the SHA-256 of all of
 // them.
@@ -34,9 +34,9 @@ type Key struct {
 	bypass bool // a value could not be written: Fetch does not use the cache
 }
 
-// MaxKeyArgs is the length in bytes of a key's encoded arguments above
+// maxKeyArgs is the length in bytes of a key's encoded arguments above
 // which the entry key holds their hash instead.
-const MaxKeyArgs = 1024
+const maxKeyArgs = 1024
 
 // hashedPrefix is how many bytes of the arguments a hashed key keeps, to be
 // readable.
@@ -46,10 +46,10 @@ const hashedPrefix = 128
 const hashMarker = '*'
 
 // entry returns the entry key: the method's prefix and the arguments, or
-// their hash when they are longer than MaxKeyArgs. The string shares the
+// their hash when they are longer than maxKeyArgs. The string shares the
 // key's bytes, which are never written again.
 func (k *Key) entry() string {
-	if len(k.buf)-k.args <= MaxKeyArgs {
+	if len(k.buf)-k.args <= maxKeyArgs {
 		return unsafe.String(unsafe.SliceData(k.buf), len(k.buf))
 	}
 	sum := sha256.Sum256(k.buf[k.args:])

@@ -147,10 +147,10 @@ func TestKeyHashesLongArguments(t *testing.T) {
 	if spelled == got || strings.Contains(spelled, "*") {
 		t.Fatalf("a short argument gives %q, beside the hashed %q", spelled, got)
 	}
-	// At MaxKeyArgs exactly, the key is kept as it is.
-	edge := entry(func(k *Key) { k.String(strings.Repeat("x", MaxKeyArgs-1)) })
-	if len(edge) != len(prefix)+MaxKeyArgs || strings.Contains(edge, "*") {
-		t.Fatalf("a key of MaxKeyArgs bytes of arguments was changed: %d bytes", len(edge))
+	// At maxKeyArgs exactly, the key is kept as it is.
+	edge := entry(func(k *Key) { k.String(strings.Repeat("x", maxKeyArgs-1)) })
+	if len(edge) != len(prefix)+maxKeyArgs || strings.Contains(edge, "*") {
+		t.Fatalf("a key of maxKeyArgs bytes of arguments was changed: %d bytes", len(edge))
 	}
 }
 
@@ -189,7 +189,7 @@ func TestFetchBypassesUnusableKeys(t *testing.T) {
 	if r.loads.Load() != 2 || log.n(EventBypass) != 2 || rec.Status() != StatusBypass {
 		t.Fatalf("bypassed key: %d loads (want 2), %d bypass events (want 2), status %v", r.loads.Load(), log.n(EventBypass), rec.Status())
 	}
-	long := strings.Repeat("a", 2*MaxKeyArgs)
+	long := strings.Repeat("a", 2*maxKeyArgs)
 	for range 2 {
 		get(context.Background(), long, false)
 	}

@@ -14,20 +14,22 @@ import (
 // CachedArticleRepository is an ArticleRepository that caches the results of its annotated reads
 // and invalidates namespaces after its annotated writes. Create it with NewCachedArticleRepository.
 type CachedArticleRepository struct {
-	next ArticleRepository
-	get  *cachegen_cache.Method
-	find *cachegen_cache.Method
-	put  *cachegen_cache.Method
+	next   ArticleRepository
+	get    *cachegen_cache.Method
+	find   *cachegen_cache.Method
+	cursor *cachegen_cache.Method
+	put    *cachegen_cache.Method
 }
 
 // NewCachedArticleRepository returns an ArticleRepository that serves the annotated reads of next from c
 // and invalidates c after the annotated writes. A nil c caches nothing.
-func NewCachedArticleRepository(next ArticleRepository, c *cachegen_cache.Cache) *CachedArticleRepository {
+func NewCachedArticleRepository(next2 ArticleRepository, c *cachegen_cache.Cache) *CachedArticleRepository {
 	return &CachedArticleRepository{
-		next: next,
-		get:  cachegen_cache.Read[ArticleRepository, Article](c, "ArticleRepository.Get", 5*cachegen_time.Minute, "articles"),
-		find: cachegen_cache.Read[ArticleRepository, []Article](c, "ArticleRepository.Find", cachegen_time.Minute, "articles"),
-		put:  cachegen_cache.Write[ArticleRepository](c, "ArticleRepository.Put", "articles"),
+		next:   next2,
+		get:    cachegen_cache.Read[ArticleRepository, Article](c, "ArticleRepository.Get", 5*cachegen_time.Minute, "articles"),
+		find:   cachegen_cache.Read[ArticleRepository, []Article](c, "ArticleRepository.Find", cachegen_time.Minute, "articles"),
+		cursor: cachegen_cache.Read[ArticleRepository, next](c, "ArticleRepository.Cursor", cachegen_time.Minute, "articles"),
+		put:    cachegen_cache.Write[ArticleRepository](c, "ArticleRepository.Put", "articles"),
 	}
 }
 
@@ -61,6 +63,14 @@ func (r *CachedArticleRepository) Find(ctx context.Context, labels map[string]st
 	}
 	return cachegen_cache.Fetch(ctx, r.find, k, func(ctx2 context.Context) ([]Article, error) {
 		return r.next.Find(ctx2, labels)
+	})
+}
+
+// Cursor returns the results of the wrapped Cursor, cached for 1m0s
+// in namespaces articles.
+func (r *CachedArticleRepository) Cursor(ctx context.Context) (next, error) {
+	return cachegen_cache.Fetch(ctx, r.cursor, r.cursor.Key(), func(ctx2 context.Context) (next, error) {
+		return r.next.Cursor(ctx2)
 	})
 }
 

@@ -20,6 +20,8 @@ func (f *fake) Find(ctx context.Context, labels map[string]string) ([]Article, e
 	return []Article{{ID: int64(len(labels))}}, nil
 }
 
+func (f *fake) Cursor(ctx context.Context) (next, error) { return next{After: 7}, nil }
+
 func (f *fake) Put(ctx context.Context, a Article) error { return nil }
 
 func TestImportsDoNotClash(t *testing.T) {
@@ -36,6 +38,9 @@ func TestImportsDoNotClash(t *testing.T) {
 	r.Find(ctx, map[string]string{"a": "1", "b": "2"}) // the same map: the same key
 	if f.gets.Load() != 1 || f.finds.Load() != 1 {
 		t.Fatalf("Get reached the repository %d times, Find %d; want 1 and 1", f.gets.Load(), f.finds.Load())
+	}
+	if n, _ := r.Cursor(ctx); n.After != 7 {
+		t.Fatalf("Cursor: %+v", n)
 	}
 	r.Put(ctx, Article{})
 	r.Get(ctx, 1)

@@ -1,6 +1,7 @@
 // Package importclash declares package-level names equal to the packages a
-// generated file imports (cache, context's neighbours time and maps): the
-// generated file imports them under other names.
+// generated file imports (cache, time, and maps and slices, which Go 1.23
+// code would import): the generated file imports them under other names. A
+// type is named like the constructor's parameter, next.
 package importclash
 
 import (
@@ -25,6 +26,11 @@ var slices = []int{}
 // time is a package-level name too.
 var time = 3
 
+// next is a cursor, named like the generated constructor's parameter.
+type next struct {
+	After int64 `json:"after"`
+}
+
 //go:generate go run github.com/cachegen/cachegen/cmd/cachegen
 
 // ArticleRepository reads articles.
@@ -33,6 +39,8 @@ type ArticleRepository interface {
 	Get(ctx context.Context, id int64) (Article, error)
 	//cache:expire=1m namespace=articles
 	Find(ctx context.Context, labels map[string]string) ([]Article, error)
+	//cache:expire=1m namespace=articles
+	Cursor(ctx context.Context) (next, error)
 	//cache:invalidate namespace=articles
 	Put(ctx context.Context, a Article) error
 }
