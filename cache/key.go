@@ -68,6 +68,8 @@ func (k *Key) entry() string {
 // the cache and reports an [EventBypass]. Generated code calls it when a
 // pointer on a key= field path is nil; [Key.Text] calls it when MarshalText
 // fails.
+//
+// Called by generated code; not part of the user API.
 func (k *Key) Bypass() { k.bypass = true }
 
 // separate writes the separator the next item needs.
@@ -90,7 +92,10 @@ func (k *Key) String(s string) {
 
 // Text appends the text of v, as a string argument; a nil v must be
 // checked by the caller. Generated code calls it for key values whose type
-// implements encoding.TextMarshaler (uuid.UUID, netip.Addr).
+// implements encoding.TextMarshaler (uuid.UUID, netip.Addr). When
+// MarshalText fails, the key is unusable (see [Key.Bypass]).
+//
+// Called by generated code; not part of the user API.
 func (k *Key) Text(v encoding.TextMarshaler) {
 	b, err := v.MarshalText()
 	if err != nil {
@@ -206,9 +211,10 @@ func (k *Key) Close(bracket byte) {
 	k.lvl--
 }
 
-// SortedKeys returns the keys of m in ascending order. It is called by
-// generated code, to write a map into a key in a stable order; it should not
-// be called by user code.
+// SortedKeys returns the keys of m in ascending order, for generated code
+// to write a map into a key in a stable order.
+//
+// Called by generated code; not part of the user API.
 func SortedKeys[M ~map[K]V, K cmp.Ordered, V any](m M) []K {
 	keys := make([]K, 0, len(m))
 	for k := range m {

@@ -114,14 +114,14 @@ type analyzer struct {
 // //cache: lines on its methods or on the methods of interfaces it embeds.
 type ifaceDecl struct {
 	spec     *ast.TypeSpec
-	typ      *ast.InterfaceType
-	file     string
-	selected bool      // written in this run (no --type, or named by it)
-	r        *reporter // its problems, reported when selected
-	path     string    // the file it is written to
-	results  map[string]string
-	iface    *Interface
-	writes   []listItem // namespaces written by its invalidate annotations
+	typ      *ast.InterfaceType // nil for a type that is not an interface literal
+	file     string             // the file declaring it
+	selected bool               // written in this run (no --type, or named by it)
+	r        *reporter          // its problems, reported when selected
+	path     string             // the file it is written to
+	results  map[string]string  // method name -> result struct type, for methods of several values
+	iface    *Interface         // its model; nil when it has problems
+	writes   []listItem         // namespaces written by its invalidate annotations
 }
 
 func newAnalyzer(pkg *packages.Package, wanted map[string]bool) *analyzer {
@@ -167,27 +167,20 @@ func (a *analyzer) run() {
 // annotations of their own, and those that embed annotated methods.
 func (a *analyzer) findDecls() {
 	for _, f := range a.pkg.Syntax {
-		for _, decl := range f.Decls {
-			gd, ok := decl.(*ast.GenDecl)
-			if !ok || gd.Tok != token.TYPE {
+		for _, ts := range typeSpecs(f) {
+			d := a.scanned[ts]
+			if d == nil && a.embedsAnnotations(ts) {
+				d = newIfaceDecl(ts, a.pkg.Fset.Position(f.Pos()).Filename, a.pkg.Fset)
+			}
+			if d == nil {
 				continue
 			}
-			for _, spec := range gd.Specs {
-				ts := spec.(*ast.TypeSpec)
-				d := a.scanned[ts]
-				if d == nil && a.embedsAnnotations(ts) {
-					d = newIfaceDecl(ts, a.pkg.Fset.Position(f.Pos()).Filename, a.pkg.Fset)
-				}
-				if d == nil {
-					continue
-				}
-				if len(a.wanted) > 0 {
-					_, d.selected = a.wanted[ts.Name.Name]
-				} else {
-					d.selected = true
-				}
-				a.decls = append(a.decls, d)
+			if len(a.wanted) > 0 {
+				_, d.selected = a.wanted[ts.Name.Name]
+			} else {
+				d.selected = true
 			}
+			a.decls = append(a.decls, d)
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package generator
 
 import (
+	"bytes"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -34,32 +35,25 @@ func (a *analyzer) scanFile(f *ast.File) {
 		return true
 	})
 	used := map[*ast.Comment]bool{}
-	for _, decl := range f.Decls {
-		gd, ok := decl.(*ast.GenDecl)
-		if !ok || gd.Tok != token.TYPE {
+	for _, ts := range typeSpecs(f) {
+		it, ok := ts.Type.(*ast.InterfaceType)
+		if !ok {
 			continue
 		}
-		for _, spec := range gd.Specs {
-			ts := spec.(*ast.TypeSpec)
-			it, ok := ts.Type.(*ast.InterfaceType)
-			if !ok {
+		annotated := false
+		for _, m := range it.Methods.List {
+			if len(m.Names) == 0 {
 				continue
 			}
-			annotated := false
-			for _, m := range it.Methods.List {
-				if len(m.Names) == 0 {
-					continue
-				}
-				mf := &methodField{field: m, annots: annotations(m), owner: ts}
-				a.index[m.Names[0].Pos()] = mf
-				for _, c := range mf.annots {
-					used[c] = true
-					annotated = true
-				}
+			mf := &methodField{field: m, annots: annotations(m), owner: ts}
+			a.index[m.Names[0].Pos()] = mf
+			for _, c := range mf.annots {
+				used[c] = true
+				annotated = true
 			}
-			if annotated {
-				a.scanned[ts] = newIfaceDecl(ts, a.pkg.Fset.Position(f.Pos()).Filename, a.pkg.Fset)
-			}
+		}
+		if annotated {
+			a.scanned[ts] = newIfaceDecl(ts, a.pkg.Fset.Position(f.Pos()).Filename, a.pkg.Fset)
 		}
 	}
 	for _, cg := range f.Comments {
@@ -73,6 +67,19 @@ func (a *analyzer) scanFile(f *ast.File) {
 			}
 		}
 	}
+}
+
+// typeSpecs returns the file's package-level type declarations.
+func typeSpecs(f *ast.File) []*ast.TypeSpec {
+	var out []*ast.TypeSpec
+	for _, decl := range f.Decls {
+		if gd, ok := decl.(*ast.GenDecl); ok && gd.Tok == token.TYPE {
+			for _, spec := range gd.Specs {
+				out = append(out, spec.(*ast.TypeSpec))
+			}
+		}
+	}
+	return out
 }
 
 // annotations returns the //cache: lines of a method's doc comment.
@@ -119,11 +126,14 @@ func (a *analyzer) scanOtherFiles() {
 			}
 			continue
 		}
-		f, err := parser.ParseFile(a.pkg.Fset, p, src, parser.ParseComments|parser.SkipObjectResolution)
+		if !bytes.Contains(src, []byte("cache:")) {
+			continue
+		}
+		// A file that does not parse is the compiler's business: read what parses.
+		f, _ := parser.ParseFile(a.pkg.Fset, p, src, parser.ParseComments|parser.SkipObjectResolution)
 		if f == nil {
 			continue
 		}
-		_ = err // a file that does not parse is the compiler's business, not ours
 		where := "a file the build excludes (cachegen reads the files a build would, with -tags=" + BuildTag + ")"
 		fix := "move the interface to a file that builds, or lift the file's build constraint"
 		if strings.HasSuffix(p, "_test.go") {
