@@ -210,7 +210,8 @@ func TestIdentityStableAndDistinct(t *testing.T) {
 		Next *b
 	}
 	pub, adm := reflect.TypeFor[publicRepo](), reflect.TypeFor[adminRepo]()
-	if identity(pub, reflect.TypeFor[a]()) != identity(pub, reflect.TypeFor[a]()) {
+	first := identity(pub, reflect.TypeFor[a]())
+	if again := identity(pub, reflect.TypeFor[a]()); again != first {
 		t.Fatal("identity is not deterministic")
 	}
 	if identity(pub, reflect.TypeFor[a]()) != identity(pub, reflect.TypeFor[b]()) {

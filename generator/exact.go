@@ -355,7 +355,8 @@ func jsonFields(st *types.Struct) (kept []jsonField, dropped []droppedField) {
 	}
 	var all []jsonField
 	next := []level{{st: st}}
-	count, nextCount := map[string]int{}, map[string]int{}
+	var count map[string]int
+	nextCount := map[string]int{}
 	visited := map[string]string{} // struct type -> path where it was expanded
 	for len(next) > 0 {
 		current := next
