@@ -24,8 +24,8 @@ type CachedRepo struct {
 func NewCachedRepo(next Repo, c *cache.Cache) *CachedRepo {
 	return &CachedRepo{
 		next: next,
-		one:  c.Method("Repo.One", time.Hour, "bench"),
-		list: c.Method("Repo.List", time.Hour, "bench"),
+		one:  cache.Read[Repo, Item](c, "Repo.One", time.Hour, "bench"),
+		list: cache.Read[Repo, []Item](c, "Repo.List", time.Hour, "bench"),
 	}
 }
 

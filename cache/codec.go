@@ -1,7 +1,10 @@
 package cache
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
+	"fmt"
 
 	gojson "github.com/goccy/go-json"
 	"github.com/vmihailenco/msgpack/v5"
@@ -35,16 +38,47 @@ var StdJSON Codec = stdJSONCodec{}
 // the same offset.
 var Msgpack Codec = msgpackCodec{}
 
+// ErrInexact is the encoding error of a value the codec would not give back
+// as it was. Such a value is returned to the caller but not stored.
+var ErrInexact = errors.New("cache: the codec would not give this value back as it was")
+
+// exactJSON refuses JSON in which encoding/json replaced bytes that are not
+// valid UTF-8 (in a string or a map key) by the escape \ufffd: decoded, the
+// string would differ. A U+FFFD that was in the string is written as itself,
+// not escaped, so the escape only appears for replaced bytes.
+func exactJSON(data []byte, err error) ([]byte, error) {
+	if err != nil {
+		return nil, err
+	}
+	for i := 0; ; {
+		j := bytes.Index(data[i:], []byte(`\ufffd`))
+		if j < 0 {
+			return data, nil
+		}
+		j += i
+		// An escape only when the backslash is not itself escaped: an
+		// even number of backslashes precedes it.
+		n := 0
+		for k := j - 1; k >= 0 && data[k] == '\\'; k-- {
+			n++
+		}
+		if n%2 == 0 {
+			return nil, fmt.Errorf("%w: a string is not valid UTF-8, and JSON replaces its bytes", ErrInexact)
+		}
+		i = j + 1
+	}
+}
+
 type goJSONCodec struct{}
 
 func (goJSONCodec) Name() string                       { return "json" }
-func (goJSONCodec) Marshal(v any) ([]byte, error)      { return gojson.Marshal(v) }
+func (goJSONCodec) Marshal(v any) ([]byte, error)      { return exactJSON(gojson.Marshal(v)) }
 func (goJSONCodec) Unmarshal(data []byte, v any) error { return gojson.Unmarshal(data, v) }
 
 type stdJSONCodec struct{}
 
 func (stdJSONCodec) Name() string                       { return "json" }
-func (stdJSONCodec) Marshal(v any) ([]byte, error)      { return json.Marshal(v) }
+func (stdJSONCodec) Marshal(v any) ([]byte, error)      { return exactJSON(json.Marshal(v)) }
 func (stdJSONCodec) Unmarshal(data []byte, v any) error { return json.Unmarshal(data, v) }
 
 type msgpackCodec struct{}

@@ -11,21 +11,26 @@
 //	repo := NewCachedBookRepository(mysqlRepo, c)
 //
 // The user API is [New] and its options, [Cache.Invalidate], [Cache.Close],
-// [Record], the stores, the codecs, and the [Event] values an [Observer] receives. Generated
-// wrappers call [Fetch] for annotated read methods and [Method.Invalidate]
-// after annotated write methods; those, [Cache.Method], [Method], [Key] and
-// [SortedKeys] are called by generated code and are not part of the user API.
+// [Record], the stores, the codecs, and the [Event] values an [Observer]
+// receives. Generated wrappers call [Fetch] for annotated read methods and
+// [Method.Invalidate] after annotated write methods; those, [Read], [Write],
+// [Cache.Method], [Method], [Key] and [SortedKeys] are called by generated
+// code and are not part of the user API.
 //
 // # Protocol
 //
 // Every namespace has a version key, "<prefix>:{<namespace>}:v", holding a
-// random token. Every entry, "<prefix>:{<namespace>}:<Iface.Method>:<args>",
+// random token. Every entry, "<prefix>:{<namespace>}:<Iface.Method>@<identity>:<args>",
 // stores the tokens of all its namespaces as they were read before the
 // repository was called. A read fetches the version keys and the entry in one
 // round trip and serves the entry only when its tokens equal the current
 // ones. Invalidating a namespace sets its version key to a fresh random token:
 // one SET, whatever the number of entries; the old entries are never served
 // again and expire by their TTL.
+//
+// The identity is a hash of the interface's package path and of the shape
+// of the cached result type, so an entry is only read by code of the same
+// package, result shape and codec.
 //
 // Faults of the store (Redis down, slow, or returning garbage) never fail a
 // read: the call goes to the repository and the fault is reported to the

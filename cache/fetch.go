@@ -3,11 +3,11 @@ package cache
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"strings"
 	"sync/atomic"
 	"time"
-	"unsafe"
 )
 
 // Fetch returns the result of the cached read m for the arguments in key:
@@ -21,9 +21,9 @@ import (
 // never stored. Faults of the store or the codec never fail the call: they are
 // reported to the observer and the logger, and load is called.
 //
-// Fetch is called by generated code; it is not part of the user API.
+// Called by generated code; not part of the user API.
 func Fetch[T any](ctx context.Context, m *Method, key Key, load func(context.Context) (T, error)) (T, error) {
-	if m == nil || m.c.disabled || m.c.dirty.any(m.namespaces) {
+	if m == nil || m.c.disabled || key.bypass || m.c.dirty.any(m.namespaces) {
 		if m != nil {
 			m.c.emit(ctx, Event{Kind: EventBypass, Method: m.name, Namespaces: m.namespaces})
 		}
@@ -31,8 +31,7 @@ func Fetch[T any](ctx context.Context, m *Method, key Key, load func(context.Con
 		return load(ctx)
 	}
 	c := m.c
-	// The key's bytes are never written again: share them, do not copy.
-	entryKey := unsafe.String(unsafe.SliceData(key.buf), len(key.buf))
+	entryKey := key.entry()
 	n := len(m.versionKeys)
 	keys := make([]string, n+1)
 	copy(keys, m.versionKeys)
@@ -165,7 +164,10 @@ func fill[T any](ctx context.Context, m *Method, entryKey string, tokens []strin
 		if err != nil {
 			return f, err
 		}
-		data, err := c.codec.Marshal(v)
+		// A pointer, so that encoding/json calls MarshalJSON methods with
+		// pointer receivers on the value's fields (big.Int) instead of
+		// encoding them by reflection.
+		data, err := c.codec.Marshal(&v)
 		if err != nil {
 			c.fault(ctx, m, entryKey, "encode", err)
 			return f, nil
@@ -189,6 +191,15 @@ func fill[T any](ctx context.Context, m *Method, entryKey string, tokens []strin
 		if f.panicV != nil {
 			panic(f.panicV)
 		}
+		own, sameType := f.value.(T)
+		if !sameType {
+			// Descriptors made by hand without an identity can share a key
+			// across result types: never hand over, or decode into, a value
+			// of another type.
+			c.fault(ctx, m, entryKey, "flight", fmt.Errorf("cache: a shared load for this key returned %T, not %T", f.value, own))
+			record(ctx, m, StatusBypass)
+			return load(ctx)
+		}
 		if res.Err != nil {
 			if f.starter != me && ctx.Err() == nil && isContextErr(res.Err) {
 				// Another caller's context ended its load: this caller's
@@ -197,7 +208,7 @@ func fill[T any](ctx context.Context, m *Method, entryKey string, tokens []strin
 				return load(ctx)
 			}
 			if f.claimed.CompareAndSwap(false, true) {
-				return f.value.(T), res.Err
+				return own, res.Err
 			}
 			return zero, res.Err
 		}
@@ -208,7 +219,7 @@ func fill[T any](ctx context.Context, m *Method, entryKey string, tokens []strin
 		c.emit(ctx, miss)
 		record(ctx, m, StatusMiss)
 		if f.claimed.CompareAndSwap(false, true) {
-			return f.value.(T), nil
+			return own, nil
 		}
 		if f.payload == nil {
 			return load(ctx) // the value could not be encoded, so not copied

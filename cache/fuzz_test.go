@@ -17,7 +17,12 @@ type fuzzArgs struct {
 	fBits uint64
 }
 
-func makeArgs(s, list string, nilList bool, n int64, nilPtr bool, f float64) fuzzArgs {
+// makeArgs builds an argument list; s is repeated rep times (modulo 2048),
+// so that some keys go over maxKeyArgs and are hashed.
+func makeArgs(s string, rep uint16, list string, nilList bool, n int64, nilPtr bool, f float64) fuzzArgs {
+	if rep > 1 {
+		s = strings.Repeat(s, int(rep%2048))
+	}
 	a := fuzzArgs{s: s, f: f, fBits: math.Float64bits(f)}
 	if !nilList {
 		a.l = []string{}
@@ -31,8 +36,10 @@ func makeArgs(s, list string, nilList bool, n int64, nilPtr bool, f float64) fuz
 	return a
 }
 
+const fuzzPrefix = "p:{ns}:R.M"
+
 func (a fuzzArgs) key() string {
-	k := Key{buf: []byte("p:{ns}:R.M"), sep: true}
+	k := Key{buf: []byte(fuzzPrefix), sep: true, args: len(fuzzPrefix)}
 	k.String(a.s)
 	if a.l == nil {
 		k.Nil()
@@ -50,7 +57,7 @@ func (a fuzzArgs) key() string {
 		k.Int(*a.p)
 	}
 	k.Float(a.f)
-	return string(k.buf)
+	return k.entry()
 }
 
 func (a fuzzArgs) equal(b fuzzArgs) bool {
@@ -71,20 +78,33 @@ func (a fuzzArgs) equal(b fuzzArgs) bool {
 }
 
 // FuzzKeyCollisionFree checks that two argument lists give the same key
-// exactly when they are equal.
+// exactly when they are equal, long (hashed) lists included.
 func FuzzKeyCollisionFree(f *testing.F) {
-	f.Add("a", "b:c", false, int64(1), false, 1.5, "a:b", "c", false, int64(1), false, 1.5)
-	f.Add("", "", false, int64(0), true, 0.0, "", "", true, int64(0), true, 0.0)
-	f.Add("", "\x00", false, int64(0), true, 0.0, "", "", false, int64(0), true, 0.0)
-	f.Add("~", "", true, int64(-1), false, math.Copysign(0, -1), "", "~", false, int64(-1), false, 0.0)
-	f.Add("%3A", ",", false, int64(7), false, math.Inf(1), ":", "%2C", false, int64(7), false, math.Inf(1))
-	f.Fuzz(func(t *testing.T, s1, l1 string, nl1 bool, n1 int64, np1 bool, f1 float64, s2, l2 string, nl2 bool, n2 int64, np2 bool, f2 float64) {
-		a, b := makeArgs(s1, l1, nl1, n1, np1, f1), makeArgs(s2, l2, nl2, n2, np2, f2)
+	f.Add("a", uint16(0), "b:c", false, int64(1), false, 1.5, "a:b", uint16(0), "c", false, int64(1), false, 1.5)
+	f.Add("", uint16(0), "", false, int64(0), true, 0.0, "", uint16(0), "", true, int64(0), true, 0.0)
+	f.Add("", uint16(0), "\x00", false, int64(0), true, 0.0, "", uint16(0), "", false, int64(0), true, 0.0)
+	f.Add("~", uint16(0), "", true, int64(-1), false, math.Copysign(0, -1), "", uint16(0), "~", false, int64(-1), false, 0.0)
+	f.Add("%3A", uint16(0), ",", false, int64(7), false, math.Inf(1), ":", uint16(0), "%2C", false, int64(7), false, math.Inf(1))
+	// Around maxKeyArgs: 1,010 bytes of argument plus the rest, hashed or not.
+	f.Add("ab", uint16(505), "x", false, int64(1), false, 1.0, "ab", uint16(506), "x", false, int64(1), false, 1.0)
+	f.Add("ab", uint16(600), "x", false, int64(1), false, 1.0, "ab", uint16(600), "y", false, int64(1), false, 1.0)
+	f.Add("é*", uint16(400), "", false, int64(1), true, 1.0, "é*", uint16(400), "", false, int64(2), true, 1.0)
+	f.Fuzz(func(t *testing.T, s1 string, r1 uint16, l1 string, nl1 bool, n1 int64, np1 bool, f1 float64, s2 string, r2 uint16, l2 string, nl2 bool, n2 int64, np2 bool, f2 float64) {
+		a, b := makeArgs(s1, r1, l1, nl1, n1, np1, f1), makeArgs(s2, r2, l2, nl2, n2, np2, f2)
 		ka, kb := a.key(), b.key()
 		if (ka == kb) != a.equal(b) {
 			t.Fatalf("args %+v and %+v: keys %q and %q", a, b, ka, kb)
 		}
-		if strings.ContainsAny(ka[len("p:{ns}:R.M"):], "{}*? \n") {
+		args := ka[len(fuzzPrefix):]
+		if i := strings.IndexByte(args, hashMarker); i >= 0 {
+			if len(args) != i+1+64 || i > hashedPrefix || !strings.HasPrefix(args[:i], ":") {
+				t.Fatalf("hashed key %q: want the first bytes of the arguments, %c and a SHA-256", ka, hashMarker)
+			}
+			args = args[:i]
+		} else if len(args) > maxKeyArgs {
+			t.Fatalf("key of %d bytes of arguments is not hashed", len(args))
+		}
+		if strings.ContainsAny(args, "{}*? \n") {
 			t.Fatalf("key %q has characters the layout escapes", ka)
 		}
 	})

@@ -1,9 +1,15 @@
 package cache
 
 import (
+	"cmp"
+	"crypto/sha256"
+	"encoding"
 	"encoding/hex"
+	"slices"
 	"strconv"
 	"time"
+	"unicode/utf8"
+	"unsafe"
 )
 
 // Key builds an entry key from a method's arguments. Generated code creates
@@ -16,13 +22,57 @@ import (
 // for the characters %:,[]()~"&{}*? , space and control characters, so the
 // layout stays readable with redis-cli --scan.
 //
-// Key and its methods are called by generated code; they are not part of the
-// user API.
+// Arguments longer than [maxKeyArgs] bytes are hashed: the entry key keeps
+// their first [hashedPrefix] bytes, then '*' (which the encoding always
+// escapes, so no key that is not hashed has it), then the SHA-256 of all of
+// them.
+//
+// Key and its methods are called by generated code; not part of the user API.
 type Key struct {
-	buf []byte
-	sep bool // the next item needs a separator
-	lvl int  // nesting depth: ':' separates at 0, ',' inside
+	buf    []byte
+	sep    bool // the next item needs a separator
+	lvl    int  // nesting depth: ':' separates at 0, ',' inside
+	args   int  // where the arguments start in buf
+	bypass bool // a value could not be written: Fetch does not use the cache
 }
+
+// maxKeyArgs is the length in bytes of a key's encoded arguments above
+// which the entry key holds their hash instead.
+const maxKeyArgs = 1024
+
+// hashedPrefix is how many bytes of the arguments a hashed key keeps, to be
+// readable.
+const hashedPrefix = 128
+
+// hashMarker separates a hashed key's readable prefix from the hash.
+const hashMarker = '*'
+
+// entry returns the entry key: the method's prefix and the arguments, or
+// their hash when they are longer than maxKeyArgs. The string shares the
+// key's bytes, which are never written again.
+func (k *Key) entry() string {
+	if len(k.buf)-k.args <= maxKeyArgs {
+		return unsafe.String(unsafe.SliceData(k.buf), len(k.buf))
+	}
+	sum := sha256.Sum256(k.buf[k.args:])
+	keep := k.args + hashedPrefix // backed off to the start of a rune
+	for i := 1; i < utf8.UTFMax && !utf8.RuneStart(k.buf[keep]); i++ {
+		keep--
+	}
+	out := make([]byte, 0, keep+1+2*len(sum))
+	out = append(out, k.buf[:keep]...)
+	out = append(out, hashMarker)
+	out = hex.AppendEncode(out, sum[:])
+	return unsafe.String(unsafe.SliceData(out), len(out))
+}
+
+// Bypass marks the key unusable: [Fetch] then calls the repository without
+// the cache and reports an [EventBypass]. Generated code calls it when a
+// pointer on a key= field path is nil; [Key.Text] calls it when MarshalText
+// fails.
+//
+// Called by generated code; not part of the user API.
+func (k *Key) Bypass() { k.bypass = true }
 
 // separate writes the separator the next item needs.
 func (k *Key) separate() {
@@ -39,18 +89,40 @@ func (k *Key) separate() {
 // String appends a string argument.
 func (k *Key) String(s string) {
 	k.separate()
-	if s == "" {
-		k.buf = append(k.buf, '"', '"')
+	k.buf = appendEscaped(k.buf, s)
+}
+
+// Text appends the text of v, as a string argument; a nil v must be
+// checked by the caller. Generated code calls it for key values whose type
+// implements encoding.TextMarshaler (uuid.UUID, netip.Addr). When
+// MarshalText fails, the key is unusable (see [Key.Bypass]).
+//
+// Called by generated code; not part of the user API.
+func (k *Key) Text(v encoding.TextMarshaler) {
+	b, err := v.MarshalText()
+	if err != nil {
+		k.Bypass()
 		return
+	}
+	k.separate()
+	k.buf = appendEscaped(k.buf, b)
+}
+
+// appendEscaped appends s with the escapes of [Key.String], or "" when it is
+// empty.
+func appendEscaped[S string | []byte](buf []byte, s S) []byte {
+	if len(s) == 0 {
+		return append(buf, '"', '"')
 	}
 	for i := 0; i < len(s); i++ {
 		b := s[i]
 		if needsEscape(b) {
-			k.buf = append(k.buf, '%', hexDigits[b>>4], hexDigits[b&15])
+			buf = append(buf, '%', hexDigits[b>>4], hexDigits[b&15])
 			continue
 		}
-		k.buf = append(k.buf, b)
+		buf = append(buf, b)
 	}
+	return buf
 }
 
 const hexDigits = "0123456789ABCDEF"
@@ -139,4 +211,17 @@ func (k *Key) Close(bracket byte) {
 	k.buf = append(k.buf, bracket)
 	k.sep = true
 	k.lvl--
+}
+
+// SortedKeys returns the keys of m in ascending order, for generated code
+// to write a map into a key in a stable order.
+//
+// Called by generated code; not part of the user API.
+func SortedKeys[M ~map[K]V, K cmp.Ordered, V any](m M) []K {
+	keys := make([]K, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
 }

@@ -1,6 +1,11 @@
 package cache
 
 import (
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+	"strings"
 	"testing"
 	"time"
 )
@@ -90,5 +95,108 @@ func TestKeyCollisionFree(t *testing.T) {
 	}
 	if len(bytesKeys) != 5 {
 		t.Errorf("5 byte slices gave %d keys", len(bytesKeys))
+	}
+}
+
+func TestKeyText(t *testing.T) {
+	addr := netip.MustParseAddr("2001:db8::1")
+	if got, want := keyOf(func(k *Key) { k.Text(addr); k.Text(textOf("")) }), `p:2001%3Adb8%3A%3A1:""`; got != want {
+		t.Errorf("key %q, want %q", got, want)
+	}
+	// The text is escaped as a string is: it cannot reach into the next
+	// argument.
+	a := keyOf(func(k *Key) { k.Text(textOf("a:b")); k.String("c") })
+	b := keyOf(func(k *Key) { k.Text(textOf("a")); k.String("b:c") })
+	if a == b {
+		t.Errorf("two argument lists give %q", a)
+	}
+	var k Key
+	k.Text(failingText{})
+	if !k.bypass {
+		t.Error("a failing MarshalText does not make the key bypass the cache")
+	}
+}
+
+type textOf string
+
+func (s textOf) MarshalText() ([]byte, error) { return []byte(s), nil }
+
+type failingText struct{}
+
+func (failingText) MarshalText() ([]byte, error) { return nil, errors.New("no text") }
+
+func TestKeyHashesLongArguments(t *testing.T) {
+	const prefix = "p:{ns}:R.M"
+	entry := func(f func(k *Key)) string {
+		k := Key{buf: []byte(prefix), sep: true, args: len(prefix)}
+		f(&k)
+		return k.entry()
+	}
+	long := strings.Repeat("é", 1<<19) // 1 MiB
+	got := entry(func(k *Key) { k.String(long); k.Int(1) })
+	want := prefix + ":" + strings.Repeat("é", hashedPrefix/2-1) // 127 bytes: é is 2, ':' is 1
+	if !strings.HasPrefix(got, want+"*") || len(got) != len(want)+1+64 {
+		t.Fatalf("key of a 1 MiB argument: %q (%d bytes), want %q, '*' and 64 hex digits", got, len(got), want)
+	}
+	if other := entry(func(k *Key) { k.String(long); k.Int(2) }); other == got {
+		t.Fatal("two long argument lists that differ after the prefix give the same key")
+	}
+	// An argument that spells a hashed key's arguments gives another key: its
+	// '*' is escaped.
+	spelled := entry(func(k *Key) { k.String(got[len(prefix)+1:]) })
+	if spelled == got || strings.Contains(spelled, "*") {
+		t.Fatalf("a short argument gives %q, beside the hashed %q", spelled, got)
+	}
+	// At maxKeyArgs exactly, the key is kept as it is.
+	edge := entry(func(k *Key) { k.String(strings.Repeat("x", maxKeyArgs-1)) })
+	if len(edge) != len(prefix)+maxKeyArgs || strings.Contains(edge, "*") {
+		t.Fatalf("a key of maxKeyArgs bytes of arguments was changed: %d bytes", len(edge))
+	}
+}
+
+func TestSortedKeys(t *testing.T) {
+	type labels map[string]int
+	if got := SortedKeys(labels{"b": 1, "a": 2, "c": 3}); fmt.Sprint(got) != "[a b c]" {
+		t.Errorf("SortedKeys: %v", got)
+	}
+	if got := SortedKeys(map[float64]bool(nil)); len(got) != 0 {
+		t.Errorf("SortedKeys(nil): %v", got)
+	}
+}
+
+// TestFetchBypassesUnusableKeys checks that a key marked by Bypass (a nil
+// pointer on a key= path) sends every call to the repository and reports a
+// bypass, and that a long key is stored under its hash and hit.
+func TestFetchBypassesUnusableKeys(t *testing.T) {
+	var log eventLog
+	c := New(NewMemoryStore(), WithPrefix(testPrefix(t)), WithObserver(log.observe))
+	m := c.Method("R.Get", time.Minute, "books")
+	r := newRepo("Dune")
+	get := func(ctx context.Context, arg string, bypass bool) (book, error) {
+		k := m.Key()
+		k.String(arg)
+		if bypass {
+			k.Bypass()
+		}
+		return Fetch(ctx, m, k, func(ctx context.Context) (book, error) { return r.get(ctx, 1) })
+	}
+	ctx, rec := Record(context.Background())
+	for range 2 {
+		if b, err := get(ctx, "x", true); err != nil || b.Title != "Dune" {
+			t.Fatalf("bypassed Fetch: %+v, %v", b, err)
+		}
+	}
+	if r.loads.Load() != 2 || log.n(EventBypass) != 2 || rec.Status() != StatusBypass {
+		t.Fatalf("bypassed key: %d loads (want 2), %d bypass events (want 2), status %v", r.loads.Load(), log.n(EventBypass), rec.Status())
+	}
+	long := strings.Repeat("a", 2*maxKeyArgs)
+	for range 2 {
+		get(context.Background(), long, false)
+	}
+	if r.loads.Load() != 3 || log.n(EventHit) != 1 {
+		t.Fatalf("long key: %d loads (want 3), %d hits (want 1)", r.loads.Load(), log.n(EventHit))
+	}
+	if k := log.last.Load().Key; len(k) > len(m.keyPrefix)+1+hashedPrefix+1+64 {
+		t.Fatalf("long key stored as %d bytes", len(k))
 	}
 }

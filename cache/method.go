@@ -3,6 +3,7 @@ package cache
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"time"
 )
 
@@ -10,15 +11,40 @@ import (
 // TTL of its entries and its namespaces. Generated constructors create one
 // per annotated method with [Cache.Method].
 //
-// Method and its methods are called by generated code; they are not part of
-// the user API.
+// Method and its methods are called by generated code; not part of the user
+// API.
 type Method struct {
 	c           *Cache
 	name        string
 	ttl         time.Duration
 	namespaces  []string
 	versionKeys []string
-	keyPrefix   string // "<prefix>:{<home namespace>}:<name>"
+	keyPrefix   string // "<prefix>:{<home namespace>}:<name>[@<identity>]"
+}
+
+// Read returns the descriptor of the cached read method name ("Iface.Method")
+// of interface I, whose results are cached as values of type T for ttl, in
+// the namespaces (the first is the entries' home). Entry keys carry the
+// identity of I's package and of T's shape, so entries of another package
+// or of another version of T are never read. It panics as [Cache.Method]
+// does; on a nil *Cache it returns nil.
+//
+// Called by generated code; not part of the user API.
+func Read[I, T any](c *Cache, name string, ttl time.Duration, namespaces ...string) *Method {
+	m := c.Method(name, ttl, namespaces...)
+	if m != nil {
+		m.keyPrefix += "@" + identity(reflect.TypeFor[I](), reflect.TypeFor[T]())
+	}
+	return m
+}
+
+// Write returns the descriptor of the write method name ("Iface.Method") of
+// interface I, which invalidates the namespaces. On a nil *Cache it returns
+// nil.
+//
+// Called by generated code; not part of the user API.
+func Write[I any](c *Cache, name string, namespaces ...string) *Method {
+	return c.Method(name, 0, namespaces...)
 }
 
 // Method returns the descriptor of the method called name ("Iface.Method"):
@@ -28,7 +54,7 @@ type Method struct {
 // cachegen rejects at generation time. On a nil *Cache it returns nil, and a
 // nil *Method caches and invalidates nothing.
 //
-// Method is called by generated code; it is not part of the user API.
+// Called by generated code; not part of the user API.
 func (c *Cache) Method(name string, ttl time.Duration, namespaces ...string) *Method {
 	if c == nil {
 		return nil
@@ -55,7 +81,7 @@ func (m *Method) Key() Key {
 	}
 	buf := make([]byte, len(m.keyPrefix), len(m.keyPrefix)+32)
 	copy(buf, m.keyPrefix)
-	return Key{buf: buf, sep: true}
+	return Key{buf: buf, sep: true, args: len(buf)}
 }
 
 // Invalidate makes every entry of the method's namespaces stale. Generated

@@ -47,7 +47,7 @@ type Event struct {
 	Method     string   // "Iface.Method"; empty for Cache.Invalidate
 	Namespaces []string // the namespaces involved; do not modify
 	Key        string   // the entry key, for reads
-	Op         string   // for errors: get, set, init, decode, encode, or breaker-open and breaker-closed when the circuit breaker changes state; "retry" on an invalidation retried in the background
+	Op         string   // for errors: get, set, init, decode, encode, flight (a shared load of another type), or breaker-open and breaker-closed when the circuit breaker changes state; "retry" on an invalidation retried in the background
 	Err        error    // for errors and failed invalidations
 	// Load is, on a miss, how long the repository call took. Callers that
 	// shared another caller's call (one key, one process, at once) report

@@ -18,13 +18,27 @@ type Config struct {
 	Dir      string   // directory patterns are resolved in; "" is the current one
 	Patterns []string // package patterns; none means "."
 	Types    []string // interfaces to wrap; none means every annotated one
-	Output   string   // output file; only with exactly one interface
+	Output   string   // output file, relative to the package's directory; only with exactly one interface
+}
+
+// Result is what one run generates.
+type Result struct {
+	Files []*File // one per interface to wrap, in a stable order
+	// Orphans are files cachegen generated for interfaces that are gone (or
+	// whose wrapper this run writes to another file): a run removes them,
+	// --check reports them.
+	Orphans []string
 }
 
 // Load loads the packages of cfg, reads their //cache: annotations and
-// returns one File per interface to wrap, in a stable order. When the input
-// has problems it returns every one of them, sorted, as a [Diagnostics] error.
-func Load(cfg Config) ([]*File, error) {
+// returns the files to write. When the input has problems it returns every
+// one of them, sorted, as a [Diagnostics] error; a [UsageError] when cfg
+// asks for something impossible.
+//
+// Verdicts do not depend on cfg.Types: every interface of the packages is
+// analysed, names are handed out over all of them, and the types select
+// which files are written and whose problems are reported.
+func Load(cfg Config) (*Result, error) {
 	patterns := cfg.Patterns
 	if len(patterns) == 0 {
 		patterns = []string{"."}
@@ -33,16 +47,26 @@ func Load(cfg Config) ([]*File, error) {
 	if err != nil {
 		return nil, err
 	}
-	var files []*File
-	var diags Diagnostics
 	wanted := map[string]bool{}
 	for _, t := range cfg.Types {
 		wanted[t] = false
 	}
+	var runs []*analyzer
 	for _, pkg := range pkgs {
-		a := &analyzer{r: &reporter{fset: pkg.Fset}, pkg: pkg, wanted: wanted}
-		files = append(files, a.run()...)
-		diags = append(diags, a.r.diags...)
+		a := newAnalyzer(pkg, wanted)
+		a.run()
+		runs = append(runs, a)
+	}
+	cached := map[string]bool{}
+	for _, a := range runs {
+		maps.Copy(cached, a.cached)
+	}
+	var diags Diagnostics
+	var files []*File
+	for _, a := range runs {
+		a.checkWrites(cached)
+		diags = append(diags, a.diagnostics()...)
+		files = append(files, a.files()...)
 	}
 	for _, t := range slices.Sorted(maps.Keys(wanted)) {
 		if !wanted[t] {
@@ -54,157 +78,147 @@ func Load(cfg Config) ([]*File, error) {
 	}
 	if cfg.Output != "" {
 		if len(files) != 1 {
-			return nil, fmt.Errorf("cache: --output needs exactly one interface, found %d; name it with --type", len(files))
+			return nil, UsageError(fmt.Sprintf("--output names one file, but %d interfaces are to be wrapped: choose one with --type", len(files)))
 		}
 		out := cfg.Output
 		if !filepath.IsAbs(out) {
-			out = filepath.Join(absDir(cfg.Dir), out)
+			out = filepath.Join(filepath.Dir(files[0].Path), out)
 		}
-		files[0].Path = out
+		files[0].Path = filepath.Clean(out)
 	}
-	return files, nil
-}
-
-func absDir(dir string) string {
-	abs, err := filepath.Abs(dir)
-	if err != nil {
-		return dir
+	res := &Result{Files: files}
+	for _, a := range runs {
+		res.Orphans = append(res.Orphans, a.orphans(files)...)
 	}
-	return abs
+	return res, nil
 }
 
 // analyzer reads one package.
 type analyzer struct {
-	r      *reporter
+	r      *reporter // package-wide problems; each interface has its own
 	pkg    *packages.Package
 	wanted map[string]bool // --type names; found ones set true
 
-	cached map[string]bool // namespaces some read method caches
-	writes []listItem      // namespaces written by an invalidate annotation
+	decls    []*ifaceDecl                 // the interfaces to wrap, in declaration order
+	index    map[token.Pos]*methodField   // method declarations of the package's interfaces, by name position
+	external map[string]externalFile      // files of other packages read for their annotations
+	cached   map[string]bool              // namespaces some read method caches
+	used     map[*ast.TypeSpec]bool       // generic interfaces whose annotations a wrapped interface uses
+	names    []string                     // package-level names, the package's and generated ones
+	gen      []generatedFile              // files cachegen generated earlier, which the build tag hides
+	scanned  map[*ast.TypeSpec]*ifaceDecl // the interfaces with annotations of their own
+	complete bool                         // the package was analysed to the end
 }
 
-// ifaceDecl is an interface declaration with annotations.
+// ifaceDecl is a package-level interface that cachegen wraps: one with
+// //cache: lines on its methods or on the methods of interfaces it embeds.
 type ifaceDecl struct {
-	spec    *ast.TypeSpec
-	typ     *ast.InterfaceType
-	file    string
-	methods map[string]*ast.Field     // declared methods by name
-	annots  map[string][]*ast.Comment // their //cache: lines
+	spec     *ast.TypeSpec
+	typ      *ast.InterfaceType // nil for a type that is not an interface literal
+	file     string             // the file declaring it
+	selected bool               // written in this run (no --type, or named by it)
+	r        *reporter          // its problems, reported when selected
+	path     string             // the file it is written to
+	results  map[string]string  // method name -> result struct type, for methods of several values
+	iface    *Interface         // its model; nil when it has problems
+	writes   []listItem         // namespaces written by its invalidate annotations
 }
 
-func (a *analyzer) run() []*File {
-	a.cached = map[string]bool{}
-	var decls []*ifaceDecl
+func newAnalyzer(pkg *packages.Package, wanted map[string]bool) *analyzer {
+	return &analyzer{
+		r:        &reporter{fset: pkg.Fset},
+		pkg:      pkg,
+		wanted:   wanted,
+		index:    map[token.Pos]*methodField{},
+		external: map[string]externalFile{},
+		cached:   map[string]bool{},
+		used:     map[*ast.TypeSpec]bool{},
+		scanned:  map[*ast.TypeSpec]*ifaceDecl{},
+	}
+}
+
+// run finds the package's interfaces to wrap and builds their models.
+func (a *analyzer) run() {
 	for _, f := range a.pkg.Syntax {
-		decls = append(decls, a.scanFile(f)...)
+		a.scanFile(f)
 	}
-	if len(decls) == 0 {
-		if len(a.pkg.Syntax) == 0 {
+	a.scanOtherFiles()
+	if len(a.pkg.Syntax) == 0 {
+		if !a.onlyGenerated() {
 			a.r.diags = append(a.r.diags, loadErrors(a.pkg, nil)...)
+			return
 		}
-		return nil
+		a.complete = true
+		return
 	}
-	if !a.checkLoad(decls) {
-		return nil
+	a.findDecls()
+	if !a.checkLoad() {
+		return
 	}
-	var files []*File
-	for _, d := range decls {
-		if len(a.wanted) > 0 {
-			if _, ok := a.wanted[d.spec.Name.Name]; !ok {
+	a.nameFiles()
+	for _, d := range a.decls {
+		a.iface(d)
+	}
+	a.checkGeneric()
+	a.complete = true
+}
+
+// findDecls lists the interfaces to wrap, in declaration order: those with
+// annotations of their own, and those that embed annotated methods.
+func (a *analyzer) findDecls() {
+	for _, f := range a.pkg.Syntax {
+		for _, ts := range typeSpecs(f) {
+			d := a.scanned[ts]
+			if d == nil && a.embedsAnnotations(ts) {
+				d = newIfaceDecl(ts, a.pkg.Fset.Position(f.Pos()).Filename, a.pkg.Fset)
+			}
+			if d == nil {
 				continue
 			}
-			a.wanted[d.spec.Name.Name] = true
-		}
-		if iface := a.iface(d); iface != nil {
-			files = append(files, &File{
-				Path:      filepath.Join(filepath.Dir(d.file), strings.ToLower(iface.Name)+"_cache.go"),
-				PkgPath:   a.pkg.PkgPath,
-				PkgName:   a.pkg.Name,
-				Interface: iface,
-				Names:     a.pkg.Types.Scope().Names(),
-			})
-		}
-	}
-	for _, w := range a.writes {
-		if !a.cached[w.text] {
-			msg := fmt.Sprintf("namespace %q is invalidated here but no method in package %s caches it", w.text, a.pkg.Name)
-			if s := closest(w.text, slices.Sorted(maps.Keys(a.cached))); s != "" {
-				msg += fmt.Sprintf("; did you mean %q?", s)
+			if len(a.wanted) > 0 {
+				_, d.selected = a.wanted[ts.Name.Name]
+			} else {
+				d.selected = true
 			}
-			a.r.errorf(w.pos, "%s", msg)
+			a.decls = append(a.decls, d)
 		}
 	}
-	if len(a.r.diags) > 0 {
-		return nil
-	}
-	return files
 }
 
-// closest returns the candidate nearest to s within two edits.
-func closest(s string, candidates []string) string {
-	best, bestD := "", 3
-	for _, c := range candidates {
-		if d := editDistance(s, c); d < bestD {
-			best, bestD = c, d
-		}
-	}
-	return best
+func newIfaceDecl(ts *ast.TypeSpec, file string, fset *token.FileSet) *ifaceDecl {
+	it, _ := ts.Type.(*ast.InterfaceType)
+	return &ifaceDecl{spec: ts, typ: it, file: file, r: &reporter{fset: fset}, results: map[string]string{}}
 }
 
-// scanFile finds the package-level interfaces with //cache: lines and
-// reports every //cache: line that is anywhere else.
-func (a *analyzer) scanFile(f *ast.File) []*ifaceDecl {
-	used := map[*ast.Comment]bool{}
-	var decls []*ifaceDecl
-	for _, decl := range f.Decls {
-		gd, ok := decl.(*ast.GenDecl)
-		if !ok || gd.Tok != token.TYPE {
-			continue
-		}
-		for _, spec := range gd.Specs {
-			ts := spec.(*ast.TypeSpec)
-			it, ok := ts.Type.(*ast.InterfaceType)
-			if !ok {
-				continue
-			}
-			d := &ifaceDecl{spec: ts, typ: it, file: a.pkg.Fset.Position(f.Pos()).Filename,
-				methods: map[string]*ast.Field{}, annots: map[string][]*ast.Comment{}}
-			for _, m := range it.Methods.List {
-				if len(m.Names) == 0 || m.Doc == nil {
-					continue
-				}
-				for _, c := range m.Doc.List {
-					if isAnnotation(c) {
-						used[c] = true
-						d.annots[m.Names[0].Name] = append(d.annots[m.Names[0].Name], c)
-					}
-				}
-			}
-			if len(d.annots) > 0 {
-				for _, m := range it.Methods.List {
-					if len(m.Names) > 0 {
-						d.methods[m.Names[0].Name] = m
-					}
-				}
-				decls = append(decls, d)
-			}
+// embedsAnnotations reports whether the non-generic interface ts gets
+// annotated methods from interfaces it embeds.
+func (a *analyzer) embedsAnnotations(ts *ast.TypeSpec) bool {
+	if _, ok := ts.Type.(*ast.InterfaceType); !ok || ts.TypeParams != nil || ts.Assign.IsValid() || a.pkg.Types == nil {
+		return false
+	}
+	obj, ok := a.pkg.Types.Scope().Lookup(ts.Name.Name).(*types.TypeName)
+	if !ok {
+		return false
+	}
+	it, ok := obj.Type().Underlying().(*types.Interface)
+	if !ok {
+		return false
+	}
+	for i := range it.NumMethods() {
+		if md := a.declOf(it.Method(i)); md.field != nil && len(md.annots) > 0 {
+			return true
 		}
 	}
-	for _, cg := range f.Comments {
-		for _, c := range cg.List {
-			checkSpaced(a.r, c)
-			if isAnnotation(c) && !used[c] {
-				a.r.errorf(c.Slash, "//cache: annotation is not on a method of a package-level interface: put it in the doc comment directly above the method, in the interface declaration")
-			}
-		}
-	}
-	return decls
+	return false
 }
 
-// checkLoad reports the package's load errors that touch the annotated
+// checkLoad reports the package's load errors that touch the selected
 // interfaces. Errors elsewhere (such as code using generated names that the
 // cachegen build tag hides) do not stop generation.
-func (a *analyzer) checkLoad(decls []*ifaceDecl) bool {
+func (a *analyzer) checkLoad() bool {
+	if a.pkg.Types == nil && len(a.pkg.Errors) == 0 {
+		return false
+	}
 	if len(a.pkg.Errors) == 0 {
 		return true
 	}
@@ -213,8 +227,10 @@ func (a *analyzer) checkLoad(decls []*ifaceDecl) bool {
 		start, end int
 	}
 	var spans []span
-	for _, d := range decls {
-		spans = append(spans, span{d.file, a.pkg.Fset.Position(d.spec.Pos()).Line, a.pkg.Fset.Position(d.spec.End()).Line})
+	for _, d := range a.decls {
+		if d.selected {
+			spans = append(spans, span{d.file, a.pkg.Fset.Position(d.spec.Pos()).Line, a.pkg.Fset.Position(d.spec.End()).Line})
+		}
 	}
 	ds := loadErrors(a.pkg, func(p token.Position) bool {
 		for _, s := range spans {
@@ -237,40 +253,50 @@ func sameFile(a, b string) bool {
 	return err1 == nil && err2 == nil && aa == bb
 }
 
-// iface builds the model of one annotated interface.
-func (a *analyzer) iface(d *ifaceDecl) *Interface {
+// iface builds the model of one interface to wrap, reporting its problems
+// to d.r.
+func (a *analyzer) iface(d *ifaceDecl) {
+	pkgR := a.r
+	a.r = d.r
+	defer func() { a.r = pkgR }()
+	a.found(d)
 	name := d.spec.Name.Name
 	obj, ok := a.pkg.Types.Scope().Lookup(name).(*types.TypeName)
-	if !ok {
+	if !ok || d.typ == nil {
 		a.r.errorf(d.spec.Pos(), "interface %s did not type-check", name)
-		return nil
+		return
 	}
 	named, ok := obj.Type().(*types.Named)
 	if !ok {
 		a.r.errorf(d.spec.Pos(), "%s is an alias; annotate the interface it names", name)
-		return nil
+		return
 	}
 	if named.TypeParams().Len() > 0 {
-		a.r.errorf(d.spec.Name.Pos(), "generic interface %s is not supported: declare a non-generic interface, such as type %sOfBook interface{ %s[Book] }", name, name, name)
-		return nil
+		return // see checkGeneric
 	}
 	for _, gen := range []string{"Cached" + name, "NewCached" + name} {
 		if obj := a.pkg.Types.Scope().Lookup(gen); obj != nil {
 			at := a.pkg.Fset.Position(obj.Pos())
 			a.r.errorf(d.spec.Name.Pos(), "cachegen generates %s for %s, but %s:%d already declares it: rename one of them", gen, name, filepath.Base(at.Filename), at.Line)
-			return nil
+			return
 		}
 	}
 	it := named.Underlying().(*types.Interface)
 	iface := &Interface{Name: name}
-	var reads []*Method
-	var writes []*Method
+	var reads, writes []*Method
 	var writeAnnots []*annotation
-	seen := map[string]bool{}
-	ordered := a.methodOrder(d, it)
-	for _, fn := range ordered {
-		seen[fn.Name()] = true
-		m, an := a.method(d, fn)
+	for _, fn := range methodOrder(d, it) {
+		md := a.declOf(fn)
+		if md.field == nil {
+			at := a.pkg.Fset.Position(fn.Pos())
+			a.r.errorf(d.spec.Name.Pos(), "%s gets method %s from %s, whose source (%s:%d) cachegen cannot read to see its //cache: annotations: declare %s in %s itself, with a //cache: line to cache it",
+				name, fn.Name(), a.typeName(recvType(fn)), filepath.Base(at.Filename), at.Line, fn.Name(), name)
+			continue
+		}
+		if md.owner != nil && md.owner.TypeParams != nil {
+			a.used[md.owner] = true
+		}
+		m, an := a.method(d, md, fn)
 		if m == nil {
 			continue
 		}
@@ -302,12 +328,96 @@ func (a *analyzer) iface(d *ifaceDecl) *Interface {
 		}
 		m.Namespaces = all
 	}
-	return iface
+	d.iface = iface
+}
+
+// found notes that the interface --type names was found.
+func (a *analyzer) found(d *ifaceDecl) {
+	if _, ok := a.wanted[d.spec.Name.Name]; ok {
+		a.wanted[d.spec.Name.Name] = true
+	}
+}
+
+// checkGeneric reports the annotated generic interfaces that no wrapped
+// interface instantiates.
+func (a *analyzer) checkGeneric() {
+	for _, d := range a.decls {
+		if d.spec.TypeParams == nil || (a.used[d.spec] && len(a.wanted) == 0) {
+			continue
+		}
+		a.found(d)
+		name := d.spec.Name.Name
+		var params []string
+		for _, f := range d.spec.TypeParams.List {
+			for _, n := range f.Names {
+				params = append(params, "<"+n.Name+">")
+			}
+		}
+		d.r.errorf(d.spec.Name.Pos(), "generic interface %s cannot be wrapped itself: declare a non-generic interface that embeds an instantiation of it, as type Book%s interface{ %s[%s] } with your type arguments; cachegen wraps that one, with %s's annotations",
+			name, name, name, strings.Join(params, ", "), name)
+	}
+}
+
+// checkWrites reports the namespaces that the selected interfaces'
+// writes invalidate when they look like a typo of a namespace cached in this
+// run. Other namespaces may be cached in packages of other runs.
+func (a *analyzer) checkWrites(cached map[string]bool) {
+	known := slices.Sorted(maps.Keys(cached))
+	for _, d := range a.decls {
+		for _, w := range d.writes {
+			if cached[w.text] {
+				continue
+			}
+			if s := closest(w.text, known); s != "" {
+				d.r.errorf(w.pos, "namespace %q is invalidated here but no method in this run caches it; did you mean %q?", w.text, s)
+			}
+		}
+	}
+}
+
+// diagnostics returns the package's problems and those of its selected
+// interfaces.
+func (a *analyzer) diagnostics() Diagnostics {
+	ds := a.r.diags
+	for _, d := range a.decls {
+		if d.selected {
+			ds = append(ds, d.r.diags...)
+		}
+	}
+	return ds
+}
+
+// files returns the files of the selected interfaces.
+func (a *analyzer) files() []*File {
+	var out []*File
+	for _, d := range a.decls {
+		if d.selected && d.iface != nil {
+			out = append(out, &File{
+				Path:      d.path,
+				PkgPath:   a.pkg.PkgPath,
+				PkgName:   a.pkg.Name,
+				Interface: d.iface,
+				Names:     a.names,
+			})
+		}
+	}
+	return out
+}
+
+// closest returns the candidate nearest to s within two edits.
+func closest(s string, candidates []string) string {
+	best, bestD := "", 3
+	for _, c := range candidates {
+		if d := editDistance(s, c); d < bestD {
+			best, bestD = c, d
+		}
+	}
+	return best
 }
 
 // methodOrder returns the interface's methods: declared ones in source
 // order, then those of embedded interfaces by name.
-func (a *analyzer) methodOrder(d *ifaceDecl, it *types.Interface) []*types.Func {
+func methodOrder(d *ifaceDecl, it *types.Interface) []*types.Func {
 	byName := map[string]*types.Func{}
 	for i := range it.NumMethods() {
 		byName[it.Method(i).Name()] = it.Method(i)
@@ -327,156 +437,23 @@ func (a *analyzer) methodOrder(d *ifaceDecl, it *types.Interface) []*types.Func 
 	return out
 }
 
-// method builds the model of one method, reporting its problems; it
-// returns nil when the method has any.
-func (a *analyzer) method(d *ifaceDecl, fn *types.Func) (*Method, *annotation) {
-	sig := fn.Type().(*types.Signature)
-	m := &Method{Name: fn.Name(), CtxParam: -1, Variadic: sig.Variadic()}
-	field := d.methods[fn.Name()]
-	var paramPos, resultPos []token.Pos
-	if field != nil {
-		if ft, ok := field.Type.(*ast.FuncType); ok {
-			paramPos = fieldPositions(ft.Params)
-			resultPos = fieldPositions(ft.Results)
+// typeName returns t as the package's code would write it, naming other
+// packages by their names.
+func (a *analyzer) typeName(t types.Type) string {
+	return types.TypeString(t, func(p *types.Package) string {
+		if p == a.pkg.Types {
+			return ""
 		}
-	}
-	posOf := func(ps []token.Pos, i int) token.Pos {
-		if i < len(ps) {
-			return ps[i]
-		}
-		if field != nil {
-			return field.Pos()
-		}
-		return token.NoPos
-	}
-	for i := range sig.Params().Len() {
-		p := sig.Params().At(i)
-		m.Params = append(m.Params, &Param{Name: p.Name(), Type: p.Type()})
-		if i == 0 && isContext(p.Type()) {
-			m.CtxParam = 0
-		}
-	}
-	for i := range sig.Results().Len() {
-		m.Results = append(m.Results, sig.Results().At(i).Type())
-	}
-	m.HasError = len(m.Results) > 0 && isError(m.Results[len(m.Results)-1])
-
-	lines := d.annots[fn.Name()]
-	if len(lines) == 0 {
-		return m, nil
-	}
-	ok := true
-	for _, extra := range lines[1:] {
-		a.r.errorf(extra.Slash, "method %s has more than one //cache: line: put every option on one line", fn.Name())
-		ok = false
-	}
-	an := parseAnnotation(a.r, lines[0])
-	if an == nil || !ok {
-		return nil, nil
-	}
-	if an.invalidate {
-		m.Kind = Write
-		m.Namespaces = an.namespaces
-		for i, ns := range an.namespaces {
-			a.writes = append(a.writes, listItem{ns, an.nsPos[i]})
-		}
-		return m, an
-	}
-
-	m.Kind, m.TTL, m.Namespaces = Read, an.expire, an.namespaces
-	for _, ns := range an.namespaces {
-		a.cached[ns] = true
-	}
-	values := len(m.Results)
-	if m.HasError {
-		values--
-	}
-	if values < 1 {
-		a.r.errorf(field.Pos(), "cached method %s returns no value to cache: a cached method returns (T, error), (T1, T2, ..., error) or (T); use //cache:invalidate for a write", fn.Name())
-		return nil, nil
-	}
-	for i := range values {
-		if why := codable(m.Results[i], a.pkg.Types); why != "" {
-			a.r.errorf(posOf(resultPos, i), "result %s of %s cannot be cached: %s", types.TypeString(m.Results[i], types.RelativeTo(a.pkg.Types)), fn.Name(), why)
-			ok = false
-		}
-	}
-
-	// Which parameters make the key: key= or every one but contexts.
-	inKey := make([]bool, len(m.Params))
-	if an.hasKey {
-		for i, k := range an.keys {
-			idx := slices.IndexFunc(m.Params, func(p *Param) bool { return p.Name == k })
-			switch {
-			case idx < 0:
-				msg := fmt.Sprintf("key=%s: %s has no parameter %s", k, fn.Name(), k)
-				var names []string
-				for _, p := range m.Params {
-					if p.Name != "" && p.Name != "_" && !isContext(p.Type) {
-						names = append(names, p.Name)
-					}
-				}
-				if s := closest(k, names); s != "" {
-					msg += fmt.Sprintf("; did you mean %q?", s)
-				} else if len(names) > 0 {
-					msg += "; its parameters are " + strings.Join(names, ", ")
-				}
-				a.r.errorf(an.keyPos[i], "%s", msg)
-				ok = false
-			case isContext(m.Params[idx].Type):
-				a.r.errorf(an.keyPos[i], "key=%s: a context.Context cannot be part of a key", k)
-				ok = false
-			case inKey[idx]:
-				a.r.errorf(an.keyPos[i], "key=%s is listed twice", k)
-				ok = false
-			default:
-				inKey[idx] = true
-			}
-		}
-	} else {
-		for i, p := range m.Params {
-			inKey[i] = !isContext(p.Type)
-		}
-	}
-	for i, p := range m.Params {
-		if !inKey[i] {
-			continue
-		}
-		enc, why := keyEncoding(p.Type, a.pkg.Types)
-		if why != "" {
-			name := p.Name
-			if name == "" || name == "_" {
-				name = fmt.Sprintf("#%d", i+1)
-			}
-			a.r.errorf(posOf(paramPos, i), "parameter %s of %s cannot be part of a cache key: %s; leave it out with key= listing the parameters that identify the result", name, fn.Name(), why)
-			ok = false
-			continue
-		}
-		p.Key = enc
-	}
-	if !ok {
-		return nil, nil
-	}
-	return m, an
+		return p.Name()
+	})
 }
 
-// fieldPositions returns the position of each parameter or result, one per
-// name (or per type when unnamed).
-func fieldPositions(fl *ast.FieldList) []token.Pos {
-	if fl == nil {
-		return nil
+// recvType returns the interface that declares the method fn.
+func recvType(fn *types.Func) types.Type {
+	if recv := fn.Type().(*types.Signature).Recv(); recv != nil {
+		return recv.Type()
 	}
-	var out []token.Pos
-	for _, f := range fl.List {
-		if len(f.Names) == 0 {
-			out = append(out, f.Type.Pos())
-			continue
-		}
-		for _, n := range f.Names {
-			out = append(out, n.Pos())
-		}
-	}
-	return out
+	return types.Typ[types.Invalid]
 }
 
 func isContext(t types.Type) bool { return isNamed(t, "context", "Context") }

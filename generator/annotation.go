@@ -23,7 +23,7 @@ type annotation struct {
 	nsPos      []token.Pos // of each namespace
 	hasNS      bool
 	keys       []string
-	keyPos     []token.Pos // of each key parameter
+	keyPos     []token.Pos // of each key
 	hasKey     bool
 }
 
@@ -111,8 +111,8 @@ func parseAnnotation(r *reporter, c *ast.Comment) *annotation {
 		case "key":
 			a.hasKey = true
 			for _, item := range splitList(value, valuePos) {
-				if !token.IsIdentifier(item.text) {
-					r.errorf(item.pos, "key= lists parameter names; %q is not one", item.text)
+				if !isPath(item.text) {
+					r.errorf(item.pos, "key= lists parameters or fields of them (key=id, key=f.Email); %q is not one", item.text)
 					ok = false
 					continue
 				}
@@ -180,6 +180,16 @@ func parseTTL(s string) (time.Duration, string) {
 		return 0, "expire=" + s + " is shorter than Redis's 1ms resolution"
 	}
 	return d, ""
+}
+
+// isPath reports whether s is an identifier or a dotted path of them.
+func isPath(s string) bool {
+	for part := range strings.SplitSeq(s, ".") {
+		if !token.IsIdentifier(part) {
+			return false
+		}
+	}
+	return true
 }
 
 // suggest returns the option closest to s, if one is close enough.

@@ -27,6 +27,10 @@ func TestParseAnnotation(t *testing.T) {
 	if len(msgs) > 0 || a.expire != 90*time.Minute || strings.Join(a.namespaces, ",") != "books,authors" || strings.Join(a.keys, ",") != "id,f" {
 		t.Fatalf("got %+v, %v", a, msgs)
 	}
+	a, msgs = parse(t, "//cache:expire=60 namespace=users key=q.TenantID,q.Page,id")
+	if len(msgs) > 0 || strings.Join(a.keys, ",") != "q.TenantID,q.Page,id" {
+		t.Fatalf("field paths: %+v, %v", a, msgs)
+	}
 	a, msgs = parse(t, "//cache:invalidate")
 	if len(msgs) > 0 || !a.invalidate || a.hasNS {
 		t.Fatalf("got %+v, %v", a, msgs)
@@ -39,10 +43,10 @@ func TestParseAnnotation(t *testing.T) {
 
 func TestParseAnnotationErrors(t *testing.T) {
 	cases := []struct{ text, want string }{
-		{"//cache:expire=300 namspace=books", `a.go:1:21: cache: unknown option "namspace"; did you mean "namespace"?`},
-		{"//cache:exp=300 namespace=books", `a.go:1:10: cache: unknown option "exp"; did you mean "expire"?`},
+		{"//cache:expire=300 namspace=books", `a.go:1:21: unknown option "namspace"; did you mean "namespace"?`},
+		{"//cache:exp=300 namespace=books", `a.go:1:10: unknown option "exp"; did you mean "expire"?`},
 		{"//cache:ttl=300 namespace=books", `unknown option "ttl"; the options are`},
-		{"//cache:expire= namespace=books", "a.go:1:17: cache: expire= needs a value"},
+		{"//cache:expire= namespace=books", "a.go:1:17: expire= needs a value"},
 		{"//cache:expire=1.5 namespace=books", "bad expire=1.5"},
 		{"//cache:expire=1ns namespace=books", "shorter than Redis's 1ms resolution"},
 		{"//cache:expire=99999999999999999 namespace=books", "too long"},
@@ -51,6 +55,8 @@ func TestParseAnnotationErrors(t *testing.T) {
 		{"//cache:expire=300 namespace=a,b c", `unknown option "c"`},
 		{"//cache:expire=300 namespace=a key=", "key= needs at least one parameter name"},
 		{"//cache:expire=300 namespace=a key=1x", `"1x" is not one`},
+		{"//cache:expire=300 namespace=a key=f..x", `"f..x" is not one`},
+		{"//cache:expire=300 namespace=a key=f.", `"f." is not one`},
 		{"//cache:invalidate=books", "invalidate takes no value"},
 		{"//cache:invalidate key=id", "key= applies to cached reads"},
 		{"//cache:", "empty annotation"},

@@ -15,8 +15,9 @@ type Diagnostic struct {
 	Message string
 }
 
-// Format returns the diagnostic as "file:line:col: cache: message", with the
-// file relative to dir when it lies below it.
+// Format returns the diagnostic as "file:line:col: message", with the file
+// relative to dir when it lies below it, or as the message alone when it has
+// no position.
 func (d Diagnostic) Format(dir string) string {
 	file := d.Pos.Filename
 	if dir != "" && file != "" {
@@ -25,9 +26,9 @@ func (d Diagnostic) Format(dir string) string {
 		}
 	}
 	if file == "" {
-		return "cache: " + d.Message
+		return d.Message
 	}
-	return fmt.Sprintf("%s:%d:%d: cache: %s", file, d.Pos.Line, d.Pos.Column, d.Message)
+	return fmt.Sprintf("%s:%d:%d: %s", file, d.Pos.Line, d.Pos.Column, d.Message)
 }
 
 // Diagnostics is every problem of one run, an error when not empty.

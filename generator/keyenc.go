@@ -34,9 +34,29 @@ func (p *keyPlanner) plan(t types.Type) (*KeyEnc, string) {
 	case *types.Pointer:
 		elem, why := p.plan(u.Elem())
 		if why != "" {
+			if isTextMarshaler(t) { // MarshalText on the pointer: *big.Int
+				return &KeyEnc{Kind: KeyText, Type: t}, ""
+			}
 			return nil, why
 		}
 		return &KeyEnc{Kind: KeyPointer, Type: t, Elem: elem}, ""
+	case *types.Interface:
+		switch {
+		case isTextMarshaler(t) && u.NumMethods() == 1:
+			return &KeyEnc{Kind: KeyText, Type: t}, ""
+		case isStringer(t) && u.NumMethods() == 1:
+			return &KeyEnc{Kind: KeyStringer, Type: t}, ""
+		}
+		return nil, fmt.Sprintf("interface type %s has no stable encoding (only encoding.TextMarshaler and fmt.Stringer are keyed, by their text)", p.name(t))
+	case *types.Signature:
+		return nil, fmt.Sprintf("func type %s has no stable encoding", p.name(t))
+	case *types.Chan:
+		return nil, fmt.Sprintf("channel type %s has no stable encoding", p.name(t))
+	}
+	if isTextMarshaler(t) { // uuid.UUID, netip.Addr, net.IP: keyed by their text
+		return &KeyEnc{Kind: KeyText, Type: t}, ""
+	}
+	switch u := t.Underlying().(type) {
 	case *types.Slice:
 		if types.Identical(u.Elem(), types.Typ[types.Byte]) {
 			return &KeyEnc{Kind: KeyBytes, Type: t}, ""
@@ -72,15 +92,6 @@ func (p *keyPlanner) plan(t types.Type) (*KeyEnc, string) {
 			return &KeyEnc{Kind: KeyStringer, Type: t}, ""
 		}
 		return enc, why
-	case *types.Interface:
-		if isStringer(t) && u.NumMethods() == 1 {
-			return &KeyEnc{Kind: KeyStringer, Type: t}, ""
-		}
-		return nil, fmt.Sprintf("interface type %s has no stable encoding (only fmt.Stringer is keyed, by its String method)", p.name(t))
-	case *types.Signature:
-		return nil, fmt.Sprintf("func type %s has no stable encoding", p.name(t))
-	case *types.Chan:
-		return nil, fmt.Sprintf("channel type %s has no stable encoding", p.name(t))
 	}
 	return nil, fmt.Sprintf("type %s has no stable encoding", p.name(t))
 }
@@ -137,3 +148,15 @@ var stringer = types.NewInterfaceType([]*types.Func{
 
 // isStringer reports whether values of t have a String() string method.
 func isStringer(t types.Type) bool { return types.Implements(t, stringer) }
+
+// textMarshaler is encoding.TextMarshaler's method set.
+var textMarshaler = types.NewInterfaceType([]*types.Func{
+	types.NewFunc(0, nil, "MarshalText", types.NewSignatureType(nil, nil, nil, nil,
+		types.NewTuple(
+			types.NewVar(0, nil, "", types.NewSlice(types.Typ[types.Byte])),
+			types.NewVar(0, nil, "", types.Universe.Lookup("error").Type())), false)),
+}, nil).Complete()
+
+// isTextMarshaler reports whether values of t have a MarshalText() ([]byte,
+// error) method.
+func isTextMarshaler(t types.Type) bool { return types.Implements(t, textMarshaler) }

@@ -1,10 +1,15 @@
 package generator
 
 import (
+	"errors"
 	"fmt"
 	"go/token"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 
 	"golang.org/x/tools/go/packages"
 )
@@ -18,6 +23,12 @@ const BuildTag = "cachegen"
 const loadMode = packages.NeedName | packages.NeedFiles | packages.NeedSyntax |
 	packages.NeedTypes | packages.NeedTypesInfo
 
+// UsageError is a problem with how cachegen was asked to run, rather than
+// with its input.
+type UsageError string
+
+func (e UsageError) Error() string { return string(e) }
+
 // load loads the packages matching patterns in dir, with the cachegen tag.
 func load(dir string, patterns []string) ([]*packages.Package, error) {
 	cfg := &packages.Config{
@@ -26,13 +37,45 @@ func load(dir string, patterns []string) ([]*packages.Package, error) {
 		BuildFlags: []string{"-tags=" + BuildTag},
 	}
 	pkgs, err := packages.Load(cfg, patterns...)
+	if err != nil || len(pkgs) == 0 {
+		if noModule(dir) {
+			return nil, errNoModule(dir)
+		}
+	}
 	if err != nil {
-		return nil, fmt.Errorf("cache: loading %v: %w", patterns, err)
+		return nil, fmt.Errorf("loading %s: %w", strings.Join(patterns, " "), err)
 	}
 	if len(pkgs) == 0 {
-		return nil, fmt.Errorf("cache: no packages match %v", patterns)
+		return nil, fmt.Errorf("no packages match %s", strings.Join(patterns, " "))
 	}
 	return pkgs, nil
+}
+
+// noModule reports whether the go command finds no module (and no
+// workspace) for dir.
+func noModule(dir string) bool {
+	cmd := exec.Command("go", "env", "GOMOD", "GOWORK")
+	cmd.Dir = dir
+	out, err := cmd.Output()
+	if err != nil {
+		return false
+	}
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	return len(lines) > 0 && lines[0] == os.DevNull && (len(lines) < 2 || lines[1] == "" || lines[1] == "off")
+}
+
+func errNoModule(dir string) error {
+	abs := absDir(dir)
+	return errors.New("no go.mod found in " + abs + " or any directory above it: cachegen runs inside a Go module; " +
+		"create one with go mod init <module path>, then go get github.com/cachegen/cachegen/cache")
+}
+
+func absDir(dir string) string {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return dir
+	}
+	return abs
 }
 
 // errorPos matches the "file:line:col" or "file:line" of a package error.

@@ -11,7 +11,7 @@ type File struct {
 	PkgPath   string     // import path of the package it belongs to
 	PkgName   string     // name of that package
 	Interface *Interface // the interface it wraps
-	Names     []string   // the package's package-level names, which generated locals must not shadow
+	Names     []string   // package-level names of the package and of every file cachegen generates in it
 }
 
 // Interface is an annotated interface and its methods in declaration order
@@ -41,14 +41,46 @@ type Method struct {
 	Variadic   bool         // the last parameter is variadic
 	CtxParam   int          // index of the leading context.Context, or -1
 	TTL        time.Duration
-	Namespaces []string // for Read: the home namespace first
+	Namespaces []string   // for Read: the home namespace first
+	ResultType string     // for a Read of several values: the package-level struct type holding them
+	Key        []*KeyPart // for Read: what makes the key, in parameter order
+}
+
+// Values returns how many results m returns besides an error.
+func (m *Method) Values() int {
+	if m.HasError {
+		return len(m.Results) - 1
+	}
+	return len(m.Results)
 }
 
 // Param is one parameter of a method.
 type Param struct {
 	Name string     // the name in the interface, may be "" or "_"
 	Type types.Type // for a variadic parameter, the slice type
-	Key  *KeyEnc    // how it enters the key; nil when it does not
+}
+
+// KeyPart is one value written into a read's key: a parameter, or a field
+// reached from one (key=f.Email).
+type KeyPart struct {
+	Path *ValuePath
+	Enc  *KeyEnc
+}
+
+// ValuePath is a parameter or a field path of it, as key=q.Filter.Page
+// names it: the parameter's index and the fields selected in turn.
+type ValuePath struct {
+	Text   string      // as written: "q.Filter.Page"; the parameter's name for a whole parameter
+	Param  int         // index in Method.Params
+	Fields []PathField // none for the parameter itself
+	Type   types.Type  // the type of the value at the end of the path
+}
+
+// PathField is one field selected on a [ValuePath].
+type PathField struct {
+	Name     string
+	NilCheck bool // the value it is selected from is a pointer: nil makes the path unusable
+	Elided   bool // an embedded field that generated code cannot name (unexported, in another package) and selects through implicitly
 }
 
 // KeyEncKind is the way one value is written into a cache key.
@@ -66,6 +98,7 @@ const (
 	KeyTime                       // k.Time(v)
 	KeyBytes                      // k.Bytes([]byte(v))
 	KeyStringer                   // nil or k.String(v.String())
+	KeyText                       // nil or k.Text(v), for an encoding.TextMarshaler
 	KeyPointer                    // nil or k.Ref() then *v
 	KeySlice                      // nil or [elems]
 	KeyArray                      // [elems]

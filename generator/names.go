@@ -1,20 +1,93 @@
 package generator
 
-import "strings"
+import (
+	"cmp"
+	"fmt"
+	"go/types"
+	"maps"
+	"path/filepath"
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
 
-// validName reports whether s can be a namespace: the rule of
-// cache.ValidateName in the runtime module, which this module does not
-// require (so that the tool installs with go run ...@version). Not empty,
-// and free of { } * ? [ ], whitespace and control characters.
-// testdata/names_test.go checks that the two agree.
-func validName(s string) bool {
-	return s != "" && strings.IndexFunc(s, badNameRune) < 0
+// nameFiles picks, for every interface the package wraps, whether this run
+// writes it or not, its file and the names of its package-level helper
+// types, unique across the package's generated files and beside the
+// package's own names. Interfaces are named in the order of their names, so
+// --type does not change what any of them gets.
+func (a *analyzer) nameFiles() {
+	scope := a.pkg.Types.Scope()
+	taken := map[string]bool{}
+	for _, n := range scope.Names() {
+		taken[n] = true
+	}
+	var decls []*ifaceDecl
+	for _, d := range a.decls {
+		if d.spec.TypeParams == nil {
+			decls = append(decls, d)
+			taken["Cached"+d.spec.Name.Name] = true
+			taken["NewCached"+d.spec.Name.Name] = true
+		}
+	}
+	slices.SortFunc(decls, func(x, y *ifaceDecl) int { return cmp.Compare(x.spec.Name.Name, y.spec.Name.Name) })
+	files := map[string]bool{}
+	for _, d := range decls {
+		name := d.spec.Name.Name
+		base := strings.ToLower(name)
+		file := base + "_cache.go"
+		for i := 2; files[file]; i++ {
+			file = fmt.Sprintf("%s%d_cache.go", base, i)
+		}
+		files[file] = true
+		d.path = filepath.Join(filepath.Dir(d.file), file)
+
+		it := interfaceType(scope.Lookup(name))
+		if it == nil || d.typ == nil {
+			continue
+		}
+		for _, fn := range methodOrder(d, it) {
+			if values(fn) < 2 {
+				continue
+			}
+			want := lowerFirst(name) + upperFirst(fn.Name()) + "Result"
+			got := want
+			for i := 2; taken[got]; i++ {
+				got = fmt.Sprintf("%s%d", want, i)
+			}
+			taken[got] = true
+			d.results[fn.Name()] = got
+		}
+	}
+	a.names = slices.Sorted(maps.Keys(taken))
 }
 
-func badNameRune(r rune) bool {
-	switch r {
-	case '{', '}', '*', '?', '[', ']', ' ', '\t', '\n', '\r', '\v', '\f', 0x85, 0xA0:
-		return true
+// interfaceType returns the interface obj names, or nil.
+func interfaceType(obj types.Object) *types.Interface {
+	tn, ok := obj.(*types.TypeName)
+	if !ok {
+		return nil
 	}
-	return r < 0x20 || r == 0x7f
+	it, _ := tn.Type().Underlying().(*types.Interface)
+	return it
+}
+
+// values returns how many results fn returns besides a final error.
+func values(fn *types.Func) int {
+	res := fn.Type().(*types.Signature).Results()
+	if res.Len() > 0 && isError(res.At(res.Len()-1).Type()) {
+		return res.Len() - 1
+	}
+	return res.Len()
+}
+
+func lowerFirst(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	return string(unicode.ToLower(r)) + s[n:]
+}
+
+func upperFirst(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	return string(unicode.ToUpper(r)) + s[n:]
 }

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"go/format"
+	"go/types"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -18,10 +20,11 @@ type emitter struct {
 	file     *generator.File
 	iface    *generator.Interface
 	types    *typeEmitter
-	reserved []string          // file-level names generated code must not shadow
-	fields   map[string]string // method name -> descriptor field
-	results  map[string]string // method name -> result struct type, for several values
-	wrapper  string            // Cached<Iface>
+	imports  map[string]importName // by package path
+	reserved []string              // file-level names generated code must not shadow
+	next     string                // the wrapper's field holding the wrapped value
+	fields   map[string]string     // method name -> descriptor field
+	wrapper  string                // Cached<Iface>
 }
 
 // Render returns the gofmt'd source of the wrappers of f.
@@ -29,49 +32,57 @@ func Render(f *generator.File) ([]byte, error) {
 	e := &emitter{
 		file:    f,
 		iface:   f.Interface,
-		types:   &typeEmitter{imports: map[string]string{}},
+		types:   &typeEmitter{seen: map[string]bool{}},
+		imports: importNames(f),
 		fields:  map[string]string{},
-		results: map[string]string{},
 		wrapper: "Cached" + f.Interface.Name,
 	}
-	e.reserved = append(append([]string(nil), f.Names...), "cache", "context", "time", "slices", "maps")
-	e.nameHelpers()
+	e.reserved = append(slices.Clone(f.Names), types.Universe.Names()...)
+	for _, in := range e.imports {
+		e.reserved = append(e.reserved, in.name)
+	}
+	e.nameFields()
 
 	jf := jen.NewFilePathName(f.PkgPath, f.PkgName)
-	jf.ImportName(cachePkg, "cache")
 	for _, c := range e.file_() {
 		jf.Add(c)
 	}
-	for path, name := range e.types.imports {
-		jf.ImportName(path, name)
+	for path := range e.types.seen {
+		if _, ok := e.imports[path]; !ok && path != f.PkgPath {
+			return nil, fmt.Errorf("rendering %s: package %s was not given an import name", f.Path, path)
+		}
+	}
+	for path, in := range e.imports {
+		if in.alias {
+			jf.ImportAlias(path, in.name)
+		} else {
+			jf.ImportName(path, in.name)
+		}
 	}
 	var buf bytes.Buffer
 	buf.WriteString(generator.Header + "\n\n//go:build !" + generator.BuildTag + "\n\n")
 	if err := jf.Render(&buf); err != nil {
-		return nil, fmt.Errorf("cache: rendering %s: %w", f.Path, err)
+		return nil, fmt.Errorf("rendering %s: %w", f.Path, err)
 	}
 	src, err := imports.Process(f.Path, buf.Bytes(), &imports.Options{FormatOnly: true, Comments: true, TabIndent: true, TabWidth: 8})
 	if err != nil {
-		return nil, fmt.Errorf("cache: formatting %s: %w", f.Path, err)
+		return nil, fmt.Errorf("formatting %s: %w", f.Path, err)
 	}
 	return format.Source(src)
 }
 
-// nameHelpers picks the names of the descriptor fields and result types.
-func (e *emitter) nameHelpers() {
+// nameFields picks the names of the wrapper's fields: the wrapped value's
+// and one descriptor per annotated method, none equal to a method's name.
+func (e *emitter) nameFields() {
 	var methods []string
 	for _, m := range e.iface.Methods {
 		methods = append(methods, m.Name)
 	}
-	fields := newNamer(methods, []string{"next"})
-	types := newNamer(e.reserved)
+	fields := newNamer(methods)
+	e.next = fields.name("next")
 	for _, m := range e.iface.Methods {
-		if m.Kind == generator.PassThrough {
-			continue
-		}
-		e.fields[m.Name] = fields.name(lowerFirst(m.Name))
-		if m.Kind == generator.Read && valueCount(m) > 1 {
-			e.results[m.Name] = types.name(lowerFirst(e.iface.Name) + upperFirst(m.Name) + "Result")
+		if m.Kind != generator.PassThrough {
+			e.fields[m.Name] = fields.name(lowerFirst(m.Name))
 		}
 	}
 }
@@ -80,29 +91,21 @@ func (e *emitter) nameHelpers() {
 func (e *emitter) file_() []jen.Code {
 	out := []jen.Code{e.wrapperType(), e.constructor(), e.assertion()}
 	for _, m := range e.iface.Methods {
-		if name, ok := e.results[m.Name]; ok {
-			out = append(out, e.resultType(m, name))
+		if packed(m) {
+			out = append(out, e.resultType(m))
 		}
 		out = append(out, e.method(m))
 	}
 	return out
 }
 
-func valueCount(m *generator.Method) int {
-	if m.HasError {
-		return len(m.Results) - 1
-	}
-	return len(m.Results)
-}
+// packed reports whether m is a read whose values the cache holds in a
+// struct of their own.
+func packed(m *generator.Method) bool { return m.Kind == generator.Read && m.ResultType != "" }
 
 func lowerFirst(s string) string {
 	r, n := utf8.DecodeRuneInString(s)
 	return string(unicode.ToLower(r)) + s[n:]
-}
-
-func upperFirst(s string) string {
-	r, n := utf8.DecodeRuneInString(s)
-	return string(unicode.ToUpper(r)) + s[n:]
 }
 
 // namespaceList returns "books, authors".

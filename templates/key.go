@@ -24,6 +24,8 @@ func (w *keyWriter) value(enc *generator.KeyEnc, val jen.Code) []jen.Code {
 	switch enc.Kind {
 	case generator.KeyStringer:
 		return w.stringer(enc, val)
+	case generator.KeyText:
+		return w.text(enc, val)
 	case generator.KeyPointer:
 		return w.pointer(enc, val)
 	case generator.KeySlice:
@@ -81,6 +83,20 @@ func (w *keyWriter) stringer(enc *generator.KeyEnc, val jen.Code) []jen.Code {
 	return str
 }
 
+// text emits, for a pointer or an interface:
+//
+//	if v == nil { k.Nil() } else { k.Text(v) }
+//
+// and k.Text(v) for any other type.
+func (w *keyWriter) text(enc *generator.KeyEnc, val jen.Code) []jen.Code {
+	call := w.call("Text", val)
+	switch enc.Type.Underlying().(type) {
+	case *types.Interface, *types.Pointer:
+		return w.nilOr(val, call)
+	}
+	return call
+}
+
 // pointer emits:
 //
 //	if v == nil { k.Nil() } else { k.Ref(); <*v> }
@@ -125,7 +141,7 @@ func (w *keyWriter) mapEntries(enc *generator.KeyEnc, val jen.Code) []jen.Code {
 	body = append(body, w.value(enc.MapKey, jen.Id(mk))...)
 	body = append(body, w.value(enc.Elem, jen.Add(val).Index(jen.Id(mk)))...)
 	body = append(body, jen.Id(w.k).Dot("Close").Call(jen.LitRune(')')))
-	sorted := jen.Qual(cachePkg, "SortedKeys").Call(val) // slices.Sorted needs Go 1.23
+	sorted := jen.Qual(cachePkg, "SortedKeys").Call(val)
 	return []jen.Code{
 		jen.Id(w.k).Dot("Open").Call(jen.LitRune('[')),
 		jen.For(jen.List(jen.Id("_"), jen.Id(mk)).Op(":=").Range().Add(sorted)).Block(body...),

@@ -61,7 +61,7 @@ func (e *emitter) callNext(s *methodScope, ctx string) *jen.Statement {
 		}
 		args[i] = arg
 	}
-	return jen.Id(s.recv).Dot("next").Dot(s.m.Name).Call(args...)
+	return jen.Id(s.recv).Dot(e.next).Dot(s.m.Name).Call(args...)
 }
 
 // ctxArg returns the method's context parameter, or context.Background().
@@ -118,54 +118,110 @@ func (e *emitter) write(m *generator.Method) jen.Code {
 	)
 }
 
-// read emits, for (T, error):
-//
-//	// GetBook returns the results of the wrapped GetBook, cached for 1h0m0s in namespaces books.
-//	func (r *CachedBookRepository) GetBook(ctx context.Context, id int64) (*Book, error) {
-//		k := r.getBook.Key()
-//		k.Int(id)
-//		return cache.Fetch(ctx, r.getBook, k, func(ctx2 context.Context) (*Book, error) {
-//			return r.next.GetBook(ctx2, id)
-//		})
-//	}
-//
-// For several values the closure packs them into the method's result struct;
-// without an error result, a failed Fetch (the caller's context ended while
-// it waited for another caller's load) calls the wrapped method directly.
+// read emits a cached read: the key, then the call of cache.Fetch in the
+// form the method's results take.
 func (e *emitter) read(m *generator.Method) jen.Code {
 	s := e.scope(m)
-	field := jen.Id(s.recv).Dot(e.fields[m.Name])
-	var body []jen.Code
-
-	key := jen.Id(s.recv).Dot(e.fields[m.Name]).Dot("Key").Call()
-	var keyParams []int
-	for i, p := range m.Params {
-		if p.Key != nil {
-			keyParams = append(keyParams, i)
-		}
+	body, key := e.key(s)
+	var tail []jen.Code
+	switch {
+	case packed(m):
+		tail = e.readPacked(s, key)
+	case m.HasError:
+		tail = e.readOne(s, key)
+	default:
+		tail = e.readOneNoErr(s, key)
 	}
-	if len(keyParams) > 0 {
-		k := s.names.name("k")
-		body = append(body, jen.Id(k).Op(":=").Add(key))
-		w := &keyWriter{k: k, names: s.names, types: e.types}
-		for _, i := range keyParams {
-			body = append(body, w.value(m.Params[i].Key, jen.Id(s.params[i]))...)
-		}
-		key = jen.Id(k)
-	}
+	return doc(m.Name+" returns the results of the wrapped "+m.Name+", cached for "+ttlText(m.TTL),
+		"in namespaces "+namespaceList(m.Namespaces)+".").Add(e.signature(s)).Block(append(body, tail...)...)
+}
 
+// key emits the statements building the key of a read and returns them
+// with the key expression:
+//
+//	k := r.getBook.Key()
+//	k.Int(id)
+//
+// or, when nothing makes the key, no statement and r.count.Key().
+func (e *emitter) key(s *methodScope) ([]jen.Code, jen.Code) {
+	key := jen.Id(s.recv).Dot(e.fields[s.m.Name]).Dot("Key").Call()
+	if len(s.m.Key) == 0 {
+		return nil, key
+	}
+	k := s.names.name("k")
+	body := []jen.Code{jen.Id(k).Op(":=").Add(key)}
+	w := &keyWriter{k: k, names: s.names, types: e.types}
+	for _, part := range s.m.Key {
+		body = append(body, w.path(part, s.params[part.Path.Param])...)
+	}
+	return body, jen.Id(k)
+}
+
+// fetch emits cache.Fetch(ctx, r.getBook, k, func(ctx2 context.Context) (T, error) { <body> })
+// and returns it with the closure's context variable.
+func (e *emitter) fetch(s *methodScope, key, t jen.Code, body func(ctx string) []jen.Code) *jen.Statement {
 	ctx := s.names.name("ctx")
 	closureCtx := jen.Id(ctx)
-	if m.CtxParam < 0 {
+	if s.m.CtxParam < 0 {
 		closureCtx = jen.Id("_")
 	}
-	values := valueCount(m)
-	resultName, packed := e.results[m.Name]
-	var tType jen.Code
-	var closureBody []jen.Code
-	switch {
-	case packed:
-		tType = jen.Id(resultName)
+	closure := jen.Func().Params(closureCtx.Qual("context", "Context")).
+		Params(t, jen.Error()).Block(body(ctx)...)
+	return jen.Qual(cachePkg, "Fetch").Call(s.ctxArg(), jen.Id(s.recv).Dot(e.fields[s.m.Name]), key, closure)
+}
+
+// readOne emits, for (T, error):
+//
+//	return cache.Fetch(ctx, r.getBook, k, func(ctx2 context.Context) (*Book, error) {
+//		return r.next.GetBook(ctx2, id)
+//	})
+func (e *emitter) readOne(s *methodScope, key jen.Code) []jen.Code {
+	fetch := e.fetch(s, key, e.cachedType(s.m), func(ctx string) []jen.Code {
+		return []jen.Code{jen.Return(e.callNext(s, ctx))}
+	})
+	return []jen.Code{jen.Return(fetch)}
+}
+
+// readOneNoErr emits, for (T):
+//
+//	v, err := cache.Fetch(ctx, r.count, k, func(ctx2 context.Context) (int, error) {
+//		return r.next.Count(ctx2), nil
+//	})
+//	if err != nil {
+//		return r.next.Count(ctx)
+//	}
+//	return v
+//
+// A failed Fetch (the caller's context ended while it waited for another
+// caller's load) calls the wrapped method directly.
+func (e *emitter) readOneNoErr(s *methodScope, key jen.Code) []jen.Code {
+	fetch := e.fetch(s, key, e.cachedType(s.m), func(ctx string) []jen.Code {
+		return []jen.Code{jen.Return(e.callNext(s, ctx), jen.Nil())}
+	})
+	v := s.names.name("v")
+	errName := s.names.name("err")
+	return []jen.Code{
+		jen.List(jen.Id(v), jen.Id(errName)).Op(":=").Add(fetch),
+		jen.If(jen.Id(errName).Op("!=").Nil()).Block(jen.Return(e.callNext(s, ""))),
+		jen.Return(jen.Id(v)),
+	}
+}
+
+// readPacked emits, for (T1, T2, error), with the method's result struct:
+//
+//	res, err2 := cache.Fetch(ctx, r.page, k, func(ctx2 context.Context) (storePageResult, error) {
+//		r0, r1, err := r.next.Page(ctx2, q)
+//		return storePageResult{R0: r0, R1: r1}, err
+//	})
+//	return res.R0, res.R1, err2
+//
+// Without an error result, a failed Fetch calls the wrapped method directly,
+// as in readOneNoErr.
+func (e *emitter) readPacked(s *methodScope, key jen.Code) []jen.Code {
+	m := s.m
+	resultName := m.ResultType
+	values := m.Values()
+	fetch := e.fetch(s, key, e.cachedType(m), func(ctx string) []jen.Code {
 		vars := make([]jen.Code, len(m.Results))
 		dict := jen.Dict{}
 		for i := range values {
@@ -179,49 +235,33 @@ func (e *emitter) read(m *generator.Method) jen.Code {
 			vars[values] = jen.Id(errName)
 			errOut = jen.Id(errName)
 		}
-		closureBody = []jen.Code{
+		return []jen.Code{
 			jen.List(vars...).Op(":=").Add(e.callNext(s, ctx)),
 			jen.Return(jen.Id(resultName).Values(dict), errOut),
 		}
-	case m.HasError:
-		tType = e.types.typ(m.Results[0])
-		closureBody = []jen.Code{jen.Return(e.callNext(s, ctx))}
-	default:
-		tType = e.types.typ(m.Results[0])
-		closureBody = []jen.Code{jen.Return(e.callNext(s, ctx), jen.Nil())}
+	})
+	res := s.names.name("res")
+	errName := s.names.name("err")
+	out := []jen.Code{jen.List(jen.Id(res), jen.Id(errName)).Op(":=").Add(fetch)}
+	outs := make([]jen.Code, 0, len(m.Results))
+	for i := range values {
+		outs = append(outs, jen.Id(res).Dot(resultField(i)))
 	}
-	closure := jen.Func().Params(closureCtx.Qual("context", "Context")).
-		Params(tType, jen.Error()).Block(closureBody...)
-	fetch := jen.Qual(cachePkg, "Fetch").Call(s.ctxArg(), field, key, closure)
-
-	switch {
-	case !packed && m.HasError:
-		body = append(body, jen.Return(fetch))
-	case packed:
-		res := s.names.name("res")
-		errName := s.names.name("err")
-		body = append(body, jen.List(jen.Id(res), jen.Id(errName)).Op(":=").Add(fetch))
-		outs := make([]jen.Code, 0, len(m.Results))
-		for i := range values {
-			outs = append(outs, jen.Id(res).Dot(resultField(i)))
-		}
-		if m.HasError {
-			body = append(body, jen.Return(append(outs, jen.Id(errName))...))
-		} else {
-			body = append(body,
-				jen.If(jen.Id(errName).Op("!=").Nil()).Block(jen.Return(e.callNext(s, ""))),
-				jen.Return(outs...))
-		}
-	default: // one value, no error
-		v := s.names.name("v")
-		errName := s.names.name("err")
-		body = append(body,
-			jen.List(jen.Id(v), jen.Id(errName)).Op(":=").Add(fetch),
-			jen.If(jen.Id(errName).Op("!=").Nil()).Block(jen.Return(e.callNext(s, ""))),
-			jen.Return(jen.Id(v)))
+	if m.HasError {
+		return append(out, jen.Return(append(outs, jen.Id(errName))...))
 	}
-	return doc(m.Name+" returns the results of the wrapped "+m.Name+", cached for "+ttlText(m.TTL),
-		"in namespaces "+namespaceList(m.Namespaces)+".").Add(e.signature(s)).Block(body...)
+	return append(out,
+		jen.If(jen.Id(errName).Op("!=").Nil()).Block(jen.Return(e.callNext(s, ""))),
+		jen.Return(outs...))
 }
 
 func ttlText(d time.Duration) string { return d.String() }
+
+// cachedType returns the type a read method's results are cached as: its
+// value, or the struct packing its values.
+func (e *emitter) cachedType(m *generator.Method) jen.Code {
+	if packed(m) {
+		return jen.Id(m.ResultType)
+	}
+	return e.types.typ(m.Results[0])
+}

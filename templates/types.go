@@ -7,9 +7,9 @@ import (
 )
 
 // typeEmitter maps types.Type to jennifer code and remembers the packages
-// it names, so the file can import them under their real names.
+// it names, so that Render can check each has an import name.
 type typeEmitter struct {
-	imports map[string]string // path -> package name
+	seen map[string]bool // package paths
 }
 
 // typ returns the Go source of t.
@@ -88,7 +88,7 @@ func (e *typeEmitter) object(obj *types.TypeName, args *types.TypeList) jen.Code
 	if obj.Pkg() == nil {
 		c = jen.Id(obj.Name())
 	} else {
-		e.imports[obj.Pkg().Path()] = obj.Pkg().Name()
+		e.seen[obj.Pkg().Path()] = true
 		c = jen.Qual(obj.Pkg().Path(), obj.Name())
 	}
 	if args != nil && args.Len() > 0 {

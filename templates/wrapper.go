@@ -2,6 +2,7 @@ package templates
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/cachegen/cachegen/generator"
@@ -16,13 +17,13 @@ import (
 //		getBook *cache.Method
 //	}
 func (e *emitter) wrapperType() jen.Code {
-	fields := []jen.Code{jen.Id("next").Qual(e.file.PkgPath, e.iface.Name)}
+	fields := []jen.Code{jen.Id(e.next).Qual(e.file.PkgPath, e.iface.Name)}
 	for _, m := range e.iface.Methods {
 		if f, ok := e.fields[m.Name]; ok {
 			fields = append(fields, jen.Id(f).Op("*").Qual(cachePkg, "Method"))
 		}
 	}
-	return doc(e.wrapper+" is a "+e.iface.Name+" that caches the results of its annotated reads",
+	return doc(e.wrapper+" is "+article(e.iface.Name)+" "+e.iface.Name+" that caches the results of its annotated reads",
 		"and invalidates namespaces after its annotated writes. Create it with New"+e.wrapper+".").
 		Type().Id(e.wrapper).Struct(fields...)
 }
@@ -32,28 +33,43 @@ func (e *emitter) wrapperType() jen.Code {
 //	// NewCachedBookRepository returns ...
 //	func NewCachedBookRepository(next BookRepository, c *cache.Cache) *CachedBookRepository {
 //		return &CachedBookRepository{
-//			next:    next,
-//			getBook: c.Method("BookRepository.GetBook", time.Hour, "books"),
+//			next:       next,
+//			getBook:    cache.Read[BookRepository, *Book](c, "BookRepository.GetBook", time.Hour, "books"),
+//			createBook: cache.Write[BookRepository](c, "BookRepository.CreateBook", "books"),
 //		}
 //	}
+//
+// The type arguments give the runtime the interface's package and the
+// result's shape, which go into every entry key.
 func (e *emitter) constructor() jen.Code {
-	values := []jen.Code{jen.Id("next").Op(":").Id("next")}
+	// The parameters must not hide a package-level name that the body uses.
+	params := newNamer(e.reserved)
+	next, c := params.name("next"), params.name("c")
+	values := []jen.Code{jen.Id(e.next).Op(":").Id(next)}
+	iface := jen.Qual(e.file.PkgPath, e.iface.Name)
 	for _, m := range e.iface.Methods {
 		f, ok := e.fields[m.Name]
 		if !ok {
 			continue
 		}
-		args := []jen.Code{jen.Lit(e.iface.Name + "." + m.Name), durationCode(m.TTL)}
+		var desc *jen.Statement
+		args := []jen.Code{jen.Id(c), jen.Lit(e.iface.Name + "." + m.Name)}
+		if m.Kind == generator.Read {
+			desc = jen.Qual(cachePkg, "Read").Types(iface.Clone(), e.cachedType(m))
+			args = append(args, durationCode(m.TTL))
+		} else {
+			desc = jen.Qual(cachePkg, "Write").Types(iface.Clone())
+		}
 		for _, ns := range m.Namespaces {
 			args = append(args, jen.Lit(ns))
 		}
-		values = append(values, jen.Id(f).Op(":").Id("c").Dot("Method").Call(args...))
+		values = append(values, jen.Id(f).Op(":").Add(desc.Call(args...)))
 	}
 	name := "New" + e.wrapper
-	return doc(name+" returns a "+e.iface.Name+" that serves the annotated reads of next from c",
+	return doc(name+" returns "+article(e.iface.Name)+" "+e.iface.Name+" that serves the annotated reads of next from c",
 		"and invalidates c after the annotated writes. A nil c caches nothing.").
 		Func().Id(name).
-		Params(jen.Id("next").Qual(e.file.PkgPath, e.iface.Name), jen.Id("c").Op("*").Qual(cachePkg, "Cache")).
+		Params(jen.Id(next).Qual(e.file.PkgPath, e.iface.Name), jen.Id(c).Op("*").Qual(cachePkg, "Cache")).
 		Op("*").Id(e.wrapper).
 		Block(jen.Return(jen.Op("&").Id(e.wrapper).Values(lines(values)...)))
 }
@@ -71,13 +87,13 @@ func (e *emitter) assertion() jen.Code {
 //		R0 []Book
 //		R1 int
 //	}
-func (e *emitter) resultType(m *generator.Method, name string) jen.Code {
-	fields := make([]jen.Code, valueCount(m))
+func (e *emitter) resultType(m *generator.Method) jen.Code {
+	fields := make([]jen.Code, m.Values())
 	for i := range fields {
 		fields[i] = jen.Id(resultField(i)).Add(e.types.typ(m.Results[i]))
 	}
-	return doc(name + " holds the results of " + m.Name + " in the cache.").
-		Type().Id(name).Struct(fields...)
+	return doc(m.ResultType + " holds the results of " + m.Name + " in the cache.").
+		Type().Id(m.ResultType).Struct(fields...)
 }
 
 func resultField(i int) string { return fmt.Sprintf("R%d", i) }
@@ -100,6 +116,27 @@ func durationCode(d time.Duration) jen.Code {
 	}
 	return jen.Qual("time", "Duration").Call(jen.Lit(int(d)))
 }
+
+// article returns "an" before a name that starts with a vowel sound, else
+// "a": an ArticleRepository, a UserStore, an SQLStore.
+func article(name string) string {
+	lower := strings.ToLower(name)
+	switch {
+	case lower == "":
+		return "a"
+	case strings.HasPrefix(lower, "uni") || strings.HasPrefix(lower, "uu") || strings.HasPrefix(lower, "use") || strings.HasPrefix(lower, "usa") || strings.HasPrefix(lower, "uti") || strings.HasPrefix(lower, "one"):
+		return "a" // a UserRepo, a UniqueIndex, a OneTimeCode
+	case strings.ContainsRune("aeio", rune(lower[0])):
+		return "an"
+	case lower[0] == 'u':
+		return "an" // an UndoLog
+	case len(name) > 1 && isUpper(name[0]) && isUpper(name[1]) && strings.ContainsRune("fhlmnrsx", rune(lower[0])):
+		return "an" // an SQLStore, an HTTPClient, an MQTTBroker
+	}
+	return "a"
+}
+
+func isUpper(b byte) bool { return 'A' <= b && b <= 'Z' }
 
 // doc returns a // comment of one line per argument, then a new line.
 func doc(lines ...string) *jen.Statement {

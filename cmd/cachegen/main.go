@@ -17,12 +17,14 @@
 //
 // Usage:
 //
-//	cachegen [--type A,B] [--output file] [--check] [packages]
+//	cachegen [--type A,B] [--output file] [--check] [--version] [packages]
 //
 // With no package, cachegen processes the package in the current directory.
-// --check writes nothing and exits 1 when a generated file is missing or
-// stale. Problems in the annotations are printed as file:line:col: cache:
-// message, all at once, and nothing is written; the exit status is then 1.
+// --output is relative to the package's directory. --check writes nothing
+// and exits 1 when a generated file is missing, stale or left over from an
+// interface that is gone. Problems in the annotations are printed as
+// cachegen: file:line:col: message, all at once, and nothing is written.
+// Exit status: 0 done, 1 problems in the input or stale files, 2 bad usage.
 // See https://github.com/cachegen/cachegen for the annotation reference.
 package main
 
@@ -32,6 +34,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 
 	"github.com/cachegen/cachegen/generator"
@@ -46,39 +49,56 @@ func main() {
 // Exit statuses.
 const (
 	exitOK      = 0
-	exitProblem = 1 // bad annotations, load errors, or stale files with --check
-	exitUsage   = 2 // bad flags or an internal failure
+	exitProblem = 1 // bad annotations, load errors, files that cannot be written, or stale files with --check
+	exitUsage   = 2 // bad flags or arguments
 )
+
+// prefix starts every message cachegen prints.
+const prefix = "cachegen: "
 
 // run runs cachegen with args (args[0] is the program name) and returns the
 // exit status.
 func run(args []string, stdout, stderr io.Writer) int {
 	status := exitOK
+	usage := func(format string, a ...any) {
+		fmt.Fprintf(stderr, prefix+format+"\n", a...)
+		status = exitUsage
+	}
 	app := &cli.App{
 		Name:      "cachegen",
 		Usage:     "generate Redis-caching wrappers for //cache: annotated interfaces",
-		UsageText: "cachegen [--type A,B] [--output file] [--check] [packages]",
+		UsageText: "cachegen [--type A,B] [--output file] [--check] [--version] [packages]",
 		Writer:    stdout,
 		ErrWriter: stderr,
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "type", Usage: "comma-separated interface names to wrap (default: every annotated interface)"},
-			&cli.StringFlag{Name: "output", Usage: "output file, for a single interface (default: <lowercased name>_cache.go beside it)"},
-			&cli.BoolFlag{Name: "check", Usage: "write nothing; exit 1 and list the generated files that are missing or stale"},
+			&cli.StringFlag{Name: "output", Usage: "output file, relative to the package's directory, for a single interface (default: <lowercased name>_cache.go beside it)"},
+			&cli.BoolFlag{Name: "check", Usage: "write nothing; exit 1 and list the generated files that are missing, stale or left over"},
+			&cli.BoolFlag{Name: "version", Usage: "print the version and exit"},
 		},
 		HideHelpCommand: true,
+		HideVersion:     true,
 		Action: func(ctx *cli.Context) error {
+			if ctx.Bool("version") {
+				fmt.Fprintln(stdout, "cachegen", version())
+				return nil
+			}
+			for _, a := range ctx.Args().Slice() {
+				if strings.HasPrefix(a, "-") {
+					usage("flag %s after the packages: put flags first, as cachegen --check ./...", a)
+					return nil
+				}
+			}
 			status = generate(config(ctx), ctx.Bool("check"), stdout, stderr)
 			return nil
 		},
 		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
-			fmt.Fprintf(stderr, "cachegen: %v\n", err)
-			status = exitUsage
+			usage("%v", err)
 			return nil
 		},
 	}
 	if err := app.Run(args); err != nil {
-		fmt.Fprintf(stderr, "cachegen: %v\n", err)
-		return exitUsage
+		usage("%v", err)
 	}
 	return status
 }
@@ -93,51 +113,73 @@ func config(ctx *cli.Context) generator.Config {
 	return cfg
 }
 
-// generate loads, renders and writes (or checks) the files of cfg.
+// generate loads, renders and writes (or checks) the files of cfg, and
+// removes (or reports) the generated files left over.
 func generate(cfg generator.Config, check bool, stdout, stderr io.Writer) int {
 	wd, _ := os.Getwd()
-	files, err := generator.Load(cfg)
+	res, err := generator.Load(cfg)
 	var diags generator.Diagnostics
-	if errors.As(err, &diags) {
+	var usageErr generator.UsageError
+	switch {
+	case errors.As(err, &diags):
 		for _, d := range diags {
-			fmt.Fprintln(stderr, d.Format(wd))
+			fmt.Fprintln(stderr, prefix+d.Format(wd))
 		}
 		return exitProblem
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "cachegen: %v\n", err)
+	case errors.As(err, &usageErr):
+		fmt.Fprintln(stderr, prefix+usageErr.Error())
+		return exitUsage
+	case err != nil:
+		fmt.Fprintln(stderr, prefix+err.Error())
 		return exitProblem
 	}
-	if len(files) == 0 {
-		fmt.Fprintln(stderr, "cachegen: no interface has //cache: annotations; nothing to generate")
+	if len(res.Files) == 0 && len(res.Orphans) == 0 {
+		fmt.Fprintln(stderr, prefix+"no interface has //cache: annotations; nothing to generate")
 		return exitOK
 	}
-	rendered := make([][]byte, len(files))
-	for i, f := range files {
+	rendered := make([][]byte, len(res.Files))
+	for i, f := range res.Files {
 		if rendered[i], err = templates.Render(f); err != nil {
-			fmt.Fprintf(stderr, "cachegen: %v\n", err)
-			return exitUsage
-		}
-	}
-	status := exitOK
-	for i, f := range files {
-		rel := relPath(wd, f.Path)
-		if check {
-			stale, err := generator.IsStale(f.Path, rendered[i])
-			if err != nil {
-				fmt.Fprintf(stderr, "cachegen: %v\n", err)
-				return exitUsage
-			}
-			if stale {
-				fmt.Fprintf(stdout, "%s is stale: run go generate\n", rel)
-				status = exitProblem
-			}
-			continue
-		}
-		if _, err := generator.WriteFile(f.Path, rendered[i]); err != nil {
-			fmt.Fprintf(stderr, "cachegen: %v\n", err)
+			fmt.Fprintln(stderr, prefix+err.Error())
 			return exitProblem
 		}
+	}
+	if check {
+		return checkFiles(res, rendered, wd, stdout, stderr)
+	}
+	for i, f := range res.Files {
+		if _, err := generator.WriteFile(f.Path, rendered[i]); err != nil {
+			fmt.Fprintln(stderr, prefix+err.Error())
+			return exitProblem
+		}
+	}
+	for _, path := range res.Orphans {
+		if err := generator.RemoveGenerated(path); err != nil {
+			fmt.Fprintln(stderr, prefix+err.Error())
+			return exitProblem
+		}
+		fmt.Fprintf(stderr, "%sremoved %s: the interface it wrapped is gone\n", prefix, relPath(wd, path))
+	}
+	return exitOK
+}
+
+// checkFiles lists the files that are missing, stale or left over.
+func checkFiles(res *generator.Result, rendered [][]byte, wd string, stdout, stderr io.Writer) int {
+	status := exitOK
+	for i, f := range res.Files {
+		stale, err := generator.IsStale(f.Path, rendered[i])
+		if err != nil {
+			fmt.Fprintln(stderr, prefix+err.Error())
+			return exitProblem
+		}
+		if stale {
+			fmt.Fprintf(stdout, "%s is stale: run go generate\n", relPath(wd, f.Path))
+			status = exitProblem
+		}
+	}
+	for _, path := range res.Orphans {
+		fmt.Fprintf(stdout, "%s is left over: the interface it wraps is gone; run go generate to remove it\n", relPath(wd, path))
+		status = exitProblem
 	}
 	return status
 }
@@ -147,4 +189,42 @@ func relPath(wd, path string) string {
 		return rel
 	}
 	return path
+}
+
+// version returns the version of the module cachegen was built from, as
+// the go command recorded it: a tag such as v1.2.0 when installed with go
+// install or go tool, (devel) with the commit when built in a checkout.
+func version() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "(unknown)"
+	}
+	return moduleVersion(bi)
+}
+
+// moduleVersion finds the module holding cachegen's main package: the main
+// module when built in this repository, a dependency when go tool builds it
+// in a user's module.
+func moduleVersion(bi *debug.BuildInfo) string {
+	mod := &bi.Main
+	for _, dep := range bi.Deps {
+		if strings.HasPrefix(bi.Path, dep.Path+"/") {
+			mod = dep
+		}
+	}
+	if mod.Replace != nil {
+		mod = mod.Replace
+	}
+	v := mod.Version
+	if v == "" || v == "(devel)" {
+		v = "(devel)"
+		if mod == &bi.Main {
+			for _, s := range bi.Settings {
+				if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+					v += " " + s.Value[:12]
+				}
+			}
+		}
+	}
+	return v
 }

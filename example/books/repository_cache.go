@@ -29,13 +29,13 @@ type CachedRepository struct {
 func NewCachedRepository(next Repository, c *cache.Cache) *CachedRepository {
 	return &CachedRepository{
 		next:           next,
-		listCategories: c.Method("Repository.ListCategories", time.Hour, "categories"),
-		listBooks:      c.Method("Repository.ListBooks", time.Minute, "books"),
-		getBook:        c.Method("Repository.GetBook", 5*time.Minute, "books"),
-		searchBooks:    c.Method("Repository.SearchBooks", 30*time.Second, "books"),
-		createBook:     c.Method("Repository.CreateBook", 0, "books"),
-		updateBook:     c.Method("Repository.UpdateBook", 0, "books"),
-		deleteBook:     c.Method("Repository.DeleteBook", 0, "books"),
+		listCategories: cache.Read[Repository, []Category](c, "Repository.ListCategories", time.Hour, "categories"),
+		listBooks:      cache.Read[Repository, BookPage](c, "Repository.ListBooks", time.Minute, "books"),
+		getBook:        cache.Read[Repository, Book](c, "Repository.GetBook", 5*time.Minute, "books"),
+		searchBooks:    cache.Read[Repository, []Book](c, "Repository.SearchBooks", 30*time.Second, "books"),
+		createBook:     cache.Write[Repository](c, "Repository.CreateBook", "books"),
+		updateBook:     cache.Write[Repository](c, "Repository.UpdateBook", "books"),
+		deleteBook:     cache.Write[Repository](c, "Repository.DeleteBook", "books"),
 	}
 }
 

@@ -25,9 +25,9 @@ type CachedBookRepository struct {
 func NewCachedBookRepository(next BookRepository, c *cache.Cache) *CachedBookRepository {
 	return &CachedBookRepository{
 		next:       next,
-		listBooks:  c.Method("BookRepository.ListBooks", 5*time.Minute, "books"),
-		getBook:    c.Method("BookRepository.GetBook", time.Hour, "books", "authors"),
-		createBook: c.Method("BookRepository.CreateBook", 0, "books"),
+		listBooks:  cache.Read[BookRepository, []Book](c, "BookRepository.ListBooks", 5*time.Minute, "books"),
+		getBook:    cache.Read[BookRepository, *Book](c, "BookRepository.GetBook", time.Hour, "books", "authors"),
+		createBook: cache.Write[BookRepository](c, "BookRepository.CreateBook", "books"),
 	}
 }
 

@@ -34,16 +34,16 @@ type CachedStore struct {
 func NewCachedStore(next Store, c *cache.Cache) *CachedStore {
 	return &CachedStore{
 		next:   next,
-		page:   c.Method("Store.Page", 90*time.Second, "items"),
-		count:  c.Method("Store.Count", time.Minute, "items"),
-		names:  c.Method("Store.Names", 10*time.Minute, "items"),
-		owner:  c.Method("Store.Owner", 2*time.Hour, "items", "owners"),
-		pair:   c.Method("Store.Pair", 500*time.Millisecond, "items"),
-		clash:  c.Method("Store.Clash", 90*time.Minute, "items"),
-		lookup: c.Method("Store.Lookup", 5*time.Minute, "addrs"),
-		put:    c.Method("Store.Put", 0, "items"),
-		reset:  c.Method("Store.Reset", 0, "items", "owners", "addrs"),
-		rename: c.Method("Store.Rename", 0, "owners", "addrs"),
+		page:   cache.Read[Store, storePageResult](c, "Store.Page", 90*time.Second, "items"),
+		count:  cache.Read[Store, int](c, "Store.Count", time.Minute, "items"),
+		names:  cache.Read[Store, []string](c, "Store.Names", 10*time.Minute, "items"),
+		owner:  cache.Read[Store, string](c, "Store.Owner", 2*time.Hour, "items", "owners"),
+		pair:   cache.Read[Store, storePairResult](c, "Store.Pair", 500*time.Millisecond, "items"),
+		clash:  cache.Read[Store, map[string][]int](c, "Store.Clash", 90*time.Minute, "items"),
+		lookup: cache.Read[Store, []netip.Addr](c, "Store.Lookup", 5*time.Minute, "addrs"),
+		put:    cache.Write[Store](c, "Store.Put", "items"),
+		reset:  cache.Write[Store](c, "Store.Reset", "items", "owners", "addrs"),
+		rename: cache.Write[Store](c, "Store.Rename", "owners", "addrs"),
 	}
 }
 
@@ -205,7 +205,7 @@ func (r *CachedStore) Clash(ctx context.Context, c string, next string, ctx2 str
 // in namespaces addrs.
 func (r *CachedStore) Lookup(ctx context.Context, addr netip.Addr, d time.Duration, at time.Time, f float32, z complex64, ok bool) ([]netip.Addr, error) {
 	k := r.lookup.Key()
-	k.String(addr.String())
+	k.Text(addr)
 	k.Int(int64(d))
 	k.Time(at)
 	k.Float(float64(f))

@@ -1,0 +1,237 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime/debug"
+	"strings"
+	"testing"
+)
+
+// repoRoot is the repository's root, found before any test changes the
+// working directory.
+var repoRoot, _ = filepath.Abs("../..")
+
+// TestOnePrefix checks that every line cachegen prints on failure starts
+// with one "cachegen: " and is not prefixed twice.
+func TestOnePrefix(t *testing.T) {
+	dir := scratch(t)
+	os.WriteFile(filepath.Join(dir, "bookrepository_cache.go"), []byte("package basic\n"), 0o644)
+	errorsDir := filepath.Join(repoRoot, "testdata", "errors")
+	for _, c := range []struct {
+		dir  string
+		args []string
+	}{
+		{dir, nil},                          // a file cachegen did not write
+		{dir, []string{"./nothere"}},        // no such package
+		{errorsDir, nil},                    // diagnostics
+		{dir, []string{"--type", "Nope"}},   // no such interface
+		{dir, []string{"--bogus"}},          // a bad flag
+		{dir, []string{".", "--check"}},     // a flag after the packages
+		{dir, []string{"--output", "a.go"}}, // fine: one interface
+	} {
+		_, _, errOut := runIn(t, c.dir, c.args...)
+		for _, line := range strings.Split(strings.TrimSuffix(errOut, "\n"), "\n") {
+			if line == "" {
+				continue
+			}
+			if !strings.HasPrefix(line, prefix) || regexp.MustCompile(`^cachegen: (cache|cachegen): `).MatchString(line) {
+				t.Errorf("cachegen %v printed %q: want one %q prefix", c.args, line, prefix)
+			}
+		}
+	}
+}
+
+// TestExitStatus checks the README's exit statuses: 2 for bad usage, 1 for
+// problems in the input.
+func TestExitStatus(t *testing.T) {
+	collide := filepath.Join(repoRoot, "testdata", "namecollide")
+	dir := scratch(t)
+	for _, c := range []struct {
+		dir    string
+		args   []string
+		status int
+		want   string
+	}{
+		{collide, []string{"--output", "all.go"}, exitUsage, "--output names one file, but 4 interfaces are to be wrapped"},
+		{dir, []string{"--bogus"}, exitUsage, "flag provided but not defined"},
+		{dir, []string{".", "--check"}, exitUsage, "flag --check after the packages"},
+		{dir, []string{"./nothere"}, exitProblem, "nothere"},
+		{dir, []string{"--type", "Nope"}, exitProblem, "--type Nope: no interface named Nope"},
+	} {
+		st, _, errOut := runIn(t, c.dir, c.args...)
+		if st != c.status || !strings.Contains(errOut, c.want) {
+			t.Errorf("cachegen %v: status %d, stderr %q; want %d and %q", c.args, st, errOut, c.status, c.want)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(collide, "all.go")); err == nil {
+		t.Error("--output with several interfaces wrote a file")
+	}
+}
+
+// TestOutputRelativeToPackage runs cachegen from the directory above the
+// package: --output names a file in the package's directory.
+func TestOutputRelativeToPackage(t *testing.T) {
+	dir := scratch(t)
+	st, _, errOut := runIn(t, filepath.Dir(dir), "--output", "gen_books.go", "./"+filepath.Base(dir))
+	if st != exitOK {
+		t.Fatalf("status %d: %s", st, errOut)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "gen_books.go")); err != nil {
+		t.Fatalf("--output gen_books.go is not in the package's directory: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "bookrepository_cache.go")); err == nil {
+		t.Fatal("the file written under its default name before stays beside the --output one")
+	}
+}
+
+// TestNoModule runs cachegen in a directory outside any module.
+func TestNoModule(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "repo.go"), []byte("package repo\n"), 0o644)
+	t.Setenv("GOWORK", "")
+	st, _, errOut := runIn(t, dir)
+	if st != exitProblem || !strings.Contains(errOut, "no go.mod found in "+dir) || !strings.Contains(errOut, "go mod init") {
+		t.Fatalf("status %d, stderr %q; want 1 and a message about go.mod and go mod init", st, errOut)
+	}
+}
+
+func TestVersion(t *testing.T) {
+	st, out, errOut := runIn(t, ".", "--version")
+	if st != exitOK || !regexp.MustCompile(`^cachegen (v\S+|\(devel\).*)\n$`).MatchString(out) {
+		t.Fatalf("--version: status %d, stdout %q, stderr %q", st, out, errOut)
+	}
+	// Built by go tool in a user's module, cachegen is a dependency.
+	bi := &debug.BuildInfo{
+		Path: "github.com/cachegen/cachegen/cmd/cachegen",
+		Main: debug.Module{Path: "example.com/bookstore", Version: "(devel)"},
+		Deps: []*debug.Module{{Path: "github.com/redis/go-redis/v9", Version: "v9.23.0"}, {Path: "github.com/cachegen/cachegen", Version: "v1.4.0"}},
+	}
+	if v := moduleVersion(bi); v != "v1.4.0" {
+		t.Errorf("go tool build: version %q, want v1.4.0", v)
+	}
+	// Built in a checkout.
+	bi = &debug.BuildInfo{
+		Path:     "github.com/cachegen/cachegen/cmd/cachegen",
+		Main:     debug.Module{Path: "github.com/cachegen/cachegen", Version: "(devel)"},
+		Settings: []debug.BuildSetting{{Key: "vcs.revision", Value: "0123456789abcdef0123"}},
+	}
+	if v := moduleVersion(bi); v != "(devel) 0123456789ab" {
+		t.Errorf("checkout build: version %q", v)
+	}
+}
+
+// TestTypeKeepsVerdictsAndNames runs --check with --type on committed
+// cases: a write is accepted without the interface that caches its
+// namespace, and files and helper types get the names a full run gives.
+func TestTypeKeepsVerdictsAndNames(t *testing.T) {
+	for _, c := range []struct{ dir, typ string }{
+		{"splitrw", "BookWriter"},
+		{"namecollide", "Userrepo"},
+		{"namecollide", "ABC"},
+		{"crosspkg", "Repository"},
+	} {
+		dir := filepath.Join(repoRoot, "testdata", c.dir)
+		if st, out, errOut := runIn(t, dir, "--check", "--type", c.typ); st != exitOK {
+			t.Errorf("%s: --check --type %s: status %d\n%s%s", c.dir, c.typ, st, out, errOut)
+		}
+	}
+}
+
+// TestOrphans renames, then deletes, the interface of a package: its old
+// generated file is reported by --check and removed by a run, so that the
+// package builds.
+func TestOrphans(t *testing.T) {
+	dir := scratch(t)
+	rewrite := func(name string, pairs ...string) {
+		b, _ := os.ReadFile(filepath.Join(dir, name))
+		for i := 0; i < len(pairs); i += 2 {
+			b = bytes.ReplaceAll(b, []byte(pairs[i]), []byte(pairs[i+1]))
+		}
+		os.WriteFile(filepath.Join(dir, name), b, 0o644)
+	}
+	exists := func(name string) bool {
+		_, err := os.Stat(filepath.Join(dir, name))
+		return err == nil
+	}
+	rewrite("repo.go", "BookRepository", "BookRepo")
+	rewrite("wire.go", "BookRepository", "BookRepo")
+	st, out, _ := runIn(t, dir, "--check")
+	if st != exitProblem || !strings.Contains(out, "bookrepository_cache.go is left over") || !strings.Contains(out, "bookrepo_cache.go is stale") {
+		t.Fatalf("--check after a rename: status %d, stdout %q", st, out)
+	}
+	if !exists("bookrepository_cache.go") {
+		t.Fatal("--check removed a file")
+	}
+	if st, _, errOut := runIn(t, dir); st != exitOK || !strings.Contains(errOut, "removed bookrepository_cache.go") {
+		t.Fatalf("run after a rename: status %d, stderr %q", st, errOut)
+	}
+	if exists("bookrepository_cache.go") || !exists("bookrepo_cache.go") {
+		t.Fatal("after a rename: the old file is left or the new one is missing")
+	}
+	vet(t, dir)
+
+	// The interface deleted: its file goes too.
+	rewrite("repo.go", `import "context"`, "")
+	b, _ := os.ReadFile(filepath.Join(dir, "repo.go"))
+	b = regexp.MustCompile(`(?s)// BookRepo reads.*`).ReplaceAll(b, nil)
+	os.WriteFile(filepath.Join(dir, "repo.go"), b, 0o644)
+	os.Remove(filepath.Join(dir, "wire.go"))
+	if st, out, _ := runIn(t, dir, "--check"); st != exitProblem || !strings.Contains(out, "bookrepo_cache.go is left over") {
+		t.Fatalf("--check after a deletion: status %d, stdout %q", st, out)
+	}
+	if st, _, errOut := runIn(t, dir); st != exitOK || exists("bookrepo_cache.go") || !strings.Contains(errOut, "removed bookrepo_cache.go") {
+		t.Fatalf("run after a deletion: status %d, stderr %q, file left: %v", st, errOut, exists("bookrepo_cache.go"))
+	}
+	vet(t, dir)
+}
+
+// vet runs go vet on the package in dir, a directory of the testdata
+// module.
+func vet(t *testing.T, dir string) {
+	t.Helper()
+	module, _ := filepath.Abs(testdataDir)
+	rel, _ := filepath.Rel(module, dir)
+	cmd := exec.Command("go", "vet", "./"+filepath.ToSlash(rel))
+	cmd.Dir = module
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go vet %s: %v\n%s", rel, err, out)
+	}
+}
+
+// TestReadmeDevelopmentCommand runs the generator command of README's
+// Development section, as written, with --check, from the repository root
+// and from each module that holds committed wrappers: it must work there and
+// find every wrapper fresh.
+func TestReadmeDevelopmentCommand(t *testing.T) {
+	if testing.Short() {
+		t.Skip("loads every package of the modules")
+	}
+	readme, err := os.ReadFile(filepath.Join(repoRoot, "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile("(?s)## Development\n.*?```sh\n(.*?)```").FindSubmatch(readme)
+	if m == nil {
+		t.Fatal("README has no Development code block")
+	}
+	var args []string
+	for _, line := range strings.Split(string(m[1]), "\n") {
+		if rest, ok := strings.CutPrefix(line, "go run ./cmd/cachegen"); ok {
+			rest, _, _ = strings.Cut(rest, "#")
+			args = strings.Fields(rest)
+		}
+	}
+	if args == nil {
+		t.Fatal("README's Development block has no go run ./cmd/cachegen line")
+	}
+	for _, module := range []string{".", "example", "bench"} {
+		st, out, errOut := runIn(t, filepath.Join(repoRoot, module), append([]string{"--check"}, args...)...)
+		if st != exitOK {
+			t.Fatalf("cachegen --check %s in %s: status %d\n%s%s", strings.Join(args, " "), module, st, out, errOut)
+		}
+	}
+}

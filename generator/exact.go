@@ -1,0 +1,571 @@
+package generator
+
+import (
+	"fmt"
+	"go/types"
+	"reflect"
+	"slices"
+	"strings"
+)
+
+// exactProblems returns every reason why the default codec (JSON, with
+// encoding/json's rules) would not give a value of type t back as the
+// repository returned it, or nil when it always would, but for the
+// documented exceptions: time.Time keeps its instant and offset, not its
+// Location; omitempty turns an empty slice or map into nil; json.RawMessage
+// is compacted. Types that marshal themselves are trusted with their own
+// values once both halves of the pair are there and encoding/json calls
+// them. Values are encoded through a pointer (see cache.Fetch), so
+// pointer-receiver marshalers are called except in map values and keys.
+func exactProblems(t types.Type, pkg *types.Package) []string {
+	c := &exactChecker{pkg: pkg, seen: map[seenType]bool{}}
+	c.check(t, true, "")
+	return c.problems
+}
+
+type exactChecker struct {
+	pkg      *types.Package
+	seen     map[seenType]bool
+	problems []string // in the order found, without duplicates
+}
+
+// seenType is a named type checked at an addressable position or not: the
+// answers can differ, as pointer-receiver methods only count on addressable
+// values.
+type seenType struct {
+	t    *types.Named
+	addr bool
+}
+
+// report records a problem; where, when not empty, says which field the
+// problem was found in.
+func (c *exactChecker) report(where, format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	if where != "" {
+		msg = where + ": " + msg
+	}
+	if !slices.Contains(c.problems, msg) {
+		c.problems = append(c.problems, msg)
+	}
+}
+
+// name writes t as the package's source would: big.Int, Book.
+func (c *exactChecker) name(t types.Type) string {
+	return types.TypeString(t, func(p *types.Package) string {
+		if p == c.pkg {
+			return ""
+		}
+		return p.Name()
+	})
+}
+
+// check walks t; addr says whether encoding/json sees the value as
+// addressable (not in a map), where which field holds it.
+func (c *exactChecker) check(t types.Type, addr bool, where string) {
+	t = types.Unalias(t)
+	if n, ok := t.(*types.Named); ok {
+		k := seenType{n, addr}
+		if c.seen[k] {
+			return
+		}
+		c.seen[k] = true
+	}
+	switch u := t.Underlying().(type) {
+	case *types.Pointer:
+		// A pointer's methods are its element's, and the element of a
+		// pointer is addressable.
+		c.check(u.Elem(), true, where)
+		return
+	case *types.Interface:
+		c.report(where, "%s is an interface: encoding/json decodes it as map[string]any, not as the type that was stored; return a concrete type", c.name(t))
+		return
+	}
+	if isNamed(t, "encoding/json", "Number") {
+		c.report(where, "json.Number encodes the empty string as 0, so it would not come back as it was; use a string or a number type")
+		return
+	}
+	if c.marshalers(t, addr, where) {
+		return
+	}
+	switch u := t.Underlying().(type) {
+	case *types.Basic:
+		switch {
+		case u.Info()&types.IsComplex != 0:
+			c.report(where, "%s: encoding/json cannot encode complex numbers", c.name(t))
+		case u.Kind() == types.UnsafePointer:
+			c.report(where, "%s: unsafe.Pointer cannot be encoded", c.name(t))
+		}
+	case *types.Slice:
+		if isByteElem(u.Elem()) {
+			return // base64: nil stays nil, empty stays empty
+		}
+		c.check(u.Elem(), true, where)
+	case *types.Array:
+		c.check(u.Elem(), addr, where)
+	case *types.Map:
+		c.mapKey(u.Key(), where)
+		c.check(u.Elem(), false, where)
+	case *types.Struct:
+		c.structFields(t, u, addr)
+	case *types.Signature:
+		c.report(where, "func type %s cannot be encoded", c.name(t))
+	case *types.Chan:
+		c.report(where, "channel type %s cannot be encoded", c.name(t))
+	default:
+		c.report(where, "type %s cannot be encoded", c.name(t))
+	}
+}
+
+// isByteElem reports whether a slice of elem is encoded as base64, as
+// encoding/json does for byte elements that do not marshal themselves.
+func isByteElem(elem types.Type) bool {
+	b, ok := elem.Underlying().(*types.Basic)
+	if !ok || b.Kind() != types.Uint8 {
+		return false
+	}
+	p := types.NewPointer(elem)
+	return !types.Implements(p, jsonMarshalerIface) && !types.Implements(p, textMarshalerIface)
+}
+
+type codecKind int
+
+const (
+	byFields codecKind = iota // encoding/json's own rules
+	byJSON                    // MarshalJSON / UnmarshalJSON
+	byText                    // MarshalText / UnmarshalText
+)
+
+func (k codecKind) marshal() string {
+	return [...]string{"its fields", "MarshalJSON", "MarshalText"}[k]
+}
+func (k codecKind) unmarshal() string {
+	return [...]string{"its fields", "UnmarshalJSON", "UnmarshalText"}[k]
+}
+
+// encoders returns how encoding/json encodes and decodes a value of type t
+// (at an addressable position or not).
+func encoders(t types.Type, addr bool) (enc, dec codecKind) {
+	p := types.NewPointer(t)
+	encSet := t
+	if addr {
+		encSet = p
+	}
+	switch {
+	case types.Implements(encSet, jsonMarshalerIface):
+		enc = byJSON
+	case types.Implements(encSet, textMarshalerIface):
+		enc = byText
+	}
+	switch {
+	case types.Implements(p, jsonUnmarshalerIface):
+		dec = byJSON
+	case types.Implements(p, textUnmarshalerIface):
+		dec = byText
+	}
+	return enc, dec
+}
+
+// marshalers checks a type that encodes or decodes itself and reports
+// whether it does (then its own methods decide, and its fields are not
+// looked at).
+func (c *exactChecker) marshalers(t types.Type, addr bool, where string) bool {
+	enc, dec := encoders(t, addr)
+	if enc == byFields && dec == byFields {
+		return false
+	}
+	name := c.name(t)
+	switch {
+	case enc == byFields && !addr && func() bool { e, _ := encoders(t, true); return e == dec }():
+		c.report(where, "%s has %s on *%s only, which encoding/json does not call on a map value (not addressable): it would encode its fields and %s would not read them back; use a map of *%s",
+			name, dec.marshal(), name, dec.unmarshal(), name)
+	case enc != dec:
+		c.report(where, "%s encodes with %s but decodes with %s, so it would not come back as it was; give it both %s and %s",
+			name, enc.marshal(), dec.unmarshal(), pairOf(enc, dec).marshal(), pairOf(enc, dec).unmarshal())
+	default:
+		c.promotedMarshaler(t, enc, where)
+	}
+	return true
+}
+
+// pairOf names the pair of methods that would fix a one-sided type.
+func pairOf(enc, dec codecKind) codecKind {
+	if enc != byFields {
+		return enc
+	}
+	return dec
+}
+
+// promotedMarshaler reports a struct whose marshaler is promoted from an
+// embedded field while the struct has fields of its own: encoding/json calls
+// the embedded field's method, which knows nothing of them.
+func (c *exactChecker) promotedMarshaler(t types.Type, enc codecKind, where string) {
+	method := "MarshalJSON"
+	if enc == byText {
+		method = "MarshalText"
+	}
+	sel := types.NewMethodSet(types.NewPointer(t)).Lookup(nil, method)
+	if sel == nil || len(sel.Index()) < 2 {
+		return
+	}
+	cur := t
+	for _, i := range sel.Index()[:len(sel.Index())-1] {
+		st, ok := types.Unalias(deref(cur)).Underlying().(*types.Struct)
+		if !ok {
+			return
+		}
+		for j := range st.NumFields() {
+			if f := st.Field(j); j != i && carriesData(f.Type()) {
+				c.report(where, "%s embeds %s, whose %s becomes %s's own: JSON would hold only what that method writes and drop field %s; give %s its own %s and %s, or name the embedded field",
+					c.name(t), c.name(st.Field(i).Type()), method, c.name(t), f.Name(), c.name(t), method, enc.unmarshal())
+				return
+			}
+		}
+		cur = st.Field(i).Type()
+	}
+}
+
+// mapKey checks a map key type: encoding/json writes keys as strings and
+// must read them back to the same key.
+func (c *exactChecker) mapKey(k types.Type, where string) {
+	name := c.name(k)
+	p := types.NewPointer(k)
+	encText := types.Implements(k, textMarshalerIface) // keys are not addressable
+	decText := types.Implements(p, textUnmarshalerIface)
+	b, isBasic := k.Underlying().(*types.Basic)
+	switch {
+	case isBasic && b.Info()&types.IsString != 0:
+		if decText {
+			c.report(where, "map key type %s is a string type with UnmarshalText: encoding/json writes such keys as the string but reads them with UnmarshalText; use a plain string key", name)
+		}
+	case isBasic && b.Info()&types.IsInteger != 0:
+		if encText != decText {
+			c.report(where, "map key type %s is an integer type with only one of MarshalText (value receiver) and UnmarshalText, so encoding/json writes and reads its keys differently", name)
+		}
+	case encText && decText:
+	case decText && types.Implements(p, textMarshalerIface):
+		c.report(where, "map key type %s has MarshalText on *%s only, which encoding/json does not call on map keys; give MarshalText a value receiver", name, name)
+	default:
+		c.report(where, "map key type %s is not a string, an integer or a TextMarshaler, which encoding/json needs", name)
+	}
+}
+
+// field is one field of a struct as encoding/json sees it.
+type jsonField struct {
+	name   string // the JSON name
+	tagged bool   // the name comes from a json tag
+	index  []int
+	path   string // Go selector from the struct: "Audit.ID"
+	typ    types.Type
+	opts   string // the tag's options: ",omitempty,string"
+	under  []*embedPtr
+}
+
+// embedPtr is an embedded pointer to a struct on the way to fields.
+type embedPtr struct {
+	path      string
+	typ       types.Type
+	allOmit   bool // every field found under it is omitempty or omitzero
+	hasFields bool
+}
+
+func (f jsonField) has(opt string) bool { return slices.Contains(strings.Split(f.opts, ","), opt) }
+
+// structFields checks the fields of a struct: which ones encoding/json
+// keeps (the port of its typeFields below), that no field carrying data is
+// dropped, and each kept field's type.
+func (c *exactChecker) structFields(t types.Type, st *types.Struct, addr bool) {
+	name := c.name(t)
+	kept, dropped := jsonFields(st)
+	for _, d := range dropped {
+		c.report("", d.format, append([]any{d.path, name}, d.args...)...)
+	}
+	for _, f := range kept {
+		fieldAddr := addr || len(f.under) > 0
+		ft := types.Unalias(f.typ)
+		if _, isIface := ft.Underlying().(*types.Interface); isIface {
+			c.report("", "field %s of %s has interface type %s: encoding/json decodes it as map[string]any, not as what was stored", f.path, name, c.name(ft))
+			continue
+		}
+		if f.has("string") && isQuotable(ft) {
+			if enc, _ := encoders(ft, fieldAddr); enc != byFields {
+				c.report("", "field %s of %s has the ,string option, which encoding/json ignores when %s encodes itself but not when decoding; drop the option", f.path, name, c.name(ft))
+			}
+		}
+		if f.has("omitzero") && !isNamed(ft, "time", "Time") {
+			zt := ft
+			if fieldAddr {
+				zt = types.NewPointer(ft)
+			}
+			if obj, _, _ := types.LookupFieldOrMethod(zt, true, nil, "IsZero"); obj != nil {
+				if _, ok := obj.(*types.Func); ok {
+					c.report("", "field %s of %s has omitzero and %s has an IsZero method: a value that IsZero calls zero would come back as the zero value; drop omitzero", f.path, name, c.name(ft))
+				}
+			}
+		}
+		c.check(f.typ, fieldAddr, "field "+f.path+" of "+name)
+	}
+	seen := map[*embedPtr]bool{}
+	for _, f := range kept {
+		for _, p := range f.under {
+			if seen[p] {
+				continue
+			}
+			seen[p] = true
+			if p.hasFields && p.allOmit {
+				c.report("", "embedded field %s of %s is a pointer whose fields are all omitempty or omitzero: when they are all empty, JSON holds nothing of it and it comes back nil; drop the option from one of them", p.path, name)
+			}
+		}
+	}
+}
+
+// isQuotable reports whether the ,string option applies to t (after one
+// pointer), as encoding/json decides it.
+func isQuotable(t types.Type) bool {
+	if p, ok := t.(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	b, ok := t.Underlying().(*types.Basic)
+	return ok && b.Info()&(types.IsBoolean|types.IsInteger|types.IsFloat|types.IsString) != 0
+}
+
+// droppedField is a field that encoding/json does not encode.
+type droppedField struct {
+	path   string
+	format string // with %[1]s the path and %[2]s the struct's name
+	args   []any
+}
+
+// jsonFields returns the fields of st that encoding/json encodes, and those
+// carrying data that it drops. It follows encoding/json's typeFields:
+// breadth-first through embedded structs, then Go's rules for embedded
+// fields, except that a field named by a json tag wins over untagged ones
+// at its depth.
+func jsonFields(st *types.Struct) (kept []jsonField, dropped []droppedField) {
+	type level struct {
+		st    *types.Struct
+		key   string
+		index []int
+		path  string
+		under []*embedPtr
+	}
+	drop := func(path string, typ types.Type, format string, args ...any) {
+		if carriesData(typ) {
+			dropped = append(dropped, droppedField{path, format, args})
+		}
+	}
+	var all []jsonField
+	next := []level{{st: st}}
+	var count map[string]int
+	nextCount := map[string]int{}
+	visited := map[string]string{} // struct type -> path where it was expanded
+	for len(next) > 0 {
+		current := next
+		next = nil
+		count, nextCount = nextCount, map[string]int{}
+		for _, lv := range current {
+			if lv.key != "" {
+				if at, ok := visited[lv.key]; ok {
+					drop(lv.path, lv.st, "embedded field %[1]s of %[2]s is lost: %[3]s is embedded nearer the top, at %[4]s, so encoding/json drops this copy's fields; name one of the embedded fields", lv.key, at)
+					continue
+				}
+				visited[lv.key] = lv.path
+			}
+			for i := range lv.st.NumFields() {
+				sf := lv.st.Field(i)
+				path := joinPath(lv.path, sf.Name())
+				ft := types.Unalias(sf.Type())
+				if sf.Embedded() {
+					if !sf.Exported() && !isStructType(deref(ft)) {
+						drop(path, ft, "embedded field %[1]s of %[2]s has an unexported non-struct type, so encoding/json drops it and the cache would return it empty; name the field and export it")
+						continue
+					}
+				} else if !sf.Exported() {
+					if sf.Name() != "_" {
+						drop(path, ft, "field %[1]s of %[2]s is unexported, so encoding/json drops it and the cache would return it empty; export it or give %[2]s MarshalJSON and UnmarshalJSON")
+					}
+					continue
+				}
+				tag := reflect.StructTag(lv.st.Tag(i)).Get("json")
+				if tag == "-" {
+					drop(path, ft, "field %[1]s of %[2]s has the tag json:\"-\", so the cache would return it empty; remove the tag or give %[2]s MarshalJSON and UnmarshalJSON")
+					continue
+				}
+				name, opts, _ := strings.Cut(tag, ",")
+				if !validTagName(name) {
+					name = ""
+				}
+				index := append(slices.Clone(lv.index), i)
+				et := ft
+				if p, ok := ft.(*types.Pointer); ok {
+					et = types.Unalias(p.Elem())
+				}
+				if name != "" || !sf.Embedded() || !isStructType(et) {
+					f := jsonField{name: name, tagged: name != "", index: index, path: path, typ: sf.Type(), opts: "," + opts, under: lv.under}
+					if f.name == "" {
+						f.name = sf.Name()
+					}
+					all = append(all, f)
+					if count[lv.key] > 1 {
+						// The struct is embedded twice at this depth: its
+						// fields annihilate each other.
+						all = append(all, f)
+					}
+					continue
+				}
+				key := types.TypeString(et, nil)
+				nextCount[key]++
+				if nextCount[key] > 1 {
+					drop(path, et, "embedded field %[1]s of %[2]s is lost: %[3]s is embedded twice at the same depth, so encoding/json drops the fields of both; name one of the embedded fields", key)
+					continue
+				}
+				under := lv.under
+				if _, isPtr := ft.(*types.Pointer); isPtr {
+					if n, ok := et.(*types.Named); ok && !n.Obj().Exported() {
+						drop(path, et, "embedded field %[1]s of %[2]s is a pointer to the unexported struct type %[3]s, which encoding/json cannot allocate when decoding; export the type or embed it by value", n.Obj().Name())
+						continue
+					}
+					under = append(slices.Clone(under), &embedPtr{path: path, typ: et, allOmit: true})
+				}
+				next = append(next, level{st: et.Underlying().(*types.Struct), key: key, index: index, path: path, under: under})
+			}
+		}
+	}
+
+	slices.SortStableFunc(all, func(a, b jsonField) int {
+		if a.name != b.name {
+			return strings.Compare(a.name, b.name)
+		}
+		if len(a.index) != len(b.index) {
+			return len(a.index) - len(b.index)
+		}
+		if a.tagged != b.tagged {
+			if a.tagged {
+				return -1
+			}
+			return 1
+		}
+		return slices.Compare(a.index, b.index)
+	})
+	for i := 0; i < len(all); {
+		j := i + 1
+		for j < len(all) && all[j].name == all[i].name {
+			j++
+		}
+		group := all[i:j]
+		switch {
+		case len(group) == 1:
+			kept = append(kept, group[0])
+		case len(group[0].index) == len(group[1].index) && group[0].tagged == group[1].tagged:
+			// Every field of the name at the top depth is dropped; deeper
+			// ones are hidden by them.
+			var paths []string
+			for _, f := range group {
+				if len(f.index) == len(group[0].index) && f.tagged == group[0].tagged && !slices.Contains(paths, f.path) {
+					paths = append(paths, f.path)
+				}
+			}
+			if len(paths) == 1 {
+				drop(paths[0], group[0].typ, "field %[1]s of %[2]s is lost: the struct holding it is embedded twice at the same depth, so encoding/json drops the fields of both; name one of the embedded fields")
+			} else if carriesData(group[0].typ) {
+				all := "all"
+				if len(paths) == 2 {
+					all = "both"
+				}
+				dropped = append(dropped, droppedField{path: strings.Join(paths[:len(paths)-1], ", "),
+					format: "fields %[1]s and %[3]s of %[2]s are %[5]s named %[4]q in JSON at the same depth, so encoding/json drops %[5]s; give them json tags with distinct names",
+					args:   []any{paths[len(paths)-1], group[0].name, all}})
+			}
+			for _, f := range group[len(paths):] {
+				if !slices.Contains(paths, f.path) {
+					drop(f.path, f.typ, "field %[1]s of %[2]s is hidden by %[3]s (both are named %[4]q in JSON), so encoding/json drops it; give it a json tag with another name", paths[0], f.name)
+				}
+			}
+		default:
+			kept = append(kept, group[0])
+			for _, f := range group[1:] {
+				drop(f.path, f.typ, "field %[1]s of %[2]s is hidden by %[3]s (both are named %[4]q in JSON), so encoding/json drops it; give it a json tag with another name", group[0].path, f.name)
+			}
+		}
+		i = j
+	}
+	slices.SortFunc(kept, func(a, b jsonField) int { return slices.Compare(a.index, b.index) })
+	for _, f := range kept {
+		omit := f.has("omitempty") || f.has("omitzero")
+		for _, p := range f.under {
+			p.hasFields = true
+			p.allOmit = p.allOmit && omit
+		}
+	}
+	return kept, dropped
+}
+
+func joinPath(prefix, name string) string {
+	if prefix == "" {
+		return name
+	}
+	return prefix + "." + name
+}
+
+func deref(t types.Type) types.Type {
+	if p, ok := types.Unalias(t).(*types.Pointer); ok {
+		return p.Elem()
+	}
+	return t
+}
+
+func isStructType(t types.Type) bool {
+	_, ok := types.Unalias(t).Underlying().(*types.Struct)
+	return ok
+}
+
+// carriesData reports whether values of t can hold anything: struct{} and
+// [0]T do not, so losing them loses nothing.
+func carriesData(t types.Type) bool {
+	return gcSizes.Sizeof(t) > 0
+}
+
+var gcSizes = types.SizesFor("gc", "amd64")
+
+// validTagName reports whether encoding/json accepts name as a JSON name.
+func validTagName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, c := range s {
+		switch {
+		case strings.ContainsRune("!#$%&()*+-./:;<=>?@[]^_{|}~ ", c):
+		case !isLetterOrDigit(c):
+			return false
+		}
+	}
+	return true
+}
+
+func isLetterOrDigit(c rune) bool {
+	return c == '_' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c > 127
+}
+
+// The interfaces encoding/json looks for.
+var (
+	jsonMarshalerIface   = methodIface("MarshalJSON", nil, []types.Type{byteSlice, errorType})
+	jsonUnmarshalerIface = methodIface("UnmarshalJSON", []types.Type{byteSlice}, []types.Type{errorType})
+	textMarshalerIface   = methodIface("MarshalText", nil, []types.Type{byteSlice, errorType})
+	textUnmarshalerIface = methodIface("UnmarshalText", []types.Type{byteSlice}, []types.Type{errorType})
+)
+
+var (
+	byteSlice = types.NewSlice(types.Typ[types.Byte])
+	errorType = types.Universe.Lookup("error").Type()
+)
+
+func methodIface(name string, params, results []types.Type) *types.Interface {
+	tuple := func(ts []types.Type) *types.Tuple {
+		vars := make([]*types.Var, len(ts))
+		for i, t := range ts {
+			vars[i] = types.NewVar(0, nil, "", t)
+		}
+		return types.NewTuple(vars...)
+	}
+	sig := types.NewSignatureType(nil, nil, nil, tuple(params), tuple(results), false)
+	return types.NewInterfaceType([]*types.Func{types.NewFunc(0, nil, name, sig)}, nil).Complete()
+}

@@ -1,0 +1,221 @@
+package generator
+
+import (
+	"fmt"
+	"go/ast"
+	"go/token"
+	"go/types"
+	"slices"
+)
+
+// annotation, if any, makes of it. It returns nil when the method has
+// problems, each of them reported.
+func (a *analyzer) method(d *ifaceDecl, md *methodField, fn *types.Func) (*Method, *annotation) {
+	pos := newMethodPos(md.field)
+	m := a.signature(fn)
+	an, ok := a.annotation(md.annots, fn.Name())
+	switch {
+	case !ok:
+		return nil, nil
+	case an == nil:
+		return m, nil
+	case an.invalidate:
+		return a.write(d, m, an), an
+	}
+	if !a.read(d, m, an, pos) {
+		return nil, nil
+	}
+	return m, an
+}
+
+// signature returns the model of fn's parameters and results, as a method
+// passed through.
+func (a *analyzer) signature(fn *types.Func) *Method {
+	sig := fn.Type().(*types.Signature)
+	m := &Method{Name: fn.Name(), CtxParam: -1, Variadic: sig.Variadic()}
+	for i := range sig.Params().Len() {
+		p := sig.Params().At(i)
+		m.Params = append(m.Params, &Param{Name: p.Name(), Type: p.Type()})
+		if i == 0 && isContext(p.Type()) {
+			m.CtxParam = 0
+		}
+	}
+	for i := range sig.Results().Len() {
+		m.Results = append(m.Results, sig.Results().At(i).Type())
+	}
+	m.HasError = len(m.Results) > 0 && isError(m.Results[len(m.Results)-1])
+	return m
+}
+
+// annotation parses the //cache: lines of a method. It returns nil and true
+// for a method without any, and false when they have problems.
+func (a *analyzer) annotation(lines []*ast.Comment, method string) (*annotation, bool) {
+	if len(lines) == 0 {
+		return nil, true
+	}
+	ok := true
+	for _, extra := range lines[1:] {
+		a.r.errorf(extra.Slash, "method %s has more than one //cache: line: put every option on one line", method)
+		ok = false
+	}
+	an := parseAnnotation(a.r, lines[0])
+	return an, an != nil && ok
+}
+
+// write makes m a write that invalidates the annotation's namespaces.
+func (a *analyzer) write(d *ifaceDecl, m *Method, an *annotation) *Method {
+	m.Kind = Write
+	m.Namespaces = an.namespaces
+	for i, ns := range an.namespaces {
+		d.writes = append(d.writes, listItem{ns, an.nsPos[i]})
+	}
+	return m
+}
+
+// read makes m a cached read, checking that its results can be cached and
+// its key parameters encoded. It reports whether they can.
+func (a *analyzer) read(d *ifaceDecl, m *Method, an *annotation, pos methodPos) bool {
+	m.Kind, m.TTL, m.Namespaces = Read, an.expire, an.namespaces
+	m.ResultType = d.results[m.Name]
+	for _, ns := range an.namespaces {
+		a.cached[ns] = true
+	}
+	if m.Values() < 1 {
+		a.r.errorf(pos.method(), "cached method %s returns no value to cache: a cached method returns (T, error), (T1, T2, ..., error) or (T); use //cache:invalidate for a write", m.Name)
+		return false
+	}
+	resultsOK := a.results(m, pos)
+	parts, keysOK := a.keyParts(m, an)
+	return a.keyEncodings(m, an, parts, pos) && keysOK && resultsOK
+}
+
+// results checks that each value a read returns can be cached.
+func (a *analyzer) results(m *Method, pos methodPos) bool {
+	ok := true
+	for i := range m.Values() {
+		for _, why := range exactProblems(m.Results[i], a.pkg.Types) {
+			a.r.errorf(pos.result(i), "result %s of %s cannot be cached: %s", types.TypeString(m.Results[i], types.RelativeTo(a.pkg.Types)), m.Name, why)
+			ok = false
+		}
+	}
+	return ok
+}
+
+// keyParts returns the values that make the key: those key= lists, or
+// every parameter but a context. They are in parameter order (the order of
+// key= within one parameter's fields), so that listing them in another
+// order keeps the key.
+func (a *analyzer) keyParts(m *Method, an *annotation) ([]*KeyPart, bool) {
+	var parts []*KeyPart
+	if !an.hasKey {
+		for i, p := range m.Params {
+			if !isContext(p.Type) {
+				parts = append(parts, &KeyPart{Path: &ValuePath{Text: p.Name, Param: i, Type: p.Type}})
+			}
+		}
+		return parts, true
+	}
+	ok := true
+	var seen []string
+	for i, k := range an.keys {
+		path := a.resolvePath(m, "key", k, an.keyPos[i])
+		switch {
+		case path == nil:
+			ok = false
+		case isContext(path.Type) && len(path.Fields) == 0:
+			a.r.errorf(an.keyPos[i], "key=%s: a context.Context cannot be part of a key", k)
+			ok = false
+		case slices.Contains(seen, k):
+			a.r.errorf(an.keyPos[i], "key=%s is listed twice", k)
+			ok = false
+		default:
+			seen = append(seen, k)
+			parts = append(parts, &KeyPart{Path: path})
+		}
+	}
+	slices.SortStableFunc(parts, func(x, y *KeyPart) int { return x.Path.Param - y.Path.Param })
+	return parts, ok
+}
+
+// keyEncodings plans how each part of the key is written into it.
+func (a *analyzer) keyEncodings(m *Method, an *annotation, parts []*KeyPart, pos methodPos) bool {
+	ok := true
+	for _, part := range parts {
+		enc, why := keyEncoding(part.Path.Type, a.pkg.Types)
+		if why == "" {
+			part.Enc = enc
+			continue
+		}
+		ok = false
+		if len(part.Path.Fields) > 0 {
+			at := an.keyPos[slices.Index(an.keys, part.Path.Text)]
+			a.r.errorf(at, "key=%s cannot be part of a cache key: %s", part.Path.Text, why)
+			continue
+		}
+		i := part.Path.Param
+		name := m.Params[i].Name
+		if name == "" || name == "_" {
+			name = fmt.Sprintf("#%d", i+1)
+		}
+		a.r.errorf(pos.param(i), "parameter %s of %s cannot be part of a cache key: %s; leave it out with key= listing the parameters that identify the result", name, m.Name, why)
+	}
+	m.Key = parts
+	return ok
+}
+
+// methodPos locates the parts of a method's declaration, for diagnostics.
+type methodPos struct {
+	field           *ast.Field // nil for a method of an embedded interface
+	params, results []token.Pos
+}
+
+func newMethodPos(field *ast.Field) methodPos {
+	p := methodPos{field: field}
+	if field != nil {
+		if ft, ok := field.Type.(*ast.FuncType); ok {
+			p.params = fieldPositions(ft.Params)
+			p.results = fieldPositions(ft.Results)
+		}
+	}
+	return p
+}
+
+func (p methodPos) method() token.Pos {
+	if p.field != nil {
+		return p.field.Pos()
+	}
+	return token.NoPos
+}
+
+func (p methodPos) param(i int) token.Pos {
+	if i < len(p.params) {
+		return p.params[i]
+	}
+	return p.method()
+}
+
+func (p methodPos) result(i int) token.Pos {
+	if i < len(p.results) {
+		return p.results[i]
+	}
+	return p.method()
+}
+
+// fieldPositions returns the position of each parameter or result, one per
+// name (or per type when unnamed).
+func fieldPositions(fl *ast.FieldList) []token.Pos {
+	if fl == nil {
+		return nil
+	}
+	var out []token.Pos
+	for _, f := range fl.List {
+		if len(f.Names) == 0 {
+			out = append(out, f.Type.Pos())
+			continue
+		}
+		for _, n := range f.Names {
+			out = append(out, n.Pos())
+		}
+	}
+	return out
+}

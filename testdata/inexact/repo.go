@@ -1,0 +1,134 @@
+// Package inexact holds result types that JSON would not give back as they
+// were: cachegen refuses each, with every reason in one run.
+package inexact
+
+import (
+	"context"
+	"encoding/json"
+	"math/big"
+	"time"
+)
+
+// Dup has two fields with the same JSON name: encoding/json drops both.
+type Dup struct {
+	A int `json:"x"`
+	B int `json:"x"`
+}
+
+type Audit struct {
+	ID      int64
+	Created time.Time
+}
+
+type Owner struct {
+	ID   int64
+	Name string
+}
+
+// Row embeds two structs that both have ID: both IDs are dropped.
+type Row struct {
+	Audit
+	Owner
+	Name string
+}
+
+type Article struct {
+	ID        int64
+	Title     string
+	CreatedAt time.Time
+}
+
+type Author struct {
+	ID        int64
+	Name      string
+	CreatedAt time.Time
+}
+
+// ArticleWithAuthor is a join row: IDs and timestamps clash.
+type ArticleWithAuthor struct {
+	Article
+	Author
+}
+
+// Shadowed hides Audit.ID behind its own ID.
+type Shadowed struct {
+	Audit
+	ID string
+}
+
+// Stamped embeds time.Time, whose MarshalJSON becomes Stamped's: Note is lost.
+type Stamped struct {
+	time.Time
+	Note string
+}
+
+// OnlyMarshal encodes itself but decodes by fields.
+type OnlyMarshal struct{ V int }
+
+func (o OnlyMarshal) MarshalJSON() ([]byte, error) { return json.Marshal(o.V) }
+
+// OnlyUnmarshal decodes itself but encodes by fields.
+type OnlyUnmarshal struct{ V int }
+
+func (o *OnlyUnmarshal) UnmarshalJSON(b []byte) error { return json.Unmarshal(b, &o.V) }
+
+// Cents encodes itself as a number.
+type Cents int64
+
+func (c Cents) MarshalJSON() ([]byte, error)  { return json.Marshal(int64(c)) }
+func (c *Cents) UnmarshalJSON(b []byte) error { return json.Unmarshal(b, (*int64)(c)) }
+
+// Quirks collects the per-field problems: five reasons, one run.
+type Quirks struct {
+	secret   string
+	Skipped  string `json:"-"`
+	Price    Cents  `json:",string"`
+	Num      json.Number
+	Balances map[string]big.Int
+	Until    Deadline `json:",omitzero"`
+	*extra
+	Opt *Optional
+}
+
+type extra struct{ Note string }
+
+// Deadline has its own IsZero, which omitzero would trust.
+type Deadline struct{ At int64 }
+
+func (d Deadline) IsZero() bool { return d.At < 0 }
+
+// Optional is embedded by pointer with every field omitempty.
+type Optional struct {
+	*Flags
+}
+
+type Flags struct {
+	Hot  bool   `json:",omitempty"`
+	Note string `json:",omitempty"`
+}
+
+// Key is a string type read back with UnmarshalText.
+type Key string
+
+func (k *Key) UnmarshalText(b []byte) error { *k = Key("k" + string(b)); return nil }
+
+type Repo interface {
+	//cache:expire=60 namespace=things
+	GetDup(ctx context.Context, id int64) (Dup, error)
+	//cache:expire=60 namespace=things
+	GetRow(ctx context.Context, id int64) (Row, error)
+	//cache:expire=60 namespace=things
+	GetArticle(ctx context.Context, id int64) (*ArticleWithAuthor, error)
+	//cache:expire=60 namespace=things
+	GetShadowed(ctx context.Context, id int64) (Shadowed, error)
+	//cache:expire=60 namespace=things
+	GetStamped(ctx context.Context, id int64) ([]Stamped, error)
+	//cache:expire=60 namespace=things
+	GetHalves(ctx context.Context, id int64) (OnlyMarshal, OnlyUnmarshal, error)
+	//cache:expire=60 namespace=things
+	GetQuirks(ctx context.Context, id int64) (Quirks, error)
+	//cache:expire=60 namespace=things
+	GetKeys(ctx context.Context, id int64) (map[Key]int, error)
+	//cache:expire=60 namespace=things
+	GetComplex(ctx context.Context, id int64) (map[string][]complex128, error)
+}
