@@ -7,8 +7,6 @@ import (
 	"math/rand/v2"
 	"sync"
 	"time"
-
-	"golang.org/x/sync/singleflight"
 )
 
 // DefaultPrefix starts every key unless [WithPrefix] says otherwise.
@@ -24,7 +22,7 @@ type Cache struct {
 	logger   *slog.Logger
 	observer Observer
 	disabled bool
-	group    singleflight.Group
+	flights  flightGroup
 
 	breakerFailures int
 	breakerCooldown time.Duration

@@ -3,6 +3,7 @@ package cache
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"strings"
 	"sync/atomic"
@@ -129,88 +130,85 @@ func subset(keys []string, idx []int) []string {
 
 // flight is the shared outcome of one load.
 type flight struct {
-	starter *byte       // identifies the caller whose context ran the load
-	value   any         // what load returned, handed to the first claimant
-	payload []byte      // the encoded value, decoded by the other callers; nil if encoding failed
+	value   any         // a *T: what load returned, handed to the first claimant
+	payload []byte      // the encoded value, decoded by the other callers; nil if not encoded
 	claimed atomic.Bool // the first caller to read the flight takes value
-	panicV  any         // what load panicked with, raised again in every caller
 }
 
-// fill calls load once per key and versions in this process, stores its
-// result tagged with tokens, and gives each caller its own copy.
+// fill calls load once per key and versions in this process, on a
+// goroutine of its own that outlives the caller that started it (see
+// flightGroup), stores its result tagged with tokens, and gives each caller
+// its own copy. Each caller waits with its own context.
 func fill[T any](ctx context.Context, m *Method, entryKey string, tokens []string, load func(context.Context) (T, error)) (T, error) {
 	c := m.c
-	me := new(byte)
-	ch := c.group.DoChan(entryKey+"\n"+strings.Join(tokens, ","), func() (res any, err error) {
-		f := &flight{starter: me}
-		defer func() {
-			if p := recover(); p != nil {
-				f.panicV, res, err = p, f, nil
-			}
-		}()
-		// A caller that missed just before an earlier flight for the same
-		// key and versions stored its result starts this one: look again,
-		// so a process loads an entry once.
-		if v, payload, ok := recheck[T](ctx, c, entryKey, tokens); ok {
-			f.value, f.payload = v, payload
-			return f, nil
-		}
-		v, err := load(ctx)
-		f.value = v
-		if err != nil {
-			return f, err
-		}
-		data, err := c.codec.Marshal(v)
-		if err != nil {
-			c.fault(ctx, m, entryKey, "encode", err)
-			return f, nil
-		}
-		f.payload = data
-		entry := appendEntryHeader(make([]byte, 0, 64+len(data)), c.codec.Name(), tokens)
-		entry = append(entry, data...)
-		// The result is stored even if the caller has gone: others may wait.
-		if err := c.store.Set(context.WithoutCancel(ctx), entryKey, entry, jitter(m.ttl)); err != nil {
-			c.fault(ctx, m, entryKey, "set", err)
-		}
-		return f, nil
-	})
-
+	res, err := c.flights.do(ctx, entryKey+"\n"+strings.Join(tokens, ","),
+		func(ctx context.Context) (any, error) { return loadAndStore(ctx, m, entryKey, tokens, load) },
+		func(err error) { c.fault(context.WithoutCancel(ctx), m, entryKey, "load", err) })
 	var zero T
-	select {
-	case <-ctx.Done():
-		return zero, ctx.Err()
-	case res := <-ch:
-		f := res.Val.(*flight)
-		if f.panicV != nil {
-			panic(f.panicV)
-		}
-		if res.Err != nil {
-			if f.starter != me && ctx.Err() == nil && isContextErr(res.Err) {
-				// Another caller's context ended its load: this caller's
-				// has not, so it loads for itself.
-				record(ctx, m, StatusMiss)
-				return load(ctx)
-			}
-			if f.claimed.CompareAndSwap(false, true) {
-				return f.value.(T), res.Err
-			}
-			return zero, res.Err
-		}
-		c.emit(ctx, Event{Kind: EventMiss, Method: m.name, Namespaces: m.namespaces, Key: entryKey})
-		record(ctx, m, StatusMiss)
-		if f.claimed.CompareAndSwap(false, true) {
-			return f.value.(T), nil
-		}
-		if f.payload == nil {
-			return load(ctx) // the value could not be encoded, so not copied
-		}
-		var v T
-		if err := c.codec.Unmarshal(f.payload, &v); err != nil {
-			c.fault(ctx, m, entryKey, "decode", err)
-			return load(ctx)
-		}
-		return v, nil
+	f, ok := res.(*flight)
+	if !ok {
+		return zero, err // this caller's context ended, or the load called Goexit
 	}
+	p, ok := f.value.(*T)
+	if !ok {
+		// Another method's flight under the same key: its value is not a T.
+		c.fault(ctx, m, entryKey, "type", fmt.Errorf("cache: a load of %s under this key returned %T, not %T", m.name, f.value, p))
+		record(ctx, m, StatusMiss)
+		return load(ctx)
+	}
+	if err != nil {
+		if f.claimed.CompareAndSwap(false, true) {
+			return *p, err
+		}
+		return zero, err
+	}
+	c.emit(ctx, Event{Kind: EventMiss, Method: m.name, Namespaces: m.namespaces, Key: entryKey})
+	record(ctx, m, StatusMiss)
+	if f.claimed.CompareAndSwap(false, true) {
+		return *p, nil
+	}
+	if f.payload == nil {
+		return load(ctx) // the value could not be encoded, so not copied
+	}
+	var v T
+	if err := c.codec.Unmarshal(f.payload, &v); err != nil {
+		c.fault(ctx, m, entryKey, "decode", err)
+		return load(ctx)
+	}
+	return v, nil
+}
+
+// loadAndStore is the body of a flight: it looks for the entry again, else
+// calls load and stores its result tagged with tokens, even when every
+// caller has left.
+func loadAndStore[T any](ctx context.Context, m *Method, entryKey string, tokens []string, load func(context.Context) (T, error)) (*flight, error) {
+	c := m.c
+	f := &flight{}
+	// A caller that missed just before an earlier flight for the same key
+	// and versions stored its result starts this one: look again, so a
+	// process loads an entry once.
+	if v, payload, ok := recheck[T](ctx, c, entryKey, tokens); ok {
+		f.value, f.payload = &v, payload
+		return f, nil
+	}
+	v, err := load(ctx)
+	f.value = &v
+	if err != nil {
+		return f, err
+	}
+	data, err := c.codec.Marshal(v)
+	if err != nil {
+		c.fault(ctx, m, entryKey, "encode", err)
+		return f, nil
+	}
+	f.payload = data
+	entry := appendEntryHeader(make([]byte, 0, 64+len(data)), c.codec.Name(), tokens)
+	entry = append(entry, data...)
+	// Stored even if every caller has left and cancelled ctx.
+	if err := c.store.Set(context.WithoutCancel(ctx), entryKey, entry, jitter(m.ttl)); err != nil {
+		c.fault(ctx, m, entryKey, "set", err)
+	}
+	return f, nil
 }
 
 // recheck reads the entry again and decodes it when it was stored under
@@ -240,10 +238,6 @@ func decodeEntry[T any](c *Cache, entry []byte, versions [][]byte) (v T, payload
 		return v, nil, false, err
 	}
 	return v, payload, true, nil
-}
-
-func isContextErr(err error) bool {
-	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
 }
 
 // jitter shortens ttl by up to 5% at random, so that entries filled together
