@@ -16,7 +16,8 @@ const DefaultPrefix = "cachegen"
 // process. It is safe for concurrent use. A nil *Cache caches nothing: the
 // wrappers call the repository directly.
 type Cache struct {
-	store    Store
+	store    Store // the user's store behind the timeout and the breaker
+	direct   Store // the user's store behind the timeout only
 	prefix   string
 	codec    Codec
 	logger   *slog.Logger
@@ -24,6 +25,7 @@ type Cache struct {
 	disabled bool
 	flights  flightGroup
 
+	storeTimeout    time.Duration
 	breakerFailures int
 	breakerCooldown time.Duration
 	dirty           dirtySet
@@ -63,12 +65,20 @@ func WithBreaker(failures int, cooldown time.Duration) Option {
 	return func(c *Cache) { c.breakerFailures, c.breakerCooldown = failures, cooldown }
 }
 
+// WithStoreTimeout bounds every call to the store (default 150ms,
+// [DefaultStoreTimeout]): a call ends at the caller's deadline or after d,
+// whichever comes first, and the read goes to the repository. d <= 0 leaves
+// only the caller's deadline. go-redis honours the bound on the socket only
+// with ContextTimeoutEnabled, which [RedisOptions] and [RedisClusterOptions]
+// set; without it the bound still cuts dialing, pool waits and retries short.
+func WithStoreTimeout(d time.Duration) Option { return func(c *Cache) { c.storeTimeout = d } }
+
 // New returns a Cache over store. It panics if the prefix is not a valid name
 // (see [ValidateName]) or the codec's name is not letters and digits, as
 // both are programming errors.
 func New(store Store, opts ...Option) *Cache {
 	c := &Cache{store: store, prefix: DefaultPrefix, codec: JSON, logger: slog.Default(),
-		breakerFailures: DefaultBreakerFailures, breakerCooldown: DefaultBreakerCooldown,
+		storeTimeout: DefaultStoreTimeout, breakerFailures: DefaultBreakerFailures, breakerCooldown: DefaultBreakerCooldown,
 		closed: make(chan struct{})}
 	for _, o := range opts {
 		o(c)
@@ -82,6 +92,15 @@ func New(store Store, opts ...Option) *Cache {
 	if c.logger == nil {
 		c.logger = slog.New(slog.DiscardHandler)
 	}
+	if w, ok := store.(interface{ optionsWarning() string }); ok {
+		if msg := w.optionsWarning(); msg != "" {
+			c.logger.Warn(msg)
+		}
+	}
+	if c.storeTimeout > 0 {
+		c.store = &timeoutStore{next: c.store, budget: c.storeTimeout}
+	}
+	c.direct = c.store
 	if c.breakerFailures > 0 {
 		c.store = &breakerStore{next: c.store, b: &breaker{
 			threshold: c.breakerFailures, cooldown: c.breakerCooldown, now: time.Now,

@@ -19,8 +19,51 @@ type redisStore struct {
 // *redis.ClusterClient or a failover client. Keys that share a namespace share
 // a hash tag, so a read is one MGET per Redis Cluster slot involved, sent in
 // one pipeline.
+//
+// When the client's options let a read wait a second or more on a hung
+// Redis (go-redis's defaults: ReadTimeout 5s, 3 retries, context deadlines
+// ignored on the socket), [New] logs one warning naming the options to set;
+// [RedisOptions] and [RedisClusterOptions] give suitable ones.
 func NewRedisStore(client redis.UniversalClient) Store {
 	return &redisStore{client: client}
+}
+
+// optionsWarning returns a warning when the client's options let a read
+// wait a second or more on a hung Redis, whatever the caller's deadline and
+// the cache's store timeout, or "" when they do not.
+func (s *redisStore) optionsWarning() string {
+	var ctxTimeout bool
+	var read time.Duration
+	var retries, redirects int
+	switch c := s.client.(type) {
+	case *redis.Client:
+		o := c.Options()
+		ctxTimeout, read, retries = o.ContextTimeoutEnabled, o.ReadTimeout, o.MaxRetries
+	case *redis.ClusterClient:
+		o := c.Options()
+		ctxTimeout, read, retries, redirects = o.ContextTimeoutEnabled, o.ReadTimeout, o.MaxRetries, o.MaxRedirects
+	default:
+		return ""
+	}
+	if ctxTimeout {
+		return "" // the store timeout bounds every read
+	}
+	// go-redis has normalised the options: no retries reads 0 (-1 on a
+	// cluster), and a ReadTimeout of 0 or less waits forever.
+	tries := time.Duration((max(retries, 0) + 1) * (max(redirects, 0) + 1))
+	if read > 0 && read*tries < time.Second {
+		return ""
+	}
+	wait := "forever"
+	if read > 0 {
+		wait = (read * tries).String()
+	}
+	msg := "cachegen: the Redis client's options let a read wait " + wait + " on a hung Redis, whatever the caller's deadline: " +
+		"set ContextTimeoutEnabled: true (the cache's store timeout then bounds every call), ReadTimeout 100ms and MaxRetries -1"
+	if _, ok := s.client.(*redis.ClusterClient); ok {
+		return msg + " and MaxRedirects 1, or use cache.RedisClusterOptions"
+	}
+	return msg + ", or use cache.RedisOptions or cache.ParseRedisURL"
 }
 
 // Get implements [Store]: one MGET per hash tag, pipelined when there are
