@@ -29,8 +29,9 @@ type Cache struct {
 	breakerFailures int
 	breakerCooldown time.Duration
 	dirty           dirtySet
-	closed          chan struct{}
+	closed          chan struct{} // closed by Close, to stop the retries
 	closeOnce       sync.Once
+	closeErr        error // written once by Close
 }
 
 // Option configures a [Cache].
@@ -121,11 +122,38 @@ func (c *Cache) breakerChanged(open bool, err error) {
 	c.logger.InfoContext(ctx, "cachegen: store answering again, circuit closed")
 }
 
-// Close stops the background retries of lost invalidations. The Cache
-// stays usable.
+// Close makes one last attempt, bounded by the store timeout and not held
+// back by the circuit breaker, to deliver the invalidations still waiting to
+// be retried, and stops the background retries. It returns an error naming
+// the namespaces it could not deliver, also logged at level Error: other
+// processes may serve their entries from before the writes until they
+// expire. Later calls return the same result. The Cache stays usable, but
+// failed invalidations are no longer retried.
 func (c *Cache) Close() error {
-	c.closeOnce.Do(func() { close(c.closed) })
-	return nil
+	c.closeOnce.Do(func() { c.closeErr = c.close() })
+	return c.closeErr
+}
+
+func (c *Cache) close() error {
+	c.dirty.stop()
+	close(c.closed)
+	c.dirty.retries.Wait()
+	before := c.dirty.pending()
+	if before == nil {
+		return nil
+	}
+	namespaces, keys := c.dirtyKeys(before)
+	ctx := context.Background()
+	err := c.bump(ctx, c.direct, namespaces, keys)
+	c.emit(ctx, Event{Kind: EventInvalidate, Namespaces: namespaces, Op: "close", Err: err})
+	if err == nil {
+		c.dirty.clean(before)
+		return nil
+	}
+	err = fmt.Errorf("cache: close: invalidations of %v not delivered: %w", namespaces, err)
+	c.logger.ErrorContext(ctx, "cachegen: invalidations lost at close: other processes may serve entries from before the writes until they expire",
+		"namespaces", namespaces, "err", err)
+	return err
 }
 
 func validCodecName(s string) bool {
@@ -150,12 +178,15 @@ func (c *Cache) versionKey(ns string) string {
 
 // Invalidate makes every entry of the namespaces stale, in one round trip,
 // whatever their number: it sets each namespace's version key to a fresh
-// random token. It is the manual counterpart of //cache:invalidate.
+// random token. It is the manual counterpart of //cache:invalidate. Call it
+// after the write has committed: it invalidates even when ctx has been
+// cancelled or its deadline has passed meanwhile (ctx's values are kept, its
+// cancellation is not), bounded by the store timeout ([WithStoreTimeout]).
 //
 // When the store fails, the error is returned and the invalidation is not
 // lost: the namespaces are dirty in this process (its reads of them bypass
 // the cache) and a background goroutine retries, 50ms then doubling up to
-// 1s apart, until the store takes it.
+// 1s apart, until the store takes it or [Cache.Close] makes its last attempt.
 func (c *Cache) Invalidate(ctx context.Context, namespaces ...string) error {
 	if c == nil || len(namespaces) == 0 {
 		return nil
@@ -170,9 +201,13 @@ func (c *Cache) Invalidate(ctx context.Context, namespaces ...string) error {
 	return c.invalidate(ctx, "", namespaces, keys)
 }
 
+// invalidate bumps the version keys of namespaces for a write of method
+// (empty for Cache.Invalidate). ctx's cancellation is dropped: the write
+// may have committed.
 func (c *Cache) invalidate(ctx context.Context, method string, namespaces, keys []string) error {
+	ctx = context.WithoutCancel(ctx)
 	before := c.dirty.snapshot(namespaces)
-	err := c.store.SetVersions(ctx, keys, newTokens(len(keys)))
+	err := c.bump(ctx, c.store, namespaces, keys)
 	c.emit(ctx, Event{Kind: EventInvalidate, Method: method, Namespaces: namespaces, Err: err})
 	if err != nil {
 		c.logger.WarnContext(ctx, "cachegen: invalidation failed; retrying in the background", "method", method, "namespaces", namespaces, "err", err)
@@ -183,6 +218,11 @@ func (c *Cache) invalidate(ctx context.Context, method string, namespaces, keys 
 	}
 	c.dirty.clean(before)
 	return nil
+}
+
+// bump sets the version keys of namespaces to fresh tokens in store.
+func (c *Cache) bump(ctx context.Context, store Store, namespaces, keys []string) error {
+	return store.SetVersions(ctx, keys, newTokens(len(keys)))
 }
 
 // fault reports a store or codec failure to the observer and the logger.
