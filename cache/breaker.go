@@ -104,8 +104,12 @@ func (s *breakerStore) run(ctx context.Context, f func() error) error {
 }
 
 // finish records the outcome of a call. A failure caused by the caller's own
-// context ending is not held against the store.
+// context ending is not held against the store; an error Redis replied with
+// (OOM, WRONGTYPE) counts as a success: the store answered, at once.
 func (s *breakerStore) finish(ctx context.Context, err error, probe bool) {
+	if answered(err) {
+		err = nil
+	}
 	if err != nil && ctx.Err() != nil {
 		if probe {
 			s.b.mu.Lock()
@@ -134,6 +138,10 @@ func (s *breakerStore) Set(ctx context.Context, key string, value []byte, ttl ti
 
 func (s *breakerStore) SetVersions(ctx context.Context, keys, values []string) error {
 	return s.run(ctx, func() error { return s.next.SetVersions(ctx, keys, values) })
+}
+
+func (s *breakerStore) Delete(ctx context.Context, keys []string) error {
+	return s.run(ctx, func() error { return s.next.Delete(ctx, keys) })
 }
 
 func (s *breakerStore) InitVersions(ctx context.Context, keys, values []string) (cur []string, err error) {

@@ -220,9 +220,23 @@ func (c *Cache) invalidate(ctx context.Context, method string, namespaces, keys 
 	return nil
 }
 
-// bump sets the version keys of namespaces to fresh tokens in store.
+// bump sets the version keys of namespaces to fresh tokens in store. When
+// Redis refuses the writes (a full Redis under noeviction answers OOM) but
+// deletes the keys (DEL is allowed then), the namespaces are invalidated as
+// well: every process misses them, and bypasses the cache while it cannot
+// create them again. The refusal is reported as a fault.
 func (c *Cache) bump(ctx context.Context, store Store, namespaces, keys []string) error {
-	return store.SetVersions(ctx, keys, newTokens(len(keys)))
+	err := store.SetVersions(ctx, keys, newTokens(len(keys)))
+	if err == nil || !answered(err) {
+		return err
+	}
+	if store.Delete(ctx, keys) != nil {
+		return err
+	}
+	c.emit(ctx, Event{Kind: EventError, Namespaces: namespaces, Op: "set-version", Err: err})
+	c.logger.WarnContext(ctx, "cachegen: version keys refused (a full Redis?); deleted them instead: reads miss and bypass until they can be created again",
+		"namespaces", namespaces, "err", err)
+	return nil
 }
 
 // fault reports a store or codec failure to the observer and the logger.

@@ -2,6 +2,7 @@ package cache
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -143,6 +144,28 @@ func (s *redisStore) InitVersions(ctx context.Context, keys, values []string) ([
 		out[i] = v
 	}
 	return out, nil
+}
+
+// Delete implements [Store] with DEL, one per key in a pipeline when there
+// are several (they may live in several Redis Cluster slots).
+func (s *redisStore) Delete(ctx context.Context, keys []string) error {
+	if len(keys) == 1 {
+		return s.client.Del(ctx, keys[0]).Err()
+	}
+	_, err := s.client.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for _, k := range keys {
+			p.Del(ctx, k)
+		}
+		return nil
+	})
+	return err
+}
+
+// answered reports whether err is a reply of Redis (OOM, WRONGTYPE,
+// LOADING, ...) rather than a failure to reach it in time.
+func answered(err error) bool {
+	var re redis.Error
+	return errors.As(err, &re)
 }
 
 // toBytes converts an MGET reply to byte slices, nil for missing keys.

@@ -44,6 +44,12 @@ func (s *timeoutStore) SetVersions(ctx context.Context, keys, values []string) e
 	return s.next.SetVersions(ctx, keys, values)
 }
 
+func (s *timeoutStore) Delete(ctx context.Context, keys []string) error {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
+	return s.next.Delete(ctx, keys)
+}
+
 func (s *timeoutStore) InitVersions(ctx context.Context, keys, values []string) ([]string, error) {
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
