@@ -26,6 +26,7 @@ type Cache struct {
 	flights  flightGroup
 
 	storeTimeout    time.Duration
+	maxEntrySize    int
 	breakerFailures int
 	breakerCooldown time.Duration
 	dirty           dirtySet
@@ -74,12 +75,23 @@ func WithBreaker(failures int, cooldown time.Duration) Option {
 // set; without it the bound still cuts dialing, pool waits and retries short.
 func WithStoreTimeout(d time.Duration) Option { return func(c *Cache) { c.storeTimeout = d } }
 
+// DefaultMaxEntrySize is the largest entry stored unless [WithMaxEntrySize]
+// says otherwise: 1 MiB.
+const DefaultMaxEntrySize = 1 << 20
+
+// WithMaxEntrySize sets the largest entry, header included, that is stored
+// (default 1 MiB, [DefaultMaxEntrySize]). A larger result is returned to its
+// callers, not stored, and reported as a fault (op "size"): reading tens of
+// megabytes back would take longer than the store timeout. n <= 0 removes the
+// limit.
+func WithMaxEntrySize(n int) Option { return func(c *Cache) { c.maxEntrySize = n } }
+
 // New returns a Cache over store. It panics if the prefix is not a valid name
 // (see [ValidateName]) or the codec's name is not letters and digits, as
 // both are programming errors.
 func New(store Store, opts ...Option) *Cache {
 	c := &Cache{store: store, prefix: DefaultPrefix, codec: JSON, logger: slog.Default(),
-		storeTimeout: DefaultStoreTimeout, breakerFailures: DefaultBreakerFailures, breakerCooldown: DefaultBreakerCooldown,
+		storeTimeout: DefaultStoreTimeout, maxEntrySize: DefaultMaxEntrySize, breakerFailures: DefaultBreakerFailures, breakerCooldown: DefaultBreakerCooldown,
 		closed: make(chan struct{})}
 	for _, o := range opts {
 		o(c)

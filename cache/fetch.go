@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"net"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -39,6 +40,9 @@ func Fetch[T any](ctx context.Context, m *Method, key Key, load func(context.Con
 
 	vals, err := c.store.Get(ctx, keys)
 	if err != nil {
+		if timedOut(ctx, err) {
+			go c.dropEntry(ctx, m, entryKey)
+		}
 		return bypass(ctx, m, entryKey, "get", err, load)
 	}
 	versions, entry := vals[:n], vals[n]
@@ -69,6 +73,26 @@ func bypass[T any](ctx context.Context, m *Method, key, op string, err error, lo
 	return load(ctx)
 }
 
+// timedOut reports whether err is the store's timeout, not the end of the
+// caller's context.
+func timedOut(ctx context.Context, err error) bool {
+	if ctx.Err() != nil {
+		return false
+	}
+	var ne net.Error
+	return errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout()
+}
+
+// dropEntry deletes an entry whose read timed out: one too large to read
+// in time would otherwise fail every read until it expires, since reads that
+// fail do not store. On a Redis that is slow for every key, it costs a
+// refill of the entries read meanwhile, until the breaker opens.
+func (c *Cache) dropEntry(ctx context.Context, m *Method, entryKey string) {
+	if err := c.store.Delete(context.WithoutCancel(ctx), []string{entryKey}); err != nil {
+		c.fault(ctx, m, entryKey, "delete", err)
+	}
+}
+
 func allValid(versions [][]byte) bool {
 	for _, v := range versions {
 		if !validToken(v) {
@@ -80,29 +104,17 @@ func allValid(versions [][]byte) bool {
 
 // ensureVersions returns the current version token of each of m's
 // namespaces, as read before the load. Missing version keys are created with
-// SET NX of a fresh token; values this package cannot have written are
-// replaced by a fresh token, which invalidates the namespace.
+// SET NX of a fresh token; values this package cannot have written (and keys
+// of another type, which MGET reads as missing) are replaced by a fresh
+// token, which invalidates the namespace.
 func (c *Cache) ensureVersions(ctx context.Context, m *Method, entryKey string, versions [][]byte) ([]string, error) {
 	tokens := make([]string, len(versions))
-	var missing, garbage []int
+	var missing []int
 	for i, v := range versions {
-		switch {
-		case v == nil:
+		if v == nil {
 			missing = append(missing, i)
-		case !validToken(v):
-			garbage = append(garbage, i)
-		default:
+		} else {
 			tokens[i] = string(v)
-		}
-	}
-	if len(garbage) > 0 {
-		keys, fresh := subset(m.versionKeys, garbage), newTokens(len(garbage))
-		c.fault(ctx, m, entryKey, "get", errors.New("cache: version key holds a foreign value; resetting it"))
-		if err := c.store.SetVersions(ctx, keys, fresh); err != nil {
-			return nil, err
-		}
-		for j, i := range garbage {
-			tokens[i] = fresh[j]
 		}
 	}
 	if len(missing) > 0 {
@@ -111,10 +123,23 @@ func (c *Cache) ensureVersions(ctx context.Context, m *Method, entryKey string, 
 			return nil, err
 		}
 		for j, i := range missing {
-			if !validToken([]byte(cur[j])) {
-				return nil, errors.New("cache: version key holds a foreign value")
-			}
 			tokens[i] = cur[j]
+		}
+	}
+	var foreign []int
+	for i, t := range tokens {
+		if !validToken([]byte(t)) {
+			foreign = append(foreign, i)
+		}
+	}
+	if len(foreign) > 0 {
+		keys, fresh := subset(m.versionKeys, foreign), newTokens(len(foreign))
+		c.fault(ctx, m, entryKey, "get", fmt.Errorf("cache: version key %s holds a foreign value; resetting it", keys[0]))
+		if err := c.store.SetVersions(ctx, keys, fresh); err != nil {
+			return nil, err
+		}
+		for j, i := range foreign {
+			tokens[i] = fresh[j]
 		}
 	}
 	return tokens, nil
@@ -204,6 +229,10 @@ func loadAndStore[T any](ctx context.Context, m *Method, entryKey string, tokens
 	f.payload = data
 	entry := appendEntryHeader(make([]byte, 0, 64+len(data)), c.codec.Name(), tokens)
 	entry = append(entry, data...)
+	if c.maxEntrySize > 0 && len(entry) > c.maxEntrySize {
+		c.fault(ctx, m, entryKey, "size", fmt.Errorf("cache: entry of %d bytes is over the maximum of %d; not stored", len(entry), c.maxEntrySize))
+		return f, nil
+	}
 	// Stored even if every caller has left and cancelled ctx.
 	if err := c.store.Set(context.WithoutCancel(ctx), entryKey, entry, jitter(m.ttl)); err != nil {
 		c.fault(ctx, m, entryKey, "set", err)

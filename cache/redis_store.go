@@ -123,6 +123,8 @@ func (s *redisStore) SetVersions(ctx context.Context, keys, values []string) err
 }
 
 // InitVersions implements [Store] with a pipeline of SET NX and GET per key.
+// A key of another type than string reads as "", which is no token: the
+// cache replaces it.
 func (s *redisStore) InitVersions(ctx context.Context, keys, values []string) ([]string, error) {
 	pipe := s.client.Pipeline()
 	gets := make([]*redis.StringCmd, len(keys))
@@ -130,18 +132,21 @@ func (s *redisStore) InitVersions(ctx context.Context, keys, values []string) ([
 		pipe.SetNX(ctx, k, values[i], 0)
 		gets[i] = pipe.Get(ctx, k)
 	}
-	if _, err := pipe.Exec(ctx); err != nil && err != redis.Nil {
+	if _, err := pipe.Exec(ctx); err != nil && !answered(err) {
 		return nil, err
 	}
 	out := make([]string, len(keys))
 	for i, g := range gets {
 		v, err := g.Result()
-		if err != nil {
+		switch {
+		case redis.HasErrorPrefix(err, "WRONGTYPE"):
+		case err != nil:
 			// redis.Nil here means the key vanished between SET NX and GET
 			// (eviction): report it, the caller goes to the repository.
 			return nil, fmt.Errorf("cache: version key %s: %w", keys[i], err)
+		default:
+			out[i] = v
 		}
-		out[i] = v
 	}
 	return out, nil
 }
