@@ -62,7 +62,10 @@ func WithDisabled(disabled bool) Option { return func(c *Cache) { c.disabled = d
 // consecutive store errors it opens, and reads and writes skip the store (the
 // reads go to the repository) until cooldown has passed; then one call probes
 // the store and closes the breaker if it succeeds. The default is 5 failures
-// and 500ms; failures <= 0 turns the breaker off.
+// and 500ms; failures <= 0 turns the breaker off. Over a Redis Cluster there
+// is one breaker per master: a failing master is skipped while the others
+// serve. Errors Redis replies with (OOM, WRONGTYPE) are not failures: they
+// come back at once.
 func WithBreaker(failures int, cooldown time.Duration) Option {
 	return func(c *Cache) { c.breakerFailures, c.breakerCooldown = failures, cooldown }
 }
@@ -115,23 +118,26 @@ func New(store Store, opts ...Option) *Cache {
 	}
 	c.direct = c.store
 	if c.breakerFailures > 0 {
-		c.store = &breakerStore{next: c.store, b: &breaker{
-			threshold: c.breakerFailures, cooldown: c.breakerCooldown, now: time.Now,
-			onChange: c.breakerChanged,
-		}}
+		var nodeOf func(string) string
+		if n, ok := store.(interface{ nodeFunc() func(string) string }); ok {
+			nodeOf = n.nodeFunc()
+		}
+		c.store = newBreakerStore(c.store, nodeOf, func(node string) *breaker {
+			return &breaker{node: node, threshold: c.breakerFailures, cooldown: c.breakerCooldown, now: time.Now, onChange: c.breakerChanged}
+		})
 	}
 	return c
 }
 
-func (c *Cache) breakerChanged(open bool, err error) {
+func (c *Cache) breakerChanged(node string, open bool, err error) {
 	ctx := context.Background()
 	if open {
-		c.emit(ctx, Event{Kind: EventError, Op: "breaker-open", Err: err})
-		c.logger.WarnContext(ctx, "cachegen: store failing, circuit open: calls skip it", "cooldown", c.breakerCooldown, "err", err)
+		c.emit(ctx, Event{Kind: EventError, Op: "breaker-open", Node: node, Err: err})
+		c.logger.WarnContext(ctx, "cachegen: store failing, circuit open: calls skip it", "node", node, "cooldown", c.breakerCooldown, "err", err)
 		return
 	}
-	c.emit(ctx, Event{Kind: EventError, Op: "breaker-closed"})
-	c.logger.InfoContext(ctx, "cachegen: store answering again, circuit closed")
+	c.emit(ctx, Event{Kind: EventError, Op: "breaker-closed", Node: node})
+	c.logger.InfoContext(ctx, "cachegen: store answering again, circuit closed", "node", node)
 }
 
 // Close makes one last attempt, bounded by the store timeout and not held

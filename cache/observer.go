@@ -47,6 +47,7 @@ type Event struct {
 	Method     string   // "Iface.Method"; empty for Cache.Invalidate
 	Namespaces []string // the namespaces involved; do not modify
 	Key        string   // the entry key, for reads
+	Node       string   // for breaker-open and breaker-closed: the Redis Cluster master; empty for a single Redis
 	Op         string   // for errors: get, set, init, decode, encode, or breaker-open and breaker-closed when the circuit breaker changes state; "retry" on an invalidation retried in the background
 	Err        error    // for errors and failed invalidations
 }

@@ -63,12 +63,17 @@ func withCacheDefaults(opt *redis.Options) *redis.Options {
 }
 
 // RedisClusterOptions returns go-redis Redis Cluster options for the seed
-// addresses with the settings of [RedisOptions], and MaxRedirects 1: a
-// command follows one MOVED or ASK redirect (a slot being migrated), and a
-// command that timed out is not sent again, where go-redis's default (3)
-// sends it again up to 3 times whatever MaxRetries says, so that a paused
-// master made every call wait 4 timeouts. Adjust the fields before passing
-// them to redis.NewClusterClient.
+// addresses with the settings of [RedisOptions] and MaxRedirects 1.
+//
+// go-redis's ClusterClient sends a command that timed out again, up to
+// MaxRedirects times (default 3), whatever MaxRetries says: one paused
+// master made every call wait about 500ms. With ContextTimeoutEnabled the
+// cache's store timeout ends the call instead (about 150ms, whatever
+// MaxRedirects is). MaxRedirects 1 still follows one MOVED or ASK redirect,
+// so reads keep hitting while a slot migrates (-1 follows none: about 100ms
+// per call on a paused master, but reads of a migrating slot fail), and
+// costs two read timeouts (about 230ms) if the store timeout is turned off.
+// Adjust the fields before passing them to redis.NewClusterClient.
 func RedisClusterOptions(addrs ...string) *redis.ClusterOptions {
 	return &redis.ClusterOptions{
 		Addrs:                    addrs,

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unsafe"
 
@@ -14,6 +15,10 @@ import (
 // redisStore is the [Store] over a go-redis client.
 type redisStore struct {
 	client redis.UniversalClient
+	// answeredOnce is set after the first successful read, when a cluster
+	// client has loaded the cluster's layout: before, naming a key's
+	// master could wait on the network.
+	answeredOnce atomic.Bool
 }
 
 // NewRedisStore returns a [Store] over client: a *redis.Client, a
@@ -27,6 +32,25 @@ type redisStore struct {
 // [RedisOptions] and [RedisClusterOptions] give suitable ones.
 func NewRedisStore(client redis.UniversalClient) Store {
 	return &redisStore{client: client}
+}
+
+// nodeFunc returns the function naming the master that holds a key, for the
+// per-master breakers, or nil for a client that is not a cluster client.
+func (s *redisStore) nodeFunc() func(string) string {
+	cluster, ok := s.client.(*redis.ClusterClient)
+	if !ok {
+		return nil
+	}
+	return func(key string) string {
+		if !s.answeredOnce.Load() {
+			return ""
+		}
+		c, err := cluster.MasterForKey(context.Background(), key)
+		if err != nil {
+			return ""
+		}
+		return c.Options().Addr
+	}
 }
 
 // optionsWarning returns a warning when the client's options let a read
@@ -75,6 +99,9 @@ func (s *redisStore) Get(ctx context.Context, keys []string) ([][]byte, error) {
 		if err != nil {
 			return nil, err
 		}
+		if !s.answeredOnce.Load() {
+			s.answeredOnce.Store(true)
+		}
 		return toBytes(vals, len(keys))
 	}
 	groups := groupByHashTag(keys)
@@ -87,8 +114,8 @@ func (s *redisStore) Get(ctx context.Context, keys []string) ([][]byte, error) {
 		}
 		cmds[i] = pipe.MGet(ctx, ks...)
 	}
-	if _, err := pipe.Exec(ctx); err != nil {
-		return nil, err
+	if cmds, err := pipe.Exec(ctx); err != nil {
+		return nil, pipelineError(err, cmds)
 	}
 	out := make([][]byte, len(keys))
 	for i, g := range groups {
@@ -113,13 +140,13 @@ func (s *redisStore) SetVersions(ctx context.Context, keys, values []string) err
 	if len(keys) == 1 {
 		return s.client.Set(ctx, keys[0], values[0], 0).Err()
 	}
-	_, err := s.client.Pipelined(ctx, func(p redis.Pipeliner) error {
+	cmds, err := s.client.Pipelined(ctx, func(p redis.Pipeliner) error {
 		for i, k := range keys {
 			p.Set(ctx, k, values[i], 0)
 		}
 		return nil
 	})
-	return err
+	return pipelineError(err, cmds)
 }
 
 // InitVersions implements [Store] with a pipeline of SET NX and GET per key.
@@ -132,8 +159,8 @@ func (s *redisStore) InitVersions(ctx context.Context, keys, values []string) ([
 		pipe.SetNX(ctx, k, values[i], 0)
 		gets[i] = pipe.Get(ctx, k)
 	}
-	if _, err := pipe.Exec(ctx); err != nil && !answered(err) {
-		return nil, err
+	if cmds, err := pipe.Exec(ctx); err != nil && !answered(err) {
+		return nil, pipelineError(err, cmds)
 	}
 	out := make([]string, len(keys))
 	for i, g := range gets {
@@ -157,13 +184,30 @@ func (s *redisStore) Delete(ctx context.Context, keys []string) error {
 	if len(keys) == 1 {
 		return s.client.Del(ctx, keys[0]).Err()
 	}
-	_, err := s.client.Pipelined(ctx, func(p redis.Pipeliner) error {
+	cmds, err := s.client.Pipelined(ctx, func(p redis.Pipeliner) error {
 		for _, k := range keys {
 			p.Del(ctx, k)
 		}
 		return nil
 	})
-	return err
+	return pipelineError(err, cmds)
+}
+
+// pipelineError returns the error of a pipeline naming, for the per-master
+// breakers, the keys of the commands that got no reply from Redis.
+func pipelineError(err error, cmds []redis.Cmder) error {
+	if err == nil || answered(err) {
+		return err
+	}
+	var keys []string
+	for _, c := range cmds {
+		if e := c.Err(); e != nil && !answered(e) {
+			if k, ok := c.Args()[1].(string); ok {
+				keys = append(keys, k)
+			}
+		}
+	}
+	return &failedKeys{keys: keys, err: err}
 }
 
 // answered reports whether err is a reply of Redis (OOM, WRONGTYPE,
