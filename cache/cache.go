@@ -21,6 +21,7 @@ type Cache struct {
 	prefix   string
 	codec    Codec
 	logger   *slog.Logger
+	logs     *logLimiter // the logger, for warnings about faults
 	observer Observer
 	disabled bool
 	flights  flightGroup
@@ -46,7 +47,10 @@ func WithPrefix(p string) Option { return func(c *Cache) { c.prefix = p } }
 func WithCodec(codec Codec) Option { return func(c *Cache) { c.codec = codec } }
 
 // WithLogger sets the logger for store and codec faults (default
-// slog.Default()); faults are logged at level Warn.
+// slog.Default()). Faults are logged at level Warn: the first of a run at
+// once, then one summary line per 10 seconds with their counts by kind, while
+// they go on; changes of the circuit breaker's state are logged as they
+// happen. The [Observer] sees every event.
 func WithLogger(l *slog.Logger) Option { return func(c *Cache) { c.logger = l } }
 
 // WithObserver sets a function called for every hit, miss, bypass,
@@ -106,8 +110,10 @@ func New(store Store, opts ...Option) *Cache {
 		panic(fmt.Sprintf("cache.New: codec name %q must be letters and digits", c.codec.Name()))
 	}
 	if c.logger == nil {
-		c.logger = slog.New(slog.DiscardHandler)
+		c.logger = slog.New(discardHandler{})
 	}
+	c.logs = &logLimiter{logger: c.logger, every: logEvery,
+		summary: "cachegen: cache faults since the last line; the calls went to the repository"}
 	if w, ok := store.(interface{ optionsWarning() string }); ok {
 		if msg := w.optionsWarning(); msg != "" {
 			c.logger.Warn(msg)
@@ -131,13 +137,17 @@ func New(store Store, opts ...Option) *Cache {
 
 func (c *Cache) breakerChanged(node string, open bool, err error) {
 	ctx := context.Background()
+	var attrs []any
+	if node != "" {
+		attrs = append(attrs, "node", node)
+	}
 	if open {
 		c.emit(ctx, Event{Kind: EventError, Op: "breaker-open", Node: node, Err: err})
-		c.logger.WarnContext(ctx, "cachegen: store failing, circuit open: calls skip it", "node", node, "cooldown", c.breakerCooldown, "err", err)
+		c.logger.WarnContext(ctx, "cachegen: store failing, circuit open: calls skip it", append(attrs, "cooldown", c.breakerCooldown, "err", err)...)
 		return
 	}
 	c.emit(ctx, Event{Kind: EventError, Op: "breaker-closed", Node: node})
-	c.logger.InfoContext(ctx, "cachegen: store answering again, circuit closed", "node", node)
+	c.logger.InfoContext(ctx, "cachegen: store answering again, circuit closed", attrs...)
 }
 
 // Close makes one last attempt, bounded by the store timeout and not held
@@ -156,6 +166,7 @@ func (c *Cache) close() error {
 	c.dirty.stop()
 	close(c.closed)
 	c.dirty.retries.Wait()
+	defer c.logs.flush()
 	before := c.dirty.pending()
 	if before == nil {
 		return nil
@@ -173,6 +184,14 @@ func (c *Cache) close() error {
 		"namespaces", namespaces, "err", err)
 	return err
 }
+
+// discardHandler is a slog.Handler that drops everything.
+type discardHandler struct{}
+
+func (discardHandler) Enabled(context.Context, slog.Level) bool  { return false }
+func (discardHandler) Handle(context.Context, slog.Record) error { return nil }
+func (d discardHandler) WithAttrs([]slog.Attr) slog.Handler      { return d }
+func (d discardHandler) WithGroup(string) slog.Handler           { return d }
 
 func validCodecName(s string) bool {
 	if s == "" {
@@ -228,7 +247,7 @@ func (c *Cache) invalidate(ctx context.Context, method string, namespaces, keys 
 	err := c.bump(ctx, c.store, namespaces, keys)
 	c.emit(ctx, Event{Kind: EventInvalidate, Method: method, Namespaces: namespaces, Err: err})
 	if err != nil {
-		c.logger.WarnContext(ctx, "cachegen: invalidation failed; retrying in the background", "method", method, "namespaces", namespaces, "err", err)
+		c.logs.warn(ctx, "invalidate", err, "cachegen: invalidation failed; retrying in the background", "method", method, "namespaces", namespaces, "err", err)
 		if c.dirty.mark(namespaces) {
 			go c.retryInvalidations()
 		}
@@ -252,7 +271,7 @@ func (c *Cache) bump(ctx context.Context, store Store, namespaces, keys []string
 		return err
 	}
 	c.emit(ctx, Event{Kind: EventError, Namespaces: namespaces, Op: "set-version", Err: err})
-	c.logger.WarnContext(ctx, "cachegen: version keys refused (a full Redis?); deleted them instead: reads miss and bypass until they can be created again",
+	c.logs.warn(ctx, "set-version", err, "cachegen: version keys refused (a full Redis?); deleted them instead: reads miss and bypass until they can be created again",
 		"namespaces", namespaces, "err", err)
 	return nil
 }
@@ -260,7 +279,7 @@ func (c *Cache) bump(ctx context.Context, store Store, namespaces, keys []string
 // fault reports a store or codec failure to the observer and the logger.
 func (c *Cache) fault(ctx context.Context, m *Method, key, op string, err error) {
 	c.emit(ctx, Event{Kind: EventError, Method: m.name, Namespaces: m.namespaces, Key: key, Op: op, Err: err})
-	c.logger.WarnContext(ctx, "cachegen: cache fault, calling the repository", "method", m.name, "op", op, "key", key, "err", err)
+	c.logs.warn(ctx, op, err, "cachegen: cache fault, calling the repository", "method", m.name, "op", op, "key", key, "err", err)
 }
 
 func (c *Cache) emit(ctx context.Context, e Event) {

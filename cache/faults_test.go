@@ -16,7 +16,7 @@ import (
 // The fault tests run real redis-server processes of their own (and skip
 // without the binary), or a proxy in front of the test Redis.
 
-var quiet = slog.New(slog.DiscardHandler)
+var quiet = slog.New(discardHandler{})
 
 // lastError records when the observer last saw a store fault: an error
 // event, or an invalidation (first try or background retry) that failed.
