@@ -18,10 +18,16 @@ import (
 // wrappers call it; load calls the wrapped repository.
 //
 // A hit costs one round trip to the store. Concurrent misses for the same
-// key and versions in one process share one call of load; each caller gets
-// its own copy of the result. Errors from load are returned as they are and
-// never stored. Faults of the store or the codec never fail the call: they are
-// reported to the observer and the logger, and load is called.
+// key and versions in one process share one call of load, and each caller
+// gets its own copy of the result. That call runs on a goroutine of its own
+// with the values of the first caller's ctx, not its cancellation or
+// deadline; it is cancelled only when every caller waiting for it has gone,
+// and its result is stored even then. Each caller waits with its own ctx and
+// returns ctx.Err() when it ends. Errors from load (its own timeouts
+// included) are shared by the callers waiting for it, and never stored; a
+// panic in load is raised again in each of them, with load's stack. Faults
+// of the store or the codec never fail the call: they are reported to the
+// observer and the logger, and load is called.
 func Fetch[T any](ctx context.Context, m *Method, key Key, load func(context.Context) (T, error)) (T, error) {
 	if m == nil || m.c.disabled || m.c.dirty.any(m.namespaces) {
 		if m != nil {
