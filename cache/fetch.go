@@ -46,7 +46,7 @@ func Fetch[T any](ctx context.Context, m *Method, key Key, load func(context.Con
 
 	vals, err := c.store.Get(ctx, keys)
 	if err != nil {
-		if timedOut(ctx, err) {
+		if readTimedOut(ctx, err) {
 			go c.dropEntry(ctx, m, entryKey)
 		}
 		return bypass(ctx, m, entryKey, "get", err, load)
@@ -79,14 +79,18 @@ func bypass[T any](ctx context.Context, m *Method, key, op string, err error, lo
 	return load(ctx)
 }
 
-// timedOut reports whether err is the store's timeout, not the end of the
-// caller's context.
-func timedOut(ctx context.Context, err error) bool {
-	if ctx.Err() != nil {
+// readTimedOut reports whether err is a timeout while reading the store's
+// reply: not the end of the caller's context, nor a wait for a connection
+// (a context error) or a dial.
+func readTimedOut(ctx context.Context, err error) bool {
+	if ctx.Err() != nil || errors.Is(err, context.DeadlineExceeded) {
+		return false
+	}
+	if oe := (*net.OpError)(nil); errors.As(err, &oe) && oe.Op == "dial" {
 		return false
 	}
 	var ne net.Error
-	return errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout()
+	return errors.As(err, &ne) && ne.Timeout()
 }
 
 // dropEntry deletes an entry whose read timed out: one too large to read
