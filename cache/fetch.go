@@ -46,7 +46,7 @@ func Fetch[T any](ctx context.Context, m *Method, key Key, load func(context.Con
 
 	vals, err := c.store.Get(ctx, keys)
 	if err != nil {
-		if readTimedOut(ctx, err) {
+		if timedOut(ctx, err) {
 			go c.dropEntry(ctx, m, entryKey)
 		}
 		return bypass(ctx, m, entryKey, "get", err, load)
@@ -79,24 +79,17 @@ func bypass[T any](ctx context.Context, m *Method, key, op string, err error, lo
 	return load(ctx)
 }
 
-// readTimedOut reports whether err is a timeout while reading the store's
-// reply: not the end of the caller's context, nor a wait for a connection
-// (a context error) or a dial.
-func readTimedOut(ctx context.Context, err error) bool {
-	if ctx.Err() != nil || errors.Is(err, context.DeadlineExceeded) {
-		return false
-	}
-	if oe := (*net.OpError)(nil); errors.As(err, &oe) && oe.Op == "dial" {
-		return false
-	}
+// timedOut reports whether err is a timeout of the store (the caller's own
+// context has not ended). context.DeadlineExceeded is a net.Error too.
+func timedOut(ctx context.Context, err error) bool {
 	var ne net.Error
-	return errors.As(err, &ne) && ne.Timeout()
+	return ctx.Err() == nil && errors.As(err, &ne) && ne.Timeout()
 }
 
 // dropEntry deletes an entry whose read timed out: one too large to read
 // in time would otherwise fail every read until it expires, since reads that
-// fail do not store. On a Redis that is slow for every key, it costs a
-// refill of the entries read meanwhile, until the breaker opens.
+// fail do not store. The timeout may have other causes (a slow Redis, a wait
+// for a pooled connection): then it costs a refill of the entry.
 func (c *Cache) dropEntry(ctx context.Context, m *Method, entryKey string) {
 	if err := c.store.Delete(context.WithoutCancel(ctx), []string{entryKey}); err != nil {
 		c.fault(ctx, m, entryKey, "delete", err)
