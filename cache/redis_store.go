@@ -213,6 +213,9 @@ func pipelineError(err error, cmds []redis.Cmder) error {
 // answered reports whether err is a reply of Redis (OOM, WRONGTYPE,
 // LOADING, ...) rather than a failure to reach it in time.
 func answered(err error) bool {
+	if err == nil {
+		return false // and no allocation for errors.As's target
+	}
 	var re redis.Error
 	return errors.As(err, &re)
 }
