@@ -19,7 +19,11 @@
 // one SET, whatever the number of entries; the old entries are never served
 // again and expire by their TTL.
 //
-// Faults of the store (Redis down, slow, or returning garbage) never fail a
-// read: the call goes to the repository and the fault is reported to the
-// [Observer] and the logger.
+// Faults of the store (Redis down, slow, full, or returning garbage) never
+// fail a read: the call goes to the repository and the fault is reported to
+// the [Observer] and the logger. Every call to the store ends at the caller's
+// deadline or after the store timeout ([WithStoreTimeout]), and a circuit
+// breaker (one per master on Redis Cluster) skips a store that keeps failing.
+// docs/guarantees.md lists what is promised, and the test that proves each
+// promise.
 package cache
