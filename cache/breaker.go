@@ -23,10 +23,11 @@ const (
 // (half-open), and closes again when the probe succeeds. While closed, its
 // bookkeeping takes no lock.
 type breaker struct {
+	node      string // the server it guards; "" for the whole store
 	threshold int
 	cooldown  time.Duration
 	now       func() time.Time
-	onChange  func(open bool, err error)
+	onChange  func(node string, open bool, err error)
 
 	open     atomic.Bool
 	failures atomic.Int64
@@ -82,61 +83,30 @@ func (b *breaker) done(err error, probe bool) {
 	}
 	b.mu.Unlock()
 	if changed && b.onChange != nil {
-		b.onChange(open, err)
+		b.onChange(b.node, open, err)
 	}
 }
 
-// breakerStore is a Store behind a breaker.
-type breakerStore struct {
-	next Store
-	b    *breaker
-}
-
-// run calls f unless the breaker is open.
-func (s *breakerStore) run(ctx context.Context, f func() error) error {
-	ok, probe := s.b.allow()
-	if !ok {
-		return ErrCircuitOpen
+// record records the outcome of a call made with ctx that allow let
+// through. A failure caused by the caller's own context ending is not held
+// against the store; an error Redis replied with (OOM, WRONGTYPE) counts as a
+// success: the store answered, at once.
+func (b *breaker) record(ctx context.Context, err error, probe bool) {
+	if answered(err) {
+		err = nil
 	}
-	err := f()
-	s.finish(ctx, err, probe)
-	return err
-}
-
-// finish records the outcome of a call. A failure caused by the caller's own
-// context ending is not held against the store.
-func (s *breakerStore) finish(ctx context.Context, err error, probe bool) {
 	if err != nil && ctx.Err() != nil {
-		if probe {
-			s.b.mu.Lock()
-			s.b.probing = false
-			s.b.mu.Unlock()
-		}
+		b.release(probe)
 		return
 	}
-	s.b.done(err, probe)
+	b.done(err, probe)
 }
 
-// Get is written out, without run's closure, as it is on every read.
-func (s *breakerStore) Get(ctx context.Context, keys []string) ([][]byte, error) {
-	ok, probe := s.b.allow()
-	if !ok {
-		return nil, ErrCircuitOpen
+// release ends a probe that proved nothing either way.
+func (b *breaker) release(probe bool) {
+	if probe {
+		b.mu.Lock()
+		b.probing = false
+		b.mu.Unlock()
 	}
-	vals, err := s.next.Get(ctx, keys)
-	s.finish(ctx, err, probe)
-	return vals, err
-}
-
-func (s *breakerStore) Set(ctx context.Context, key string, value []byte, ttl time.Duration) error {
-	return s.run(ctx, func() error { return s.next.Set(ctx, key, value, ttl) })
-}
-
-func (s *breakerStore) SetVersions(ctx context.Context, keys, values []string) error {
-	return s.run(ctx, func() error { return s.next.SetVersions(ctx, keys, values) })
-}
-
-func (s *breakerStore) InitVersions(ctx context.Context, keys, values []string) (cur []string, err error) {
-	err = s.run(ctx, func() error { cur, err = s.next.InitVersions(ctx, keys, values); return err })
-	return cur, err
 }

@@ -7,8 +7,6 @@ import (
 	"math/rand/v2"
 	"sync"
 	"time"
-
-	"golang.org/x/sync/singleflight"
 )
 
 // defaultPrefix starts every key unless [WithPrefix] says otherwise.
@@ -18,19 +16,24 @@ const defaultPrefix = "cachegen"
 // process. It is safe for concurrent use. A nil *Cache caches nothing: the
 // wrappers call the repository directly.
 type Cache struct {
-	store    Store
+	store    Store // the user's store behind the timeout and the breaker
+	direct   Store // the user's store behind the timeout only
 	prefix   string
 	codec    Codec
 	logger   *slog.Logger
+	logs     *logLimiter // the logger, for warnings about faults
 	observer Observer
 	disabled bool
-	group    singleflight.Group
+	flights  flightGroup
 
+	storeTimeout    time.Duration
+	maxEntrySize    int
 	breakerFailures int
 	breakerCooldown time.Duration
 	dirty           dirtySet
-	closed          chan struct{}
+	closed          chan struct{} // closed by Close, to stop the retries
 	closeOnce       sync.Once
+	closeErr        error // written once by Close
 }
 
 // Option configures a [Cache].
@@ -44,7 +47,10 @@ func WithPrefix(p string) Option { return func(c *Cache) { c.prefix = p } }
 func WithCodec(codec Codec) Option { return func(c *Cache) { c.codec = codec } }
 
 // WithLogger sets the logger for store and codec faults (default
-// slog.Default()); faults are logged at level Warn.
+// slog.Default()). Faults are logged at level Warn: the first of a run at
+// once, then one summary line per 10 seconds with their counts by kind, while
+// they go on; changes of the circuit breaker's state are logged as they
+// happen. The [Observer] sees every event.
 func WithLogger(l *slog.Logger) Option { return func(c *Cache) { c.logger = l } }
 
 // WithObserver sets a function called for every hit, miss, bypass,
@@ -60,17 +66,39 @@ func WithDisabled(disabled bool) Option { return func(c *Cache) { c.disabled = d
 // consecutive store errors it opens, and reads and writes skip the store (the
 // reads go to the repository) until cooldown has passed; then one call probes
 // the store and closes the breaker if it succeeds. The default is 5 failures
-// and 500ms; failures <= 0 turns the breaker off.
+// and 500ms; failures <= 0 turns the breaker off. Over a Redis Cluster there
+// is one breaker per master: a failing master is skipped while the others
+// serve. Errors Redis replies with (OOM, WRONGTYPE) are not failures: they
+// come back at once.
 func WithBreaker(failures int, cooldown time.Duration) Option {
 	return func(c *Cache) { c.breakerFailures, c.breakerCooldown = failures, cooldown }
 }
+
+// WithStoreTimeout bounds every call to the store (default 150ms,
+// [DefaultStoreTimeout]): a call ends at the caller's deadline or after d,
+// whichever comes first, and the read goes to the repository. d <= 0 leaves
+// only the caller's deadline. go-redis honours the bound on the socket only
+// with ContextTimeoutEnabled, which [RedisOptions] and [RedisClusterOptions]
+// set; without it the bound still cuts dialing, pool waits and retries short.
+func WithStoreTimeout(d time.Duration) Option { return func(c *Cache) { c.storeTimeout = d } }
+
+// DefaultMaxEntrySize is the largest entry stored unless [WithMaxEntrySize]
+// says otherwise: 1 MiB.
+const DefaultMaxEntrySize = 1 << 20
+
+// WithMaxEntrySize sets the largest entry, header included, that is stored
+// (default 1 MiB, [DefaultMaxEntrySize]). A larger result is returned to its
+// callers, not stored, and reported as a fault (op "size"): reading tens of
+// megabytes back would take longer than the store timeout. n <= 0 removes the
+// limit.
+func WithMaxEntrySize(n int) Option { return func(c *Cache) { c.maxEntrySize = n } }
 
 // New returns a Cache over store. It panics if the prefix is not a valid name
 // (see [ValidateName]) or the codec's name is not letters and digits, as
 // both are programming errors.
 func New(store Store, opts ...Option) *Cache {
 	c := &Cache{store: store, prefix: defaultPrefix, codec: JSON, logger: slog.Default(),
-		breakerFailures: DefaultBreakerFailures, breakerCooldown: DefaultBreakerCooldown,
+		storeTimeout: DefaultStoreTimeout, maxEntrySize: DefaultMaxEntrySize, breakerFailures: DefaultBreakerFailures, breakerCooldown: DefaultBreakerCooldown,
 		closed: make(chan struct{})}
 	for _, o := range opts {
 		o(c)
@@ -84,31 +112,77 @@ func New(store Store, opts ...Option) *Cache {
 	if c.logger == nil {
 		c.logger = slog.New(discardHandler{})
 	}
+	c.logs = &logLimiter{logger: c.logger, every: logEvery,
+		summary: "cachegen: cache faults since the last line; the calls went to the repository"}
+	if w, ok := store.(interface{ optionsWarning() string }); ok {
+		if msg := w.optionsWarning(); msg != "" {
+			c.logger.Warn(msg)
+		}
+	}
+	if c.storeTimeout > 0 {
+		c.store = &timeoutStore{next: c.store, budget: c.storeTimeout}
+	}
+	c.direct = c.store
 	if c.breakerFailures > 0 {
-		c.store = &breakerStore{next: c.store, b: &breaker{
-			threshold: c.breakerFailures, cooldown: c.breakerCooldown, now: time.Now,
-			onChange: c.breakerChanged,
-		}}
+		var nodeOf func(string) string
+		if n, ok := store.(interface{ nodeFunc() func(string) string }); ok {
+			nodeOf = n.nodeFunc()
+		}
+		c.store = newBreakerStore(c.store, nodeOf, func(node string) *breaker {
+			return &breaker{node: node, threshold: c.breakerFailures, cooldown: c.breakerCooldown, now: time.Now, onChange: c.breakerChanged}
+		})
 	}
 	return c
 }
 
-func (c *Cache) breakerChanged(open bool, err error) {
+func (c *Cache) breakerChanged(node string, open bool, err error) {
 	ctx := context.Background()
+	var attrs []any
+	if node != "" {
+		attrs = append(attrs, "node", node)
+	}
 	if open {
-		c.emit(ctx, Event{Kind: EventError, Op: "breaker-open", Err: err})
-		c.logger.WarnContext(ctx, "cachegen: store failing, circuit open: calls skip it", "cooldown", c.breakerCooldown, "err", err)
+		c.emit(ctx, Event{Kind: EventError, Op: "breaker-open", Node: node, Err: err})
+		c.logger.WarnContext(ctx, "cachegen: store failing, circuit open: calls skip it", append(attrs, "cooldown", c.breakerCooldown, "err", err)...)
 		return
 	}
-	c.emit(ctx, Event{Kind: EventError, Op: "breaker-closed"})
-	c.logger.InfoContext(ctx, "cachegen: store answering again, circuit closed")
+	c.emit(ctx, Event{Kind: EventError, Op: "breaker-closed", Node: node})
+	c.logger.InfoContext(ctx, "cachegen: store answering again, circuit closed", attrs...)
 }
 
-// Close stops the background retries of lost invalidations. The Cache
-// stays usable.
+// Close makes one last attempt, bounded by the store timeout and not held
+// back by the circuit breaker, to deliver the invalidations still waiting to
+// be retried, and stops the background retries. It returns an error naming
+// the namespaces it could not deliver, also logged at level Error: other
+// processes may serve their entries from before the writes until they
+// expire. Later calls return the same result. The Cache stays usable, but
+// failed invalidations are no longer retried.
 func (c *Cache) Close() error {
-	c.closeOnce.Do(func() { close(c.closed) })
-	return nil
+	c.closeOnce.Do(func() { c.closeErr = c.close() })
+	return c.closeErr
+}
+
+func (c *Cache) close() error {
+	c.dirty.stop()
+	close(c.closed)
+	c.dirty.retries.Wait()
+	defer c.logs.flush()
+	before := c.dirty.pending()
+	if before == nil {
+		return nil
+	}
+	namespaces, keys := c.dirtyKeys(before)
+	ctx := context.Background()
+	err := c.bump(ctx, c.direct, namespaces, keys)
+	c.emit(ctx, Event{Kind: EventInvalidate, Namespaces: namespaces, Op: "close", Err: err})
+	if err == nil {
+		c.dirty.clean(before)
+		return nil
+	}
+	err = fmt.Errorf("cache: close: invalidations of %v not delivered: %w", namespaces, err)
+	c.logger.ErrorContext(ctx, "cachegen: invalidations lost at close: other processes may serve entries from before the writes until they expire",
+		"namespaces", namespaces, "err", err)
+	return err
 }
 
 func validCodecName(s string) bool {
@@ -130,12 +204,15 @@ func (c *Cache) versionKey(ns string) string {
 
 // Invalidate makes every entry of the namespaces stale, in one round trip,
 // whatever their number: it sets each namespace's version key to a fresh
-// random token. It is the manual counterpart of //cache:invalidate.
+// random token. It is the manual counterpart of //cache:invalidate. Call it
+// after the write has committed: it invalidates even when ctx has been
+// cancelled or its deadline has passed meanwhile (ctx's values are kept, its
+// cancellation is not), bounded by the store timeout ([WithStoreTimeout]).
 //
 // When the store fails, the error is returned and the invalidation is not
 // lost: the namespaces are dirty in this process (its reads of them bypass
 // the cache) and a background goroutine retries, 50ms then doubling up to
-// 1s apart, until the store takes it.
+// 1s apart, until the store takes it or [Cache.Close] makes its last attempt.
 func (c *Cache) Invalidate(ctx context.Context, namespaces ...string) error {
 	if c == nil || len(namespaces) == 0 {
 		return nil
@@ -150,12 +227,16 @@ func (c *Cache) Invalidate(ctx context.Context, namespaces ...string) error {
 	return c.invalidate(ctx, "", namespaces, keys)
 }
 
+// invalidate bumps the version keys of namespaces for a write of method
+// (empty for Cache.Invalidate). ctx's cancellation is dropped: the write
+// may have committed.
 func (c *Cache) invalidate(ctx context.Context, method string, namespaces, keys []string) error {
+	ctx = context.WithoutCancel(ctx)
 	before := c.dirty.snapshot(namespaces)
-	err := c.store.SetVersions(ctx, keys, newTokens(len(keys)))
+	err := c.bump(ctx, c.store, namespaces, keys)
 	c.emit(ctx, Event{Kind: EventInvalidate, Method: method, Namespaces: namespaces, Err: err})
 	if err != nil {
-		c.logger.WarnContext(ctx, "cachegen: invalidation failed; retrying in the background", "method", method, "namespaces", namespaces, "err", err)
+		c.logs.warn(ctx, "invalidate", err, "cachegen: invalidation failed; retrying in the background", "method", method, "namespaces", namespaces, "err", err)
 		if c.dirty.mark(namespaces) {
 			go c.retryInvalidations()
 		}
@@ -165,10 +246,29 @@ func (c *Cache) invalidate(ctx context.Context, method string, namespaces, keys 
 	return nil
 }
 
+// bump sets the version keys of namespaces to fresh tokens in store. When
+// Redis refuses the writes (a full Redis under noeviction answers OOM) but
+// deletes the keys (DEL is allowed then), the namespaces are invalidated as
+// well: every process misses them, and bypasses the cache while it cannot
+// create them again. The refusal is reported as a fault.
+func (c *Cache) bump(ctx context.Context, store Store, namespaces, keys []string) error {
+	err := store.SetVersions(ctx, keys, newTokens(len(keys)))
+	if err == nil || !answered(err) {
+		return err
+	}
+	if store.Delete(ctx, keys) != nil {
+		return err
+	}
+	c.emit(ctx, Event{Kind: EventError, Namespaces: namespaces, Op: "set-version", Err: err})
+	c.logs.warn(ctx, "set-version", err, "cachegen: version keys refused (a full Redis?); deleted them instead: reads miss and bypass until they can be created again",
+		"namespaces", namespaces, "err", err)
+	return nil
+}
+
 // fault reports a store or codec failure to the observer and the logger.
 func (c *Cache) fault(ctx context.Context, m *Method, key, op string, err error) {
 	c.emit(ctx, Event{Kind: EventError, Method: m.name, Namespaces: m.namespaces, Key: key, Op: op, Err: err})
-	c.logger.WarnContext(ctx, "cachegen: cache fault, calling the repository", "method", m.name, "op", op, "key", key, "err", err)
+	c.logs.warn(ctx, op, err, "cachegen: cache fault, calling the repository", "method", m.name, "op", op, "key", key, "err", err)
 }
 
 func (c *Cache) emit(ctx context.Context, e Event) {

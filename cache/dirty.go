@@ -2,6 +2,7 @@ package cache
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -20,8 +21,11 @@ type dirtySet struct {
 	n  atomic.Int64 // number of dirty namespaces, for a lock-free fast path
 	mu sync.Mutex
 	ns map[string]uint64 // dirty namespace -> generation of its last failure
-	// retrying is true while the retry goroutine runs.
-	retrying bool
+	// retrying is true while the retry goroutine runs; stopped is set by
+	// Cache.Close, after which no retry goroutine starts.
+	retrying, stopped bool
+	// retries counts the retry goroutine, added under mu.
+	retries sync.WaitGroup
 }
 
 // any reports whether one of namespaces is dirty.
@@ -86,11 +90,20 @@ func (d *dirtySet) mark(namespaces []string) (start bool) {
 		d.ns[ns] = g
 	}
 	d.n.Store(int64(len(d.ns)))
-	if d.retrying {
+	if d.retrying || d.stopped {
 		return false
 	}
 	d.retrying = true
+	d.retries.Add(1)
 	return true
+}
+
+// stop prevents retry goroutines from starting; the caller then waits for
+// the running one with retries.Wait.
+func (d *dirtySet) stop() {
+	d.mu.Lock()
+	d.stopped = true
+	d.mu.Unlock()
 }
 
 // pending returns the dirty namespaces and their generations, and stops the
@@ -112,6 +125,7 @@ func (d *dirtySet) pending() map[string]uint64 {
 // retryInvalidations bumps the dirty namespaces until none is left, backing
 // off from 50ms to 1s, or until the cache is closed.
 func (c *Cache) retryInvalidations() {
+	defer c.dirty.retries.Done()
 	wait := retryFirst
 	for {
 		select {
@@ -126,14 +140,9 @@ func (c *Cache) retryInvalidations() {
 		if before == nil {
 			return
 		}
-		namespaces := make([]string, 0, len(before))
-		keys := make([]string, 0, len(before))
-		for ns := range before {
-			namespaces = append(namespaces, ns)
-			keys = append(keys, c.versionKey(ns))
-		}
+		namespaces, keys := c.dirtyKeys(before)
 		ctx := context.Background()
-		err := c.store.SetVersions(ctx, keys, newTokens(len(keys)))
+		err := c.bump(ctx, c.store, namespaces, keys)
 		c.emit(ctx, Event{Kind: EventInvalidate, Namespaces: namespaces, Op: "retry", Err: err})
 		if err == nil {
 			c.dirty.clean(before)
@@ -143,4 +152,19 @@ func (c *Cache) retryInvalidations() {
 		}
 		wait = min(2*wait, retryMax)
 	}
+}
+
+// dirtyKeys returns the namespaces of a pending set, sorted, and their
+// version keys.
+func (c *Cache) dirtyKeys(pending map[string]uint64) (namespaces, keys []string) {
+	namespaces = make([]string, 0, len(pending))
+	for ns := range pending {
+		namespaces = append(namespaces, ns)
+	}
+	slices.Sort(namespaces)
+	keys = make([]string, len(namespaces))
+	for i, ns := range namespaces {
+		keys[i] = c.versionKey(ns)
+	}
+	return namespaces, keys
 }

@@ -32,7 +32,11 @@
 // of the cached result type, so an entry is only read by code of the same
 // package, result shape and codec.
 //
-// Faults of the store (Redis down, slow, or returning garbage) never fail a
-// read: the call goes to the repository and the fault is reported to the
-// [Observer] and the logger.
+// Faults of the store (Redis down, slow, full, or returning garbage) never
+// fail a read: the call goes to the repository and the fault is reported to
+// the [Observer] and the logger. Every call to the store ends at the caller's
+// deadline or after the store timeout ([WithStoreTimeout]), and a circuit
+// breaker (one per master on Redis Cluster) skips a store that keeps failing.
+// docs/guarantees.md lists what is promised, and the test that proves each
+// promise.
 package cache

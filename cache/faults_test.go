@@ -332,9 +332,12 @@ func TestFaultStampede(t *testing.T) {
 	prefix := testPrefix(t)
 	const readers = 500
 	// Two processes share the Redis; each may load once per expiry.
+	// 500 readers queue for 20 pooled connections: on a loaded machine
+	// (the race detector, other packages' tests) the wait can pass the
+	// default store timeout, and reads that time out bypass the cache.
 	caches := []*Cache{
-		New(NewRedisStore(client), WithPrefix(prefix), WithLogger(quiet)),
-		New(NewRedisStore(client), WithPrefix(prefix), WithLogger(quiet)),
+		New(NewRedisStore(client), WithPrefix(prefix), WithLogger(quiet), WithStoreTimeout(2*time.Second)),
+		New(NewRedisStore(client), WithPrefix(prefix), WithLogger(quiet), WithStoreTimeout(2*time.Second)),
 	}
 	var loads [2]atomic.Int64
 	ctx := context.Background()

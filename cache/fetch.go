@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"net"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -16,10 +17,16 @@ import (
 // wrappers call it; load calls the wrapped repository.
 //
 // A hit costs one round trip to the store. Concurrent misses for the same
-// key and versions in one process share one call of load; each caller gets
-// its own copy of the result. Errors from load are returned as they are and
-// never stored. Faults of the store or the codec never fail the call: they are
-// reported to the observer and the logger, and load is called.
+// key and versions in one process share one call of load, and each caller
+// gets its own copy of the result. That call runs on a goroutine of its own
+// with the values of the first caller's ctx, not its cancellation or
+// deadline; it is cancelled only when every caller waiting for it has gone,
+// and its result is stored even then. Each caller waits with its own ctx and
+// returns ctx.Err() when it ends. Errors from load (its own timeouts
+// included) are shared by the callers waiting for it, and never stored; a
+// panic in load is raised again in each of them, with load's stack. Faults
+// of the store or the codec never fail the call: they are reported to the
+// observer and the logger, and load is called.
 //
 // Called by generated code; not part of the user API.
 func Fetch[T any](ctx context.Context, m *Method, key Key, load func(context.Context) (T, error)) (T, error) {
@@ -39,6 +46,9 @@ func Fetch[T any](ctx context.Context, m *Method, key Key, load func(context.Con
 
 	vals, err := c.store.Get(ctx, keys)
 	if err != nil {
+		if timedOut(ctx, err) {
+			go c.dropEntry(ctx, m, entryKey)
+		}
 		return bypass(ctx, m, entryKey, "get", err, load)
 	}
 	versions, entry := vals[:n], vals[n]
@@ -69,6 +79,23 @@ func bypass[T any](ctx context.Context, m *Method, key, op string, err error, lo
 	return load(ctx)
 }
 
+// timedOut reports whether err is a timeout of the store (the caller's own
+// context has not ended). context.DeadlineExceeded is a net.Error too.
+func timedOut(ctx context.Context, err error) bool {
+	var ne net.Error
+	return ctx.Err() == nil && errors.As(err, &ne) && ne.Timeout()
+}
+
+// dropEntry deletes an entry whose read timed out: one too large to read
+// in time would otherwise fail every read until it expires, since reads that
+// fail do not store. The timeout may have other causes (a slow Redis, a wait
+// for a pooled connection): then it costs a refill of the entry.
+func (c *Cache) dropEntry(ctx context.Context, m *Method, entryKey string) {
+	if err := c.store.Delete(context.WithoutCancel(ctx), []string{entryKey}); err != nil {
+		c.fault(ctx, m, entryKey, "delete", err)
+	}
+}
+
 func allValid(versions [][]byte) bool {
 	for _, v := range versions {
 		if !validToken(v) {
@@ -80,29 +107,17 @@ func allValid(versions [][]byte) bool {
 
 // ensureVersions returns the current version token of each of m's
 // namespaces, as read before the load. Missing version keys are created with
-// SET NX of a fresh token; values this package cannot have written are
-// replaced by a fresh token, which invalidates the namespace.
+// SET NX of a fresh token; values this package cannot have written (and keys
+// of another type, which MGET reads as missing) are replaced by a fresh
+// token, which invalidates the namespace.
 func (c *Cache) ensureVersions(ctx context.Context, m *Method, entryKey string, versions [][]byte) ([]string, error) {
 	tokens := make([]string, len(versions))
-	var missing, garbage []int
+	var missing []int
 	for i, v := range versions {
-		switch {
-		case v == nil:
+		if v == nil {
 			missing = append(missing, i)
-		case !validToken(v):
-			garbage = append(garbage, i)
-		default:
+		} else {
 			tokens[i] = string(v)
-		}
-	}
-	if len(garbage) > 0 {
-		keys, fresh := subset(m.versionKeys, garbage), newTokens(len(garbage))
-		c.fault(ctx, m, entryKey, "get", errors.New("cache: version key holds a foreign value; resetting it"))
-		if err := c.store.SetVersions(ctx, keys, fresh); err != nil {
-			return nil, err
-		}
-		for j, i := range garbage {
-			tokens[i] = fresh[j]
 		}
 	}
 	if len(missing) > 0 {
@@ -111,10 +126,23 @@ func (c *Cache) ensureVersions(ctx context.Context, m *Method, entryKey string, 
 			return nil, err
 		}
 		for j, i := range missing {
-			if !validToken([]byte(cur[j])) {
-				return nil, errors.New("cache: version key holds a foreign value")
-			}
 			tokens[i] = cur[j]
+		}
+	}
+	var foreign []int
+	for i, t := range tokens {
+		if !validToken([]byte(t)) {
+			foreign = append(foreign, i)
+		}
+	}
+	if len(foreign) > 0 {
+		keys, fresh := subset(m.versionKeys, foreign), newTokens(len(foreign))
+		c.fault(ctx, m, entryKey, "get", fmt.Errorf("cache: version key %s holds a foreign value; resetting it", keys[0]))
+		if err := c.store.SetVersions(ctx, keys, fresh); err != nil {
+			return nil, err
+		}
+		for j, i := range foreign {
+			tokens[i] = fresh[j]
 		}
 	}
 	return tokens, nil
@@ -130,107 +158,102 @@ func subset(keys []string, idx []int) []string {
 
 // flight is the shared outcome of one load.
 type flight struct {
-	starter *byte       // identifies the caller whose context ran the load
-	value   any         // what load returned, handed to the first claimant
-	payload []byte      // the encoded value, decoded by the other callers; nil if encoding failed
+	value   any         // a *T: what load returned, handed to the first claimant
+	payload []byte      // the encoded value, decoded by the other callers; nil if not encoded
 	claimed atomic.Bool // the first caller to read the flight takes value
-	panicV  any         // what load panicked with, raised again in every caller
 
 	load time.Duration // how long load took; zero when it was not called
 }
 
-// fill calls load once per key and versions in this process, stores its
-// result tagged with tokens, and gives each caller its own copy.
+// fill calls load once per key and versions in this process, on a
+// goroutine of its own that outlives the caller that started it (see
+// flightGroup), stores its result tagged with tokens, and gives each caller
+// its own copy. Each caller waits with its own context.
 func fill[T any](ctx context.Context, m *Method, entryKey string, tokens []string, load func(context.Context) (T, error)) (T, error) {
 	c := m.c
-	me := new(byte)
-	ch := c.group.DoChan(entryKey+"\n"+strings.Join(tokens, ","), func() (res any, err error) {
-		f := &flight{starter: me}
-		defer func() {
-			if p := recover(); p != nil {
-				f.panicV, res, err = p, f, nil
-			}
-		}()
-		// A caller that missed just before an earlier flight for the same
-		// key and versions stored its result starts this one: look again,
-		// so a process loads an entry once.
-		if v, payload, ok := recheck[T](ctx, c, entryKey, tokens); ok {
-			f.value, f.payload = v, payload
-			return f, nil
-		}
-		start := time.Now()
-		v, err := load(ctx)
-		f.value, f.load = v, time.Since(start)
-		if err != nil {
-			return f, err
-		}
-		// A pointer, so that encoding/json calls MarshalJSON methods with
-		// pointer receivers on the value's fields (big.Int) instead of
-		// encoding them by reflection.
-		data, err := c.codec.Marshal(&v)
-		if err != nil {
-			c.fault(ctx, m, entryKey, "encode", err)
-			return f, nil
-		}
-		f.payload = data
-		entry := appendEntryHeader(make([]byte, 0, 64+len(data)), c.codec.Name(), tokens)
-		entry = append(entry, data...)
-		// The result is stored even if the caller has gone: others may wait.
-		if err := c.store.Set(context.WithoutCancel(ctx), entryKey, entry, jitter(m.ttl)); err != nil {
-			c.fault(ctx, m, entryKey, "set", err)
-		}
-		return f, nil
-	})
-
+	res, err := c.flights.do(ctx, entryKey+"\n"+strings.Join(tokens, ","),
+		func(ctx context.Context) (any, error) { return loadAndStore(ctx, m, entryKey, tokens, load) },
+		func(err error) { c.fault(context.WithoutCancel(ctx), m, entryKey, "load", err) })
 	var zero T
-	select {
-	case <-ctx.Done():
-		return zero, ctx.Err()
-	case res := <-ch:
-		f := res.Val.(*flight)
-		if f.panicV != nil {
-			panic(f.panicV)
-		}
-		own, sameType := f.value.(T)
-		if !sameType {
-			// Descriptors made by hand without an identity can share a key
-			// across result types: never hand over, or decode into, a value
-			// of another type.
-			c.fault(ctx, m, entryKey, "flight", fmt.Errorf("cache: a shared load for this key returned %T, not %T", f.value, own))
-			record(ctx, m, StatusBypass)
-			return load(ctx)
-		}
-		if res.Err != nil {
-			if f.starter != me && ctx.Err() == nil && isContextErr(res.Err) {
-				// Another caller's context ended its load: this caller's
-				// has not, so it loads for itself.
-				record(ctx, m, StatusMiss)
-				return load(ctx)
-			}
-			if f.claimed.CompareAndSwap(false, true) {
-				return own, res.Err
-			}
-			return zero, res.Err
-		}
-		miss := Event{Kind: EventMiss, Method: m.name, Namespaces: m.namespaces, Key: entryKey}
-		if f.starter == me {
-			miss.Load = f.load
-		}
-		c.emit(ctx, miss)
-		record(ctx, m, StatusMiss)
-		if f.claimed.CompareAndSwap(false, true) {
-			return own, nil
-		}
-		if f.payload == nil {
-			return load(ctx) // the value could not be encoded, so not copied
-		}
-		var v T
-		if err := c.codec.Unmarshal(f.payload, &v); err != nil {
-			c.fault(ctx, m, entryKey, "decode", err)
-			return load(ctx)
-		}
-		return v, nil
+	f, ok := res.(*flight)
+	if !ok {
+		return zero, err // this caller's context ended, or the load called Goexit
 	}
+	p, ok := f.value.(*T)
+	if !ok {
+		// Another method's flight under the same key: its value is not a T.
+		c.fault(ctx, m, entryKey, "type", fmt.Errorf("cache: a load of %s under this key returned %T, not %T", m.name, f.value, p))
+		record(ctx, m, StatusMiss)
+		return load(ctx)
+	}
+	if err != nil {
+		if f.claimed.CompareAndSwap(false, true) {
+			return *p, err
+		}
+		return zero, err
+	}
+	// The caller that takes the value reports the load's time; the others
+	// shared it, so that each repository call is counted once.
+	claimed := f.claimed.CompareAndSwap(false, true)
+	miss := Event{Kind: EventMiss, Method: m.name, Namespaces: m.namespaces, Key: entryKey}
+	if claimed {
+		miss.Load = f.load
+	}
+	c.emit(ctx, miss)
+	record(ctx, m, StatusMiss)
+	if claimed {
+		return *p, nil
+	}
+	if f.payload == nil {
+		return load(ctx) // the value could not be encoded, so not copied
+	}
+	var v T
+	if err := c.codec.Unmarshal(f.payload, &v); err != nil {
+		c.fault(ctx, m, entryKey, "decode", err)
+		return load(ctx)
+	}
+	return v, nil
+}
+
+// loadAndStore is the body of a flight: it looks for the entry again, else
+// calls load and stores its result tagged with tokens, even when every
+// caller has left.
+func loadAndStore[T any](ctx context.Context, m *Method, entryKey string, tokens []string, load func(context.Context) (T, error)) (*flight, error) {
+	c := m.c
+	f := &flight{}
+	// A caller that missed just before an earlier flight for the same key
+	// and versions stored its result starts this one: look again, so a
+	// process loads an entry once.
+	if v, payload, ok := recheck[T](ctx, c, entryKey, tokens); ok {
+		f.value, f.payload = &v, payload
+		return f, nil
+	}
+	start := time.Now()
+	v, err := load(ctx)
+	f.value, f.load = &v, time.Since(start)
+	if err != nil {
+		return f, err
+	}
+	// A pointer, so that encoding/json calls MarshalJSON methods with
+	// pointer receivers on the value's fields (big.Int) instead of encoding
+	// them by reflection.
+	data, err := c.codec.Marshal(&v)
+	if err != nil {
+		c.fault(ctx, m, entryKey, "encode", err)
+		return f, nil
+	}
+	f.payload = data
+	entry := appendEntryHeader(make([]byte, 0, 64+len(data)), c.codec.Name(), tokens)
+	entry = append(entry, data...)
+	if c.maxEntrySize > 0 && len(entry) > c.maxEntrySize {
+		c.fault(ctx, m, entryKey, "size", fmt.Errorf("cache: entry of %d bytes is over the maximum of %d; not stored", len(entry), c.maxEntrySize))
+		return f, nil
+	}
+	// Stored even if every caller has left and cancelled ctx.
+	if err := c.store.Set(context.WithoutCancel(ctx), entryKey, entry, jitter(m.ttl)); err != nil {
+		c.fault(ctx, m, entryKey, "set", err)
+	}
+	return f, nil
 }
 
 // recheck reads the entry again and decodes it when it was stored under
@@ -260,10 +283,6 @@ func decodeEntry[T any](c *Cache, entry []byte, versions [][]byte) (v T, payload
 		return v, nil, false, err
 	}
 	return v, payload, true, nil
-}
-
-func isContextErr(err error) bool {
-	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
 }
 
 // jitter shortens ttl by up to 5% at random, so that entries filled together

@@ -7,7 +7,6 @@ require (
 	github.com/goccy/go-json v0.11.1
 	github.com/redis/go-redis/v9 v9.16.0
 	github.com/vmihailenco/msgpack/v5 v5.4.1
-	golang.org/x/sync v0.11.0
 )
 
 require (

@@ -37,6 +37,9 @@ func testRedis(t testing.TB) (redis.UniversalClient, *miniredis.Miniredis) {
 			t.Fatalf("CACHEGEN_REDIS_URL: %v", err)
 		}
 		opt.MaxRetries = -1
+		// Generous for a loaded machine, and short of the second that
+		// draws New's warning about slow client options.
+		opt.ReadTimeout = 900 * time.Millisecond
 		opt.MaintNotificationsConfig = &maintnotifications.Config{Mode: maintnotifications.ModeDisabled}
 		client := redis.NewClient(opt)
 		t.Cleanup(func() { client.Close() })

@@ -97,6 +97,19 @@ func (s *memoryStore) SetVersions(ctx context.Context, keys, values []string) er
 	return nil
 }
 
+// Delete implements [Store].
+func (s *memoryStore) Delete(ctx context.Context, keys []string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, k := range keys {
+		delete(s.items, k)
+	}
+	return nil
+}
+
 // InitVersions implements [Store].
 func (s *memoryStore) InitVersions(ctx context.Context, keys, values []string) ([]string, error) {
 	if err := ctx.Err(); err != nil {

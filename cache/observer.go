@@ -42,12 +42,23 @@ func (k EventKind) String() string {
 }
 
 // Event describes one thing the cache did, for an [Observer].
+//
+// The Op of an error event names the step that failed: get (the read of
+// the versions and the entry, or a version key holding a foreign value),
+// init (creating version keys), set (storing an entry), delete (deleting an
+// entry whose read timed out), decode, encode, size (an entry over
+// [WithMaxEntrySize], not stored), type (a concurrent load of the same key
+// returned another type), load (a load that panicked or called
+// runtime.Goexit after every caller had left), set-version (Redis refused
+// a version key and the cache deleted it instead), or breaker-open and
+// breaker-closed when a circuit breaker changes state.
 type Event struct {
 	Kind       EventKind
 	Method     string   // "Iface.Method"; empty for Cache.Invalidate
 	Namespaces []string // the namespaces involved; do not modify
 	Key        string   // the entry key, for reads
-	Op         string   // for errors: get, set, init, decode, encode, flight (a shared load of another type), or breaker-open and breaker-closed when the circuit breaker changes state; "retry" on an invalidation retried in the background
+	Node       string   // for breaker-open and breaker-closed: the Redis Cluster master; empty for a single Redis
+	Op         string   // for errors: the step that failed (see above); for invalidations: "retry" in the background, "close" in Close's last attempt
 	Err        error    // for errors and failed invalidations
 	// Load is, on a miss, how long the repository call took. Callers that
 	// shared another caller's call (one key, one process, at once) report
@@ -55,8 +66,10 @@ type Event struct {
 	Load time.Duration
 }
 
-// Observer receives every [Event]. It is called synchronously on the
-// caller's goroutine and must be fast and safe for concurrent use.
+// Observer receives every [Event]. It is called synchronously, on the
+// goroutine that did the work: the caller's, or one of the cache's own for
+// a load shared by several callers and for background retries. It must be
+// fast and safe for concurrent use.
 type Observer func(ctx context.Context, e Event)
 
 // Status is what the cache did for one call, as reported to a [Recorder].

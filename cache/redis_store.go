@@ -2,8 +2,10 @@ package cache
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unsafe"
 
@@ -13,14 +15,80 @@ import (
 // redisStore is the [Store] over a go-redis client.
 type redisStore struct {
 	client redis.UniversalClient
+	// answeredOnce is set after the first successful read, when a cluster
+	// client has loaded the cluster's layout: before, naming a key's
+	// master could wait on the network.
+	answeredOnce atomic.Bool
 }
 
 // NewRedisStore returns a [Store] over client: a *redis.Client, a
 // *redis.ClusterClient or a failover client. Keys that share a namespace share
 // a hash tag, so a read is one MGET per Redis Cluster slot involved, sent in
 // one pipeline.
+//
+// When the client's options let a read wait a second or more on a hung
+// Redis (go-redis's defaults: ReadTimeout 5s, 3 retries, context deadlines
+// ignored on the socket), [New] logs one warning naming the options to set;
+// [RedisOptions] and [RedisClusterOptions] give suitable ones.
 func NewRedisStore(client redis.UniversalClient) Store {
 	return &redisStore{client: client}
+}
+
+// nodeFunc returns the function naming the master that holds a key, for the
+// per-master breakers, or nil for a client that is not a cluster client.
+func (s *redisStore) nodeFunc() func(string) string {
+	cluster, ok := s.client.(*redis.ClusterClient)
+	if !ok {
+		return nil
+	}
+	return func(key string) string {
+		if !s.answeredOnce.Load() {
+			return ""
+		}
+		c, err := cluster.MasterForKey(context.Background(), key)
+		if err != nil {
+			return ""
+		}
+		return c.Options().Addr
+	}
+}
+
+// optionsWarning returns a warning when the client's options let a read
+// wait a second or more on a hung Redis, whatever the caller's deadline and
+// the cache's store timeout, or "" when they do not.
+func (s *redisStore) optionsWarning() string {
+	var ctxTimeout bool
+	var read time.Duration
+	var retries, redirects int
+	switch c := s.client.(type) {
+	case *redis.Client:
+		o := c.Options()
+		ctxTimeout, read, retries = o.ContextTimeoutEnabled, o.ReadTimeout, o.MaxRetries
+	case *redis.ClusterClient:
+		o := c.Options()
+		ctxTimeout, read, retries, redirects = o.ContextTimeoutEnabled, o.ReadTimeout, o.MaxRetries, o.MaxRedirects
+	default:
+		return ""
+	}
+	if ctxTimeout {
+		return "" // the store timeout bounds every read
+	}
+	// go-redis has normalised the options: no retries reads 0 (-1 on a
+	// cluster), and a ReadTimeout of 0 or less waits forever.
+	tries := time.Duration((max(retries, 0) + 1) * (max(redirects, 0) + 1))
+	if read > 0 && read*tries < time.Second {
+		return ""
+	}
+	wait := "forever"
+	if read > 0 {
+		wait = (read * tries).String()
+	}
+	msg := "cachegen: the Redis client's options let a read wait " + wait + " on a hung Redis, whatever the caller's deadline: " +
+		"set ContextTimeoutEnabled: true (the cache's store timeout then bounds every call), ReadTimeout 100ms and MaxRetries -1"
+	if _, ok := s.client.(*redis.ClusterClient); ok {
+		return msg + " and MaxRedirects 1, or use cache.RedisClusterOptions"
+	}
+	return msg + ", or use cache.RedisOptions or cache.ParseRedisURL"
 }
 
 // Get implements [Store]: one MGET per hash tag, pipelined when there are
@@ -30,6 +98,9 @@ func (s *redisStore) Get(ctx context.Context, keys []string) ([][]byte, error) {
 		vals, err := s.client.MGet(ctx, keys...).Result()
 		if err != nil {
 			return nil, err
+		}
+		if !s.answeredOnce.Load() {
+			s.answeredOnce.Store(true)
 		}
 		return toBytes(vals, len(keys))
 	}
@@ -43,8 +114,8 @@ func (s *redisStore) Get(ctx context.Context, keys []string) ([][]byte, error) {
 		}
 		cmds[i] = pipe.MGet(ctx, ks...)
 	}
-	if _, err := pipe.Exec(ctx); err != nil {
-		return nil, err
+	if cmds, err := pipe.Exec(ctx); err != nil {
+		return nil, pipelineError(err, cmds)
 	}
 	out := make([][]byte, len(keys))
 	for i, g := range groups {
@@ -69,16 +140,18 @@ func (s *redisStore) SetVersions(ctx context.Context, keys, values []string) err
 	if len(keys) == 1 {
 		return s.client.Set(ctx, keys[0], values[0], 0).Err()
 	}
-	_, err := s.client.Pipelined(ctx, func(p redis.Pipeliner) error {
+	cmds, err := s.client.Pipelined(ctx, func(p redis.Pipeliner) error {
 		for i, k := range keys {
 			p.Set(ctx, k, values[i], 0)
 		}
 		return nil
 	})
-	return err
+	return pipelineError(err, cmds)
 }
 
 // InitVersions implements [Store] with a pipeline of SET NX and GET per key.
+// A key of another type than string reads as "", which is no token: the
+// cache replaces it.
 func (s *redisStore) InitVersions(ctx context.Context, keys, values []string) ([]string, error) {
 	pipe := s.client.Pipeline()
 	gets := make([]*redis.StringCmd, len(keys))
@@ -86,20 +159,65 @@ func (s *redisStore) InitVersions(ctx context.Context, keys, values []string) ([
 		pipe.SetNX(ctx, k, values[i], 0)
 		gets[i] = pipe.Get(ctx, k)
 	}
-	if _, err := pipe.Exec(ctx); err != nil && err != redis.Nil {
-		return nil, err
+	if cmds, err := pipe.Exec(ctx); err != nil && !answered(err) {
+		return nil, pipelineError(err, cmds)
 	}
 	out := make([]string, len(keys))
 	for i, g := range gets {
 		v, err := g.Result()
-		if err != nil {
+		switch {
+		case redis.HasErrorPrefix(err, "WRONGTYPE"):
+		case err != nil:
 			// redis.Nil here means the key vanished between SET NX and GET
 			// (eviction): report it, the caller goes to the repository.
 			return nil, fmt.Errorf("cache: version key %s: %w", keys[i], err)
+		default:
+			out[i] = v
 		}
-		out[i] = v
 	}
 	return out, nil
+}
+
+// Delete implements [Store] with DEL, one per key in a pipeline when there
+// are several (they may live in several Redis Cluster slots).
+func (s *redisStore) Delete(ctx context.Context, keys []string) error {
+	if len(keys) == 1 {
+		return s.client.Del(ctx, keys[0]).Err()
+	}
+	cmds, err := s.client.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for _, k := range keys {
+			p.Del(ctx, k)
+		}
+		return nil
+	})
+	return pipelineError(err, cmds)
+}
+
+// pipelineError returns the error of a pipeline naming, for the per-master
+// breakers, the keys of the commands that got no reply from Redis.
+func pipelineError(err error, cmds []redis.Cmder) error {
+	if err == nil || answered(err) {
+		return err
+	}
+	var keys []string
+	for _, c := range cmds {
+		if e := c.Err(); e != nil && !answered(e) {
+			if k, ok := c.Args()[1].(string); ok {
+				keys = append(keys, k)
+			}
+		}
+	}
+	return &failedKeys{keys: keys, err: err}
+}
+
+// answered reports whether err is a reply of Redis (OOM, WRONGTYPE,
+// LOADING, ...) rather than a failure to reach it in time.
+func answered(err error) bool {
+	if err == nil {
+		return false // and no allocation for errors.As's target
+	}
+	var re redis.Error
+	return errors.As(err, &re)
 }
 
 // toBytes converts an MGET reply to byte slices, nil for missing keys.

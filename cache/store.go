@@ -23,4 +23,7 @@ type Store interface {
 	// InitVersions sets every key that does not exist to the value at the same
 	// index (SET NX), then returns each key's current value, in one round trip.
 	InitVersions(ctx context.Context, keys, values []string) ([]string, error)
+
+	// Delete removes the keys that exist, in one round trip.
+	Delete(ctx context.Context, keys []string) error
 }

@@ -84,9 +84,12 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	return app, nil
 }
 
-// Close closes the connections.
+// Close closes the cache, then the connections.
 func (a *App) Close() error {
 	var errs []error
+	if a.Cache != nil {
+		errs = append(errs, a.Cache.Close()) // delivers pending invalidations first
+	}
 	if a.rdb != nil {
 		errs = append(errs, a.rdb.Close())
 	}
