@@ -24,6 +24,7 @@ func (failing) Set(context.Context, string, []byte, time.Duration) error {
 	return errDown
 }
 func (failing) SetVersions(context.Context, []string, []string) error { return errDown }
+func (failing) Delete(context.Context, []string) error                { return errDown }
 func (failing) InitVersions(context.Context, []string, []string) ([]string, error) {
 	return nil, errDown
 }
