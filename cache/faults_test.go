@@ -112,9 +112,9 @@ func TestFaultHungRedis(t *testing.T) {
 	}
 	wg.Wait()
 	t.Logf("hung: %d calls, %d sent to Redis, %d slower than 50ms, max %v", calls.Load(), trips.trips.Load(), slow.Load(), time.Duration(maxLat.Load()))
-	// One store call is cut at the store timeout (150ms); retries (go-redis's
-	// default 3, or the cluster's redirects) would make it 400ms or more, a
-	// default client's 3s. The slack is for a loaded machine: 8 readers and
+	// One store call is cut at the store timeout (150ms); without it a hung
+	// Redis holds a call for the client's read timeout and retries (a default
+	// client: 3s and more). The slack is for a loaded machine: 8 readers and
 	// the race detector on 2 shared cores pause a call for 300ms at times.
 	if limit := DefaultStoreTimeout + 500*time.Millisecond; time.Duration(maxLat.Load()) > limit {
 		t.Errorf("a call took %v against a hung Redis, want at most %v", time.Duration(maxLat.Load()), limit)
