@@ -157,15 +157,15 @@ func (s *breakerStore) Set(ctx context.Context, key string, value []byte, ttl ti
 	return s.run(ctx, []string{key}, func() error { return s.next.Set(ctx, key, value, ttl) })
 }
 
-func (s *breakerStore) SetVersions(ctx context.Context, keys, values []string) error {
-	return s.run(ctx, keys, func() error { return s.next.SetVersions(ctx, keys, values) })
+func (s *breakerStore) SetVersions(ctx context.Context, keys, values []string, ttls []time.Duration) error {
+	return s.run(ctx, keys, func() error { return s.next.SetVersions(ctx, keys, values, ttls) })
 }
 
 func (s *breakerStore) Delete(ctx context.Context, keys []string) error {
 	return s.run(ctx, keys, func() error { return s.next.Delete(ctx, keys) })
 }
 
-func (s *breakerStore) InitVersions(ctx context.Context, keys, values []string) (cur []string, err error) {
-	err = s.run(ctx, keys, func() error { cur, err = s.next.InitVersions(ctx, keys, values); return err })
+func (s *breakerStore) InitVersions(ctx context.Context, keys, values []string, ttls []time.Duration) (cur []string, err error) {
+	err = s.run(ctx, keys, func() error { cur, err = s.next.InitVersions(ctx, keys, values, ttls); return err })
 	return cur, err
 }

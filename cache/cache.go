@@ -171,9 +171,9 @@ func (c *Cache) close() error {
 	if before == nil {
 		return nil
 	}
-	namespaces, keys := c.dirtyKeys(before)
+	namespaces, keys, ttls := c.dirtyKeys(before)
 	ctx := context.Background()
-	err := c.bump(ctx, c.direct, namespaces, keys)
+	err := c.bump(ctx, c.direct, namespaces, keys, ttls)
 	c.emit(ctx, Event{Kind: EventInvalidate, Namespaces: namespaces, Op: "close", Err: err})
 	if err == nil {
 		c.dirty.clean(before)
@@ -224,20 +224,20 @@ func (c *Cache) Invalidate(ctx context.Context, namespaces ...string) error {
 		}
 		keys[i] = c.versionKey(ns)
 	}
-	return c.invalidate(ctx, "", namespaces, keys)
+	return c.invalidate(ctx, "", namespaces, keys, nil)
 }
 
 // invalidate bumps the version keys of namespaces for a write of method
 // (empty for Cache.Invalidate). ctx's cancellation is dropped: the write
 // may have committed.
-func (c *Cache) invalidate(ctx context.Context, method string, namespaces, keys []string) error {
+func (c *Cache) invalidate(ctx context.Context, method string, namespaces, keys []string, ttls []time.Duration) error {
 	ctx = context.WithoutCancel(ctx)
 	before := c.dirty.snapshot(namespaces)
-	err := c.bump(ctx, c.store, namespaces, keys)
+	err := c.bump(ctx, c.store, namespaces, keys, ttls)
 	c.emit(ctx, Event{Kind: EventInvalidate, Method: method, Namespaces: namespaces, Err: err})
 	if err != nil {
 		c.logs.warn(ctx, "invalidate", err, "cachegen: invalidation failed; retrying in the background", "method", method, "namespaces", namespaces, "err", err)
-		if c.dirty.mark(namespaces) {
+		if c.dirty.mark(namespaces, ttls) {
 			go c.retryInvalidations()
 		}
 		return fmt.Errorf("cache: invalidate %v: %w", namespaces, err)
@@ -251,8 +251,8 @@ func (c *Cache) invalidate(ctx context.Context, method string, namespaces, keys 
 // deletes the keys (DEL is allowed then), the namespaces are invalidated as
 // well: every process misses them, and bypasses the cache while it cannot
 // create them again. The refusal is reported as a fault.
-func (c *Cache) bump(ctx context.Context, store Store, namespaces, keys []string) error {
-	err := store.SetVersions(ctx, keys, newTokens(len(keys)))
+func (c *Cache) bump(ctx context.Context, store Store, namespaces, keys []string, ttls []time.Duration) error {
+	err := store.SetVersions(ctx, keys, newTokens(len(keys)), ttls)
 	if err == nil || !answered(err) {
 		return err
 	}

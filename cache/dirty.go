@@ -20,12 +20,18 @@ const (
 type dirtySet struct {
 	n  atomic.Int64 // number of dirty namespaces, for a lock-free fast path
 	mu sync.Mutex
-	ns map[string]uint64 // dirty namespace -> generation of its last failure
+	ns map[string]dirtyNS // dirty namespace -> its last failure
 	// retrying is true while the retry goroutine runs; stopped is set by
 	// Cache.Close, after which no retry goroutine starts.
 	retrying, stopped bool
 	// retries counts the retry goroutine, added under mu.
 	retries sync.WaitGroup
+}
+
+// dirtyNS is a namespace whose invalidation failed.
+type dirtyNS struct {
+	gen uint64        // generation of its last failure
+	ttl time.Duration // of its version key (a template member's has one)
 }
 
 // any reports whether one of namespaces is dirty.
@@ -43,14 +49,14 @@ func (d *dirtySet) any(namespaces []string) bool {
 	return false
 }
 
-// snapshot returns the generations of namespaces, taken before a bump.
-func (d *dirtySet) snapshot(namespaces []string) map[string]uint64 {
+// snapshot returns the state of namespaces, taken before a bump.
+func (d *dirtySet) snapshot(namespaces []string) map[string]dirtyNS {
 	if d.n.Load() == 0 {
 		return nil
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	out := map[string]uint64{}
+	out := map[string]dirtyNS{}
 	for _, ns := range namespaces {
 		if g, ok := d.ns[ns]; ok {
 			out[ns] = g
@@ -61,14 +67,14 @@ func (d *dirtySet) snapshot(namespaces []string) map[string]uint64 {
 
 // clean marks namespaces clean after a bump that started when they were at
 // the generations in before; a failure since then keeps them dirty.
-func (d *dirtySet) clean(before map[string]uint64) {
+func (d *dirtySet) clean(before map[string]dirtyNS) {
 	if len(before) == 0 {
 		return
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	for ns, g := range before {
-		if cur, ok := d.ns[ns]; ok && cur == g {
+		if cur, ok := d.ns[ns]; ok && cur.gen == g.gen {
 			delete(d.ns, ns)
 		}
 	}
@@ -77,17 +83,17 @@ func (d *dirtySet) clean(before map[string]uint64) {
 
 var dirtyGen atomic.Uint64
 
-// mark makes namespaces dirty and reports whether the retry goroutine must
-// be started.
-func (d *dirtySet) mark(namespaces []string) (start bool) {
+// mark makes namespaces dirty, each with the TTL of its version key (ttls
+// may be nil), and reports whether the retry goroutine must be started.
+func (d *dirtySet) mark(namespaces []string, ttls []time.Duration) (start bool) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.ns == nil {
-		d.ns = map[string]uint64{}
+		d.ns = map[string]dirtyNS{}
 	}
 	g := dirtyGen.Add(1)
-	for _, ns := range namespaces {
-		d.ns[ns] = g
+	for i, ns := range namespaces {
+		d.ns[ns] = dirtyNS{gen: g, ttl: ttlAt(ttls, i)}
 	}
 	d.n.Store(int64(len(d.ns)))
 	if d.retrying || d.stopped {
@@ -106,16 +112,16 @@ func (d *dirtySet) stop() {
 	d.mu.Unlock()
 }
 
-// pending returns the dirty namespaces and their generations, and stops the
-// retry goroutine (returning nil) when there are none.
-func (d *dirtySet) pending() map[string]uint64 {
+// pending returns the dirty namespaces, and stops the retry goroutine
+// (returning nil) when there are none.
+func (d *dirtySet) pending() map[string]dirtyNS {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if len(d.ns) == 0 {
 		d.retrying = false
 		return nil
 	}
-	out := make(map[string]uint64, len(d.ns))
+	out := make(map[string]dirtyNS, len(d.ns))
 	for ns, g := range d.ns {
 		out[ns] = g
 	}
@@ -140,9 +146,9 @@ func (c *Cache) retryInvalidations() {
 		if before == nil {
 			return
 		}
-		namespaces, keys := c.dirtyKeys(before)
+		namespaces, keys, ttls := c.dirtyKeys(before)
 		ctx := context.Background()
-		err := c.bump(ctx, c.store, namespaces, keys)
+		err := c.bump(ctx, c.store, namespaces, keys, ttls)
 		c.emit(ctx, Event{Kind: EventInvalidate, Namespaces: namespaces, Op: "retry", Err: err})
 		if err == nil {
 			c.dirty.clean(before)
@@ -154,17 +160,18 @@ func (c *Cache) retryInvalidations() {
 	}
 }
 
-// dirtyKeys returns the namespaces of a pending set, sorted, and their
-// version keys.
-func (c *Cache) dirtyKeys(pending map[string]uint64) (namespaces, keys []string) {
+// dirtyKeys returns the namespaces of a pending set, sorted, their version
+// keys and the keys' TTLs.
+func (c *Cache) dirtyKeys(pending map[string]dirtyNS) (namespaces, keys []string, ttls []time.Duration) {
 	namespaces = make([]string, 0, len(pending))
 	for ns := range pending {
 		namespaces = append(namespaces, ns)
 	}
 	slices.Sort(namespaces)
 	keys = make([]string, len(namespaces))
+	ttls = make([]time.Duration, len(namespaces))
 	for i, ns := range namespaces {
-		keys[i] = c.versionKey(ns)
+		keys[i], ttls[i] = c.versionKey(ns), pending[ns].ttl
 	}
-	return namespaces, keys
+	return namespaces, keys, ttls
 }

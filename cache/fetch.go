@@ -30,18 +30,25 @@ import (
 //
 // Called by generated code; not part of the user API.
 func Fetch[T any](ctx context.Context, m *Method, key Key, load func(context.Context) (T, error)) (T, error) {
-	if m == nil || m.c.disabled || key.bypass || m.c.dirty.any(m.namespaces) {
-		if m != nil {
-			m.c.emit(ctx, Event{Kind: EventBypass, Method: m.name, Namespaces: m.namespaces})
-		}
-		record(ctx, m, StatusBypass)
-		return load(ctx)
+	if m == nil || m.c.disabled || key.bypass {
+		return skip(ctx, m, load)
 	}
-	c := m.c
-	entryKey := key.entry()
-	n := len(m.versionKeys)
+	cl := call{names: m.namespaces, versionKeys: m.versionKeys}
+	if m.templated {
+		var ok bool
+		if cl, ok = m.resolve(&key); !ok {
+			return skip(ctx, m, load)
+		}
+	} else {
+		cl.entryKey = key.entry()
+	}
+	if m.c.dirty.any(cl.names) {
+		return skip(ctx, m, load)
+	}
+	c, entryKey := m.c, cl.entryKey
+	n := len(cl.versionKeys)
 	keys := make([]string, n+1)
-	copy(keys, m.versionKeys)
+	copy(keys, cl.versionKeys)
 	keys[n] = entryKey
 
 	vals, err := c.store.Get(ctx, keys)
@@ -53,20 +60,34 @@ func Fetch[T any](ctx context.Context, m *Method, key Key, load func(context.Con
 	}
 	versions, entry := vals[:n], vals[n]
 	if entry != nil && allValid(versions) {
-		v, _, current, err := decodeEntry[T](c, entry, versions)
-		if err != nil {
+		v, _, nf, current, err := decodeEntry[T](c, entry, versions)
+		switch {
+		case err != nil:
 			c.fault(ctx, m, entryKey, "decode", err)
-		} else if current {
+		case current && nf < len(m.notFound):
 			c.emit(ctx, Event{Kind: EventHit, Method: m.name, Namespaces: m.namespaces, Key: entryKey})
 			record(ctx, m, StatusHit)
+			if nf >= 0 {
+				return v, m.notFound[nf]
+			}
 			return v, nil
 		}
 	}
-	tokens, err := c.ensureVersions(ctx, m, entryKey, versions)
+	tokens, err := c.ensureVersions(ctx, m, &cl, versions)
 	if err != nil {
 		return bypass(ctx, m, entryKey, "init", err, load)
 	}
 	return fill(ctx, m, entryKey, tokens, load)
+}
+
+// skip calls load without the cache: the cache is nil or disabled, or a
+// namespace of the call is dirty, or its key could not be written.
+func skip[T any](ctx context.Context, m *Method, load func(context.Context) (T, error)) (T, error) {
+	if m != nil {
+		m.c.emit(ctx, Event{Kind: EventBypass, Method: m.name, Namespaces: m.namespaces})
+	}
+	record(ctx, m, StatusBypass)
+	return load(ctx)
 }
 
 // bypass reports a store fault and calls load without the cache.
@@ -110,7 +131,7 @@ func allValid(versions [][]byte) bool {
 // SET NX of a fresh token; values this package cannot have written (and keys
 // of another type, which MGET reads as missing) are replaced by a fresh
 // token, which invalidates the namespace.
-func (c *Cache) ensureVersions(ctx context.Context, m *Method, entryKey string, versions [][]byte) ([]string, error) {
+func (c *Cache) ensureVersions(ctx context.Context, m *Method, cl *call, versions [][]byte) ([]string, error) {
 	tokens := make([]string, len(versions))
 	var missing []int
 	for i, v := range versions {
@@ -121,7 +142,7 @@ func (c *Cache) ensureVersions(ctx context.Context, m *Method, entryKey string, 
 		}
 	}
 	if len(missing) > 0 {
-		cur, err := c.store.InitVersions(ctx, subset(m.versionKeys, missing), newTokens(len(missing)))
+		cur, err := c.store.InitVersions(ctx, subset(cl.versionKeys, missing), newTokens(len(missing)), subsetTTLs(cl.ttls, missing))
 		if err != nil {
 			return nil, err
 		}
@@ -136,9 +157,9 @@ func (c *Cache) ensureVersions(ctx context.Context, m *Method, entryKey string, 
 		}
 	}
 	if len(foreign) > 0 {
-		keys, fresh := subset(m.versionKeys, foreign), newTokens(len(foreign))
-		c.fault(ctx, m, entryKey, "get", fmt.Errorf("cache: version key %s holds a foreign value; resetting it", keys[0]))
-		if err := c.store.SetVersions(ctx, keys, fresh); err != nil {
+		keys, fresh := subset(cl.versionKeys, foreign), newTokens(len(foreign))
+		c.fault(ctx, m, cl.entryKey, "get", fmt.Errorf("cache: version key %s holds a foreign value; resetting it", keys[0]))
+		if err := c.store.SetVersions(ctx, keys, fresh, subsetTTLs(cl.ttls, foreign)); err != nil {
 			return nil, err
 		}
 		for j, i := range foreign {
@@ -146,6 +167,18 @@ func (c *Cache) ensureVersions(ctx context.Context, m *Method, entryKey string, 
 		}
 	}
 	return tokens, nil
+}
+
+// subsetTTLs is subset for TTLs; nil stays nil.
+func subsetTTLs(ttls []time.Duration, idx []int) []time.Duration {
+	if ttls == nil {
+		return nil
+	}
+	out := make([]time.Duration, len(idx))
+	for j, i := range idx {
+		out[j] = ttls[i]
+	}
+	return out
 }
 
 func subset(keys []string, idx []int) []string {
@@ -224,14 +257,25 @@ func loadAndStore[T any](ctx context.Context, m *Method, entryKey string, tokens
 	// A caller that missed just before an earlier flight for the same key
 	// and versions stored its result starts this one: look again, so a
 	// process loads an entry once.
-	if v, payload, ok := recheck[T](ctx, c, entryKey, tokens); ok {
+	if v, payload, nf, ok := recheck[T](ctx, m, entryKey, tokens); ok {
 		f.value, f.payload = &v, payload
+		if nf >= 0 {
+			return f, m.notFound[nf]
+		}
 		return f, nil
 	}
 	start := time.Now()
 	v, err := load(ctx)
 	f.value, f.load = &v, time.Since(start)
 	if err != nil {
+		if nf := m.notFoundIndex(err); nf >= 0 {
+			// Cached as it is: a hit returns the zero value and the error
+			// variable itself.
+			entry := appendNotFoundHeader(make([]byte, 0, 64), nf, tokens)
+			if err := c.store.Set(context.WithoutCancel(ctx), entryKey, entry, jitter(m.notFoundTTL)); err != nil {
+				c.fault(ctx, m, entryKey, "set", err)
+			}
+		}
 		return f, err
 	}
 	// A pointer, so that encoding/json calls MarshalJSON methods with
@@ -258,31 +302,35 @@ func loadAndStore[T any](ctx context.Context, m *Method, entryKey string, tokens
 
 // recheck reads the entry again and decodes it when it was stored under
 // tokens.
-func recheck[T any](ctx context.Context, c *Cache, entryKey string, tokens []string) (v T, payload []byte, ok bool) {
-	vals, err := c.store.Get(ctx, []string{entryKey})
+func recheck[T any](ctx context.Context, m *Method, entryKey string, tokens []string) (v T, payload []byte, nf int, ok bool) {
+	vals, err := m.c.store.Get(ctx, []string{entryKey})
 	if err != nil || vals[0] == nil {
-		return v, nil, false
+		return v, nil, -1, false
 	}
 	versions := make([][]byte, len(tokens))
 	for i, t := range tokens {
 		versions[i] = []byte(t)
 	}
-	v, payload, current, err := decodeEntry[T](c, vals[0], versions)
-	return v, payload, current && err == nil
+	v, payload, nf, current, err := decodeEntry[T](m.c, vals[0], versions)
+	return v, payload, nf, current && err == nil && nf < len(m.notFound)
 }
 
 // decodeEntry decodes entry when it was computed under versions. current
-// is false for an entry of other versions or another codec; err is set for
+// is false for an entry of other versions or another codec; nf is the index
+// of the not-found error a not-found entry records, else -1; err is set for
 // a value that is not a cachegen entry or does not decode.
-func decodeEntry[T any](c *Cache, entry []byte, versions [][]byte) (v T, payload []byte, current bool, err error) {
-	payload, current, err = parseEntry(entry, c.codec.Name(), versions)
+func decodeEntry[T any](c *Cache, entry []byte, versions [][]byte) (v T, payload []byte, nf int, current bool, err error) {
+	payload, nf, current, err = parseEntry(entry, c.codec.Name(), versions)
 	if err != nil || !current {
-		return v, nil, false, err
+		return v, nil, -1, false, err
+	}
+	if nf >= 0 {
+		return v, nil, nf, true, nil
 	}
 	if err := c.codec.Unmarshal(payload, &v); err != nil {
-		return v, nil, false, err
+		return v, nil, -1, false, err
 	}
-	return v, payload, true, nil
+	return v, payload, -1, true, nil
 }
 
 // jitter shortens ttl by up to 5% at random, so that entries filled together

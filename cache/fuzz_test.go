@@ -118,14 +118,20 @@ func FuzzParseEntry(f *testing.F) {
 	f.Add([]byte("cg1:json:"), "", "")
 	f.Add([]byte("cg1::\n"), "", "")
 	f.Add([]byte("\x00\xff"), "x", "y")
+	f.Add([]byte("cg1:!0:aaaa\n"), "aaaa", "")
+	f.Add([]byte("cg1:!x:aaaa\n"), "aaaa", "")
+	f.Add([]byte("cg1:!1:aaaa\nx"), "aaaa", "")
 	f.Fuzz(func(t *testing.T, entry []byte, v1, v2 string) {
 		versions := [][]byte{[]byte(v1)}
 		if v2 != "" {
 			versions = append(versions, []byte(v2))
 		}
-		payload, current, err := parseEntry(entry, "json", versions)
+		payload, nf, current, err := parseEntry(entry, "json", versions)
 		if err != nil && current {
 			t.Fatal("an entry both current and malformed")
+		}
+		if nf >= 0 && (!current || len(payload) != 0) {
+			t.Fatalf("a not-found entry %q: current %v, payload %q", entry, current, payload)
 		}
 		if current && !bytes.HasSuffix(entry, payload) {
 			t.Fatalf("payload %q is not the end of entry %q", payload, entry)
@@ -139,9 +145,14 @@ func FuzzParseEntry(f *testing.F) {
 			tokens = append(tokens, string(v))
 		}
 		written := append(appendEntryHeader(nil, "json", tokens), entry...)
-		got, current, err := parseEntry(written, "json", versions)
-		if err != nil || !current || !bytes.Equal(got, entry) {
-			t.Fatalf("written entry %q: payload %q, current %v, %v", written, got, current, err)
+		got, nf, current, err := parseEntry(written, "json", versions)
+		if err != nil || !current || nf != -1 || !bytes.Equal(got, entry) {
+			t.Fatalf("written entry %q: payload %q, current %v, not-found %d, %v", written, got, current, nf, err)
+		}
+		// And a not-found entry as one.
+		written = appendNotFoundHeader(nil, 3, tokens)
+		if _, nf, current, err := parseEntry(written, "json", versions); err != nil || !current || nf != 3 {
+			t.Fatalf("written not-found entry %q: current %v, not-found %d, %v", written, current, nf, err)
 		}
 	})
 }

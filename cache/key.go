@@ -32,8 +32,93 @@ type Key struct {
 	buf    []byte
 	sep    bool // the next item needs a separator
 	lvl    int  // nesting depth: ':' separates at 0, ',' inside
-	args   int  // where the arguments start in buf
+	args   int  // where the arguments start in buf; -1 before Args for a method with templates
 	bypass bool // a value could not be written: Fetch does not use the cache
+	marks  []memberMark
+}
+
+// memberMark is where one template member's values start in a key's buf.
+type memberMark struct {
+	start  int
+	family bool // the member could not be named: its whole family stands for it
+}
+
+// member is the encoded value naming one member of a template.
+type member struct {
+	value  []byte
+	family bool
+}
+
+// Member starts the values naming the member of the next namespace
+// template of the method (in the order of its namespaces); the values
+// follow, written as arguments are. For a method with templates, the
+// members come first, then [Key.Args] and the arguments.
+//
+// Called by generated code; not part of the user API.
+func (k *Key) Member() {
+	k.marks = append(k.marks, memberMark{start: len(k.buf)})
+	k.sep, k.lvl = false, 0
+}
+
+// Family marks the member started by the last [Key.Member] as unknown (a nil
+// pointer on its path): a write then invalidates the template's whole
+// family.
+//
+// Called by generated code; not part of the user API.
+func (k *Key) Family() {
+	if n := len(k.marks); n > 0 {
+		k.marks[n-1].family = true
+	}
+}
+
+// Args ends the members' values of a method with templates: the arguments
+// follow.
+//
+// Called by generated code; not part of the user API.
+func (k *Key) Args() {
+	k.args = len(k.buf)
+	k.sep, k.lvl = false, 0
+}
+
+// members returns the members' values of a key built with Member.
+func (k *Key) members() []member {
+	out := make([]member, len(k.marks))
+	for i, mk := range k.marks {
+		end := len(k.buf)
+		switch {
+		case i+1 < len(k.marks):
+			end = k.marks[i+1].start
+		case k.args >= 0 && k.args >= mk.start:
+			end = k.args
+		}
+		out[i] = member{value: k.buf[mk.start:end], family: mk.family}
+	}
+	return out
+}
+
+// argBytes returns the arguments of a key built with Member and Args.
+func (k *Key) argBytes() []byte {
+	if k.args < 0 {
+		return nil
+	}
+	return k.buf[k.args:]
+}
+
+// hashLong returns b as a string, or, when it is longer than maxKeyArgs,
+// its first keep bytes (backed off to the start of a rune), the hash marker
+// and the SHA-256 of all of it.
+func hashLong(b []byte, keep int) string {
+	if len(b) <= maxKeyArgs {
+		return string(b)
+	}
+	sum := sha256.Sum256(b)
+	for i := 1; i < utf8.UTFMax && keep > 0 && !utf8.RuneStart(b[keep]); i++ {
+		keep--
+	}
+	out := make([]byte, 0, keep+1+2*len(sum))
+	out = append(out, b[:keep]...)
+	out = append(out, hashMarker)
+	return string(hex.AppendEncode(out, sum[:]))
 }
 
 // maxKeyArgs is the length in bytes of a key's encoded arguments above

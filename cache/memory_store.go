@@ -85,16 +85,25 @@ func (s *memoryStore) Set(ctx context.Context, key string, value []byte, ttl tim
 }
 
 // SetVersions implements [Store].
-func (s *memoryStore) SetVersions(ctx context.Context, keys, values []string) error {
+func (s *memoryStore) SetVersions(ctx context.Context, keys, values []string, ttls []time.Duration) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for i, k := range keys {
-		s.items[k] = memoryItem{value: []byte(values[i])}
+		s.items[k] = s.item([]byte(values[i]), ttlAt(ttls, i))
 	}
 	return nil
+}
+
+// item returns an item holding value for ttl (zero: no expiry).
+func (s *memoryStore) item(value []byte, ttl time.Duration) memoryItem {
+	it := memoryItem{value: value}
+	if ttl > 0 {
+		it.expires = s.now().Add(ttl)
+	}
+	return it
 }
 
 // Delete implements [Store].
@@ -111,7 +120,7 @@ func (s *memoryStore) Delete(ctx context.Context, keys []string) error {
 }
 
 // InitVersions implements [Store].
-func (s *memoryStore) InitVersions(ctx context.Context, keys, values []string) ([]string, error) {
+func (s *memoryStore) InitVersions(ctx context.Context, keys, values []string, ttls []time.Duration) ([]string, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -122,7 +131,7 @@ func (s *memoryStore) InitVersions(ctx context.Context, keys, values []string) (
 		v, ok := s.get(k)
 		if !ok {
 			v = []byte(values[i])
-			s.items[k] = memoryItem{value: v}
+			s.items[k] = s.item(v, ttlAt(ttls, i))
 		}
 		out[i] = string(v)
 	}

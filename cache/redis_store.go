@@ -136,13 +136,13 @@ func (s *redisStore) Set(ctx context.Context, key string, value []byte, ttl time
 }
 
 // SetVersions implements [Store] with pipelined SETs.
-func (s *redisStore) SetVersions(ctx context.Context, keys, values []string) error {
+func (s *redisStore) SetVersions(ctx context.Context, keys, values []string, ttls []time.Duration) error {
 	if len(keys) == 1 {
-		return s.client.Set(ctx, keys[0], values[0], 0).Err()
+		return s.client.Set(ctx, keys[0], values[0], ttlAt(ttls, 0)).Err()
 	}
 	cmds, err := s.client.Pipelined(ctx, func(p redis.Pipeliner) error {
 		for i, k := range keys {
-			p.Set(ctx, k, values[i], 0)
+			p.Set(ctx, k, values[i], ttlAt(ttls, i))
 		}
 		return nil
 	})
@@ -152,11 +152,11 @@ func (s *redisStore) SetVersions(ctx context.Context, keys, values []string) err
 // InitVersions implements [Store] with a pipeline of SET NX and GET per key.
 // A key of another type than string reads as "", which is no token: the
 // cache replaces it.
-func (s *redisStore) InitVersions(ctx context.Context, keys, values []string) ([]string, error) {
+func (s *redisStore) InitVersions(ctx context.Context, keys, values []string, ttls []time.Duration) ([]string, error) {
 	pipe := s.client.Pipeline()
 	gets := make([]*redis.StringCmd, len(keys))
 	for i, k := range keys {
-		pipe.SetNX(ctx, k, values[i], 0)
+		pipe.SetNX(ctx, k, values[i], ttlAt(ttls, i))
 		gets[i] = pipe.Get(ctx, k)
 	}
 	if cmds, err := pipe.Exec(ctx); err != nil && !answered(err) {

@@ -16,14 +16,24 @@ type Store interface {
 	// Set stores value under key; a ttl of zero means no expiry.
 	Set(ctx context.Context, key string, value []byte, ttl time.Duration) error
 
-	// SetVersions sets every key to the value at the same index, without
-	// expiry, in one round trip.
-	SetVersions(ctx context.Context, keys, values []string) error
+	// SetVersions sets every key to the value at the same index, with the
+	// TTL at the same index (none when ttls is nil or the TTL is zero), in
+	// one round trip.
+	SetVersions(ctx context.Context, keys, values []string, ttls []time.Duration) error
 
 	// InitVersions sets every key that does not exist to the value at the same
-	// index (SET NX), then returns each key's current value, in one round trip.
-	InitVersions(ctx context.Context, keys, values []string) ([]string, error)
+	// index (SET NX), with the TTL at the same index as SetVersions does, then
+	// returns each key's current value, in one round trip.
+	InitVersions(ctx context.Context, keys, values []string, ttls []time.Duration) ([]string, error)
 
 	// Delete removes the keys that exist, in one round trip.
 	Delete(ctx context.Context, keys []string) error
+}
+
+// ttlAt returns the TTL at index i of ttls, zero when ttls is nil.
+func ttlAt(ttls []time.Duration, i int) time.Duration {
+	if ttls == nil {
+		return 0
+	}
+	return ttls[i]
 }

@@ -38,10 +38,10 @@ func (s *timeoutStore) Set(ctx context.Context, key string, value []byte, ttl ti
 	return s.next.Set(ctx, key, value, ttl)
 }
 
-func (s *timeoutStore) SetVersions(ctx context.Context, keys, values []string) error {
+func (s *timeoutStore) SetVersions(ctx context.Context, keys, values []string, ttls []time.Duration) error {
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
-	return s.next.SetVersions(ctx, keys, values)
+	return s.next.SetVersions(ctx, keys, values, ttls)
 }
 
 func (s *timeoutStore) Delete(ctx context.Context, keys []string) error {
@@ -50,8 +50,8 @@ func (s *timeoutStore) Delete(ctx context.Context, keys []string) error {
 	return s.next.Delete(ctx, keys)
 }
 
-func (s *timeoutStore) InitVersions(ctx context.Context, keys, values []string) ([]string, error) {
+func (s *timeoutStore) InitVersions(ctx context.Context, keys, values []string, ttls []time.Duration) ([]string, error) {
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
-	return s.next.InitVersions(ctx, keys, values)
+	return s.next.InitVersions(ctx, keys, values, ttls)
 }

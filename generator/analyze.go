@@ -310,11 +310,12 @@ func (a *analyzer) iface(d *ifaceDecl) {
 		}
 	}
 	// A write without namespace= invalidates every namespace cached here.
+	// Of a template, the whole family.
 	var all []string
 	for _, m := range reads {
 		for _, ns := range m.Namespaces {
-			if !slices.Contains(all, ns) {
-				all = append(all, ns)
+			if !slices.Contains(all, family(ns)) {
+				all = append(all, family(ns))
 			}
 		}
 	}

@@ -25,13 +25,25 @@ type annotation struct {
 	keys       []string
 	keyPos     []token.Pos // of each key
 	hasKey     bool
+	templates  []*nsTemplate // per namespace: nil, or the template's members
+	notFound   []listItem    // notfound= error variables
+	nfExpire   time.Duration // notfound-expire=, zero when absent
+	nfPos      token.Pos     // of notfound-expire=
+}
+
+// nsTemplate is a namespace written as a template, item:{id} or
+// item:{it.Tenant}:{it.ID}: a fixed family name, then one or more members,
+// each a parameter or a field path of one.
+type nsTemplate struct {
+	family  string
+	members []listItem // the paths between braces, with their positions
 }
 
 // options lists the annotation's options, for "did you mean".
-var options = []string{"expire", "namespace", "key", "invalidate"}
+var options = []string{"expire", "namespace", "key", "invalidate", "notfound", "notfound-expire"}
 
 // spacedAnnotation matches an annotation written with a space after //.
-var spacedAnnotation = regexp.MustCompile(`^//\s+cache:\s*(expire|namespace|key|invalidate)\b`)
+var spacedAnnotation = regexp.MustCompile(`^//\s+cache:\s*(expire|namespace|key|invalidate|notfound)\b`)
 
 // isAnnotation reports whether c is a //cache: line.
 func isAnnotation(c *ast.Comment) bool { return strings.HasPrefix(c.Text, annotationPrefix) }
@@ -62,7 +74,7 @@ func parseAnnotation(r *reporter, c *ast.Comment) *annotation {
 			if s := suggest(name); s != "" {
 				msg += "; did you mean " + strconv.Quote(s) + "?"
 			} else {
-				msg += "; the options are expire=, namespace=, key= and invalidate"
+				msg += "; the options are expire=, namespace=, key=, notfound=, notfound-expire= and invalidate"
 			}
 			r.errorf(pos, "%s", msg)
 			ok = false
@@ -75,7 +87,7 @@ func parseAnnotation(r *reporter, c *ast.Comment) *annotation {
 		}
 		seen[name] = true
 		if name != "invalidate" && !hasValue {
-			r.errorf(pos, "%s needs a value: write %s=%s", name, name, map[string]string{"expire": "300", "namespace": "books", "key": "id"}[name])
+			r.errorf(pos, "%s needs a value: write %s=%s", name, name, map[string]string{"expire": "300", "namespace": "books", "key": "id", "notfound": "ErrNotFound", "notfound-expire": "60"}[name])
 			ok = false
 			continue
 		}
@@ -96,18 +108,45 @@ func parseAnnotation(r *reporter, c *ast.Comment) *annotation {
 		case "namespace":
 			a.hasNS = true
 			for _, item := range splitList(value, valuePos) {
-				if !validName(item.text) {
+				var tmpl *nsTemplate
+				if strings.Contains(item.text, ":{") {
+					if tmpl = parseTemplate(r, item); tmpl == nil {
+						ok = false
+						continue
+					}
+				} else if !validName(item.text) {
 					r.errorf(item.pos, "invalid namespace %q: use letters, digits and . _ - : / (not { } * ? [ ] or spaces)", item.text)
 					ok = false
 					continue
 				}
 				a.namespaces = append(a.namespaces, item.text)
 				a.nsPos = append(a.nsPos, item.pos)
+				a.templates = append(a.templates, tmpl)
 			}
 			if len(a.namespaces) == 0 && ok {
 				r.errorf(valuePos, "namespace= needs at least one namespace, as namespace=books or namespace=books,authors")
 				ok = false
 			}
+		case "notfound":
+			for _, item := range splitList(value, valuePos) {
+				if !isQualifiedIdent(item.text) {
+					r.errorf(item.pos, "notfound= lists error variables (notfound=ErrNotFound,sql.ErrNoRows); %q is not one", item.text)
+					ok = false
+					continue
+				}
+				a.notFound = append(a.notFound, item)
+			}
+			if len(a.notFound) == 0 && ok {
+				r.errorf(valuePos, "notfound= needs at least one error variable, as notfound=ErrNotFound")
+				ok = false
+			}
+		case "notfound-expire":
+			d, msg := parseTTL(value)
+			if msg != "" {
+				r.errorf(valuePos, "%s", strings.Replace(msg, "expire=", "notfound-expire=", 1))
+				ok = false
+			}
+			a.nfExpire, a.nfPos = d, pos
 		case "key":
 			a.hasKey = true
 			for _, item := range splitList(value, valuePos) {
@@ -141,7 +180,15 @@ func parseAnnotation(r *reporter, c *ast.Comment) *annotation {
 			r.errorf(a.keyPos[0], "key= applies to cached reads, not to invalidate")
 			return nil
 		}
+		if len(a.notFound) > 0 || seen["notfound-expire"] {
+			r.errorf(c.Slash, "notfound= and notfound-expire= apply to cached reads, not to invalidate")
+			return nil
+		}
 		return a
+	}
+	if seen["notfound-expire"] && len(a.notFound) == 0 {
+		r.errorf(a.nfPos, "notfound-expire= needs notfound= naming the errors to cache, as notfound=ErrNotFound notfound-expire=60")
+		ok = false
 	}
 	if !seen["expire"] {
 		r.errorf(c.Slash, "missing expire=<ttl> on a cached method, as //cache:expire=300 namespace=books (or //cache:invalidate for a write)")
@@ -190,6 +237,52 @@ func isPath(s string) bool {
 		}
 	}
 	return true
+}
+
+// isQualifiedIdent reports whether s is an identifier, or a package name
+// and an identifier: ErrNotFound, sql.ErrNoRows.
+func isQualifiedIdent(s string) bool {
+	pkg, name, qualified := strings.Cut(s, ".")
+	if !qualified {
+		return token.IsIdentifier(s)
+	}
+	return token.IsIdentifier(pkg) && token.IsIdentifier(name)
+}
+
+// parseTemplate parses a namespace template, family:{path}[:{path}...],
+// reporting its problems; it returns nil when it has any.
+func parseTemplate(r *reporter, item listItem) *nsTemplate {
+	family, rest, _ := strings.Cut(item.text, ":{")
+	bad := func(at int, format string, args ...any) *nsTemplate {
+		r.errorf(item.pos+token.Pos(at), format, args...)
+		return nil
+	}
+	const how = "write a template as a fixed name, then :{param} or :{param.Field} segments, as item:{id} or item:{it.Tenant}:{it.ID}"
+	if !validName(family) {
+		return bad(0, "invalid namespace %q: the family before :{ must be a namespace name (letters, digits and . _ - : /); %s", item.text, how)
+	}
+	t := &nsTemplate{family: family}
+	off := len(family) + 2 // after "family:{"
+	rest = "{" + rest
+	for {
+		body, after, closed := strings.Cut(rest[1:], "}")
+		if !closed {
+			return bad(off-1, "invalid namespace %q: a { is not closed; %s", item.text, how)
+		}
+		if !isPath(body) {
+			return bad(off, "invalid namespace %q: {%s} must name a parameter or a field path of one; %s", item.text, body, how)
+		}
+		t.members = append(t.members, listItem{body, item.pos + token.Pos(off)})
+		off += len(body) + 1
+		if after == "" {
+			return t
+		}
+		if !strings.HasPrefix(after, ":{") {
+			return bad(off, "invalid namespace %q: after } comes :{ and another member, or the end; %s", item.text, how)
+		}
+		rest = after[1:]
+		off += 2
+	}
 }
 
 // suggest returns the option closest to s, if one is close enough.

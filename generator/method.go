@@ -6,6 +6,7 @@ import (
 	"go/token"
 	"go/types"
 	"slices"
+	"strings"
 )
 
 // annotation, if any, makes of it. It returns nil when the method has
@@ -42,6 +43,7 @@ func (a *analyzer) signature(fn *types.Func) *Method {
 	}
 	for i := range sig.Results().Len() {
 		m.Results = append(m.Results, sig.Results().At(i).Type())
+		m.ResultNames = append(m.ResultNames, sig.Results().At(i).Name())
 	}
 	m.HasError = len(m.Results) > 0 && isError(m.Results[len(m.Results)-1])
 	return m
@@ -62,14 +64,62 @@ func (a *analyzer) annotation(lines []*ast.Comment, method string) (*annotation,
 	return an, an != nil && ok
 }
 
-// write makes m a write that invalidates the annotation's namespaces.
+// write makes m a write that invalidates the annotation's namespaces. It
+// returns nil when a template of them has problems.
 func (a *analyzer) write(d *ifaceDecl, m *Method, an *annotation) *Method {
 	m.Kind = Write
 	m.Namespaces = an.namespaces
 	for i, ns := range an.namespaces {
-		d.writes = append(d.writes, listItem{ns, an.nsPos[i]})
+		d.writes = append(d.writes, listItem{family(ns), an.nsPos[i]})
+	}
+	if !a.templates(m, an, true) {
+		return nil
 	}
 	return m
+}
+
+// family returns the fixed part of a namespace: item for item:{id}, the
+// namespace itself when it is not a template.
+func family(ns string) string {
+	f, _, _ := strings.Cut(ns, ":{")
+	return f
+}
+
+// templates resolves the members of m's namespace templates, which name
+// parameters (and, for a write, named results) or fields of them, and plans
+// how each is written. It reports whether they all resolve.
+func (a *analyzer) templates(m *Method, an *annotation, results bool) bool {
+	ok := true
+	members := make([][]*KeyPart, len(an.namespaces))
+	for i, t := range an.templates {
+		if t == nil {
+			continue
+		}
+		for _, mem := range t.members {
+			path := a.resolvePathIn(m, "namespace", mem.text, mem.pos, results)
+			if path == nil {
+				ok = false
+				continue
+			}
+			if isContext(path.Type) {
+				a.r.errorf(mem.pos, "namespace=%s: a context.Context cannot name a namespace", an.namespaces[i])
+				ok = false
+				continue
+			}
+			enc, why := keyEncoding(path.Type, a.pkg.Types)
+			if why != "" {
+				a.r.errorf(mem.pos, "namespace=%s: {%s} cannot name a namespace member: %s", an.namespaces[i], mem.text, why)
+				ok = false
+				continue
+			}
+			members[i] = append(members[i], &KeyPart{Path: path, Enc: enc})
+		}
+	}
+	m.Members = members
+	if !m.Templated() {
+		m.Members = nil
+	}
+	return ok
 }
 
 // read makes m a cached read, checking that its results can be cached and
@@ -78,7 +128,7 @@ func (a *analyzer) read(d *ifaceDecl, m *Method, an *annotation, pos methodPos) 
 	m.Kind, m.TTL, m.Namespaces = Read, an.expire, an.namespaces
 	m.ResultType = d.results[m.Name]
 	for _, ns := range an.namespaces {
-		a.cached[ns] = true
+		a.cached[family(ns)] = true
 	}
 	if m.Values() < 1 {
 		a.r.errorf(pos.method(), "cached method %s returns no value to cache: a cached method returns (T, error), (T1, T2, ..., error) or (T); use //cache:invalidate for a write", m.Name)
@@ -86,7 +136,92 @@ func (a *analyzer) read(d *ifaceDecl, m *Method, an *annotation, pos methodPos) 
 	}
 	resultsOK := a.results(m, pos)
 	parts, keysOK := a.keyParts(m, an)
-	return a.keyEncodings(m, an, parts, pos) && keysOK && resultsOK
+	templatesOK := a.templates(m, an, false)
+	notFoundOK := a.notFound(m, an, pos)
+	return a.keyEncodings(m, an, parts, pos) && keysOK && resultsOK && templatesOK && notFoundOK
+}
+
+// notFound resolves notfound=: package-level error variables of the
+// package, or of a package the declaring file imports (sql.ErrNoRows).
+func (a *analyzer) notFound(m *Method, an *annotation, pos methodPos) bool {
+	if len(an.notFound) == 0 {
+		return true
+	}
+	if !m.HasError {
+		a.r.errorf(an.notFound[0].pos, "notfound= needs a method that returns an error, which it compares with errors.Is")
+		return false
+	}
+	ok := true
+	for _, item := range an.notFound {
+		v := a.errorVar(item, an.pos)
+		if v == nil {
+			ok = false
+			continue
+		}
+		m.NotFound = append(m.NotFound, v)
+	}
+	m.NotFoundTTL = an.nfExpire
+	return ok
+}
+
+// errorVar resolves one name of notfound=, reporting why it is not a
+// package-level error variable.
+func (a *analyzer) errorVar(item listItem, at token.Pos) *ErrorVar {
+	pkgName, name, qualified := strings.Cut(item.text, ".")
+	scope := a.pkg.Types.Scope()
+	if qualified {
+		imported := a.importedAs(at, pkgName)
+		if imported == nil {
+			a.r.errorf(item.pos, "notfound=%s: the file does not import a package named %s", item.text, pkgName)
+			return nil
+		}
+		scope = imported.Scope()
+	} else {
+		name = item.text
+	}
+	obj := scope.Lookup(name)
+	v, isVar := obj.(*types.Var)
+	switch {
+	case obj == nil:
+		msg := fmt.Sprintf("notfound=%s: no package-level %s", item.text, name)
+		var names []string
+		for _, n := range scope.Names() {
+			if v, ok := scope.Lookup(n).(*types.Var); ok && types.Implements(v.Type(), errorType.Underlying().(*types.Interface)) && (!qualified || v.Exported()) {
+				names = append(names, n)
+			}
+		}
+		if s := closest(name, names); s != "" {
+			msg += fmt.Sprintf("; did you mean %q?", s)
+		}
+		a.r.errorf(item.pos, "%s", msg)
+		return nil
+	case !isVar:
+		a.r.errorf(item.pos, "notfound=%s: %s is not a variable; notfound= names error variables such as var ErrNotFound = errors.New(\"not found\")", item.text, name)
+		return nil
+	case qualified && !v.Exported():
+		a.r.errorf(item.pos, "notfound=%s: %s is not exported", item.text, name)
+		return nil
+	case !types.Implements(v.Type(), errorType.Underlying().(*types.Interface)):
+		a.r.errorf(item.pos, "notfound=%s: %s has type %s, which is not an error", item.text, name, a.typeName(v.Type()))
+		return nil
+	}
+	return &ErrorVar{PkgPath: v.Pkg().Path(), PkgName: v.Pkg().Name(), Name: name}
+}
+
+// importedAs returns the package that the file holding pos imports under
+// name, or nil.
+func (a *analyzer) importedAs(pos token.Pos, name string) *types.Package {
+	for _, f := range a.pkg.Syntax {
+		if f.FileStart > pos || pos > f.FileEnd {
+			continue
+		}
+		for _, spec := range f.Imports {
+			if pn := a.pkg.TypesInfo.PkgNameOf(spec); pn != nil && pn.Name() == name {
+				return pn.Imported()
+			}
+		}
+	}
+	return nil
 }
 
 // results checks that each value a read returns can be cached.

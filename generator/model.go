@@ -33,17 +33,51 @@ const (
 
 // Method is one method of an interface as the wrapper implements it.
 type Method struct {
-	Name       string
-	Kind       MethodKind
-	Params     []*Param
-	Results    []types.Type // every result, the error included
-	HasError   bool         // the last result is error
-	Variadic   bool         // the last parameter is variadic
-	CtxParam   int          // index of the leading context.Context, or -1
-	TTL        time.Duration
-	Namespaces []string   // for Read: the home namespace first
-	ResultType string     // for a Read of several values: the package-level struct type holding them
-	Key        []*KeyPart // for Read: what makes the key, in parameter order
+	Name        string
+	Kind        MethodKind
+	Params      []*Param
+	Results     []types.Type // every result, the error included
+	HasError    bool         // the last result is error
+	Variadic    bool         // the last parameter is variadic
+	CtxParam    int          // index of the leading context.Context, or -1
+	TTL         time.Duration
+	Namespaces  []string      // as written (books, item:{id}); for Read, the home namespace first
+	Members     [][]*KeyPart  // per namespace: nil, or the values of a template's members
+	ResultType  string        // for a Read of several values: the package-level struct type holding them
+	Key         []*KeyPart    // for Read: what makes the key, in parameter order
+	NotFound    []*ErrorVar   // for Read: errors whose outcome is cached (notfound=)
+	NotFoundTTL time.Duration // for Read: their TTL; zero means the method's
+	ResultNames []string      // the names of the results, "" when unnamed
+}
+
+// ErrorVar is a package-level error variable, as notfound= names it.
+type ErrorVar struct {
+	PkgPath string
+	PkgName string
+	Name    string
+}
+
+// Templated reports whether one of m's namespaces is a template.
+func (m *Method) Templated() bool {
+	for _, ms := range m.Members {
+		if ms != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// UsesResults reports whether a template of the write m names one of its
+// results.
+func (m *Method) UsesResults() bool {
+	for _, ms := range m.Members {
+		for _, part := range ms {
+			if part.Path.Result {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // Values returns how many results m returns besides an error.
@@ -71,7 +105,8 @@ type KeyPart struct {
 // names it: the parameter's index and the fields selected in turn.
 type ValuePath struct {
 	Text   string      // as written: "q.Filter.Page"; the parameter's name for a whole parameter
-	Param  int         // index in Method.Params
+	Param  int         // index in Method.Params, or in Method.Results when Result is set
+	Result bool        // the path starts at a named result (writes' namespace templates)
 	Fields []PathField // none for the parameter itself
 	Type   types.Type  // the type of the value at the end of the path
 }

@@ -14,13 +14,26 @@ import (
 // accessible from the package, whose generated code selects them. Problems
 // are reported at pos; it returns nil when there are any.
 func (a *analyzer) resolvePath(m *Method, opt, text string, pos token.Pos) *ValuePath {
+	return a.resolvePathIn(m, opt, text, pos, false)
+}
+
+// resolvePathIn is resolvePath, also looking at m's named results when
+// results is set (a write's namespace templates may name what it returns).
+func (a *analyzer) resolvePathIn(m *Method, opt, text string, pos token.Pos, results bool) *ValuePath {
 	names := strings.Split(text, ".")
-	idx := slices.IndexFunc(m.Params, func(p *Param) bool { return p.Name == names[0] })
-	if idx < 0 {
-		a.r.errorf(pos, "%s", noParam(m, opt, text, names[0]))
+	var p *ValuePath
+	if idx := slices.IndexFunc(m.Params, func(p *Param) bool { return p.Name == names[0] }); idx >= 0 {
+		p = &ValuePath{Text: text, Param: idx, Type: m.Params[idx].Type}
+	} else if idx := slices.Index(m.ResultNames, names[0]); results && idx >= 0 && names[0] != "_" && !isError(m.Results[idx]) {
+		p = &ValuePath{Text: text, Param: idx, Result: true, Type: m.Results[idx]}
+	} else {
+		msg := noParam(m, opt, text, names[0])
+		if results && !slices.ContainsFunc(m.ResultNames, func(n string) bool { return n != "" && n != "_" }) {
+			msg += "; to name what the method returns, name its results, as (created Item, err error), and write {created.ID}"
+		}
+		a.r.errorf(pos, "%s", msg)
 		return nil
 	}
-	p := &ValuePath{Text: text, Param: idx, Type: m.Params[idx].Type}
 	for _, name := range names[1:] {
 		if !a.selectField(p, opt, name, pos) {
 			return nil

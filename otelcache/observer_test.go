@@ -23,9 +23,11 @@ func (failing) Get(context.Context, []string) ([][]byte, error) { return nil, er
 func (failing) Set(context.Context, string, []byte, time.Duration) error {
 	return errDown
 }
-func (failing) SetVersions(context.Context, []string, []string) error { return errDown }
-func (failing) Delete(context.Context, []string) error                { return errDown }
-func (failing) InitVersions(context.Context, []string, []string) ([]string, error) {
+func (failing) SetVersions(context.Context, []string, []string, []time.Duration) error {
+	return errDown
+}
+func (failing) Delete(context.Context, []string) error { return errDown }
+func (failing) InitVersions(context.Context, []string, []string, []time.Duration) ([]string, error) {
 	return nil, errDown
 }
 

@@ -34,6 +34,9 @@ func importNames(f *generator.File) map[string]importName {
 		for _, r := range m.Results {
 			collectPackages(r, pkgs)
 		}
+		for _, v := range m.NotFound {
+			pkgs[v.PkgPath] = v.PkgName
+		}
 	}
 	delete(pkgs, f.PkgPath)
 	order := slices.Clone(fixedImports)

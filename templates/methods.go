@@ -30,8 +30,9 @@ func (e *emitter) scope(m *generator.Method) *methodScope {
 	return s
 }
 
-// signature returns func (r *CachedX) Name(params) (results).
-func (e *emitter) signature(s *methodScope) *jen.Statement {
+// signature returns func (r *CachedX) Name(params) (results), the results
+// named when names are given.
+func (e *emitter) signature(s *methodScope, names ...string) *jen.Statement {
 	params := make([]jen.Code, len(s.m.Params))
 	for i, p := range s.m.Params {
 		if s.m.Variadic && i == len(s.m.Params)-1 {
@@ -43,6 +44,9 @@ func (e *emitter) signature(s *methodScope) *jen.Statement {
 	results := make([]jen.Code, len(s.m.Results))
 	for i, r := range s.m.Results {
 		results[i] = e.types.typ(r)
+		if names != nil {
+			results[i] = jen.Id(names[i]).Add(results[i])
+		}
 	}
 	return jen.Func().Params(jen.Id(s.recv).Op("*").Id(e.wrapper)).Id(s.m.Name).Params(params...).Params(results...)
 }
@@ -106,6 +110,9 @@ func (e *emitter) passThrough(m *generator.Method) jen.Code {
 //		return r.next.CreateBook(ctx, b)
 //	}
 func (e *emitter) write(m *generator.Method) jen.Code {
+	if m.Templated() {
+		return e.writeMembers(m)
+	}
 	s := e.scope(m)
 	call := e.callNext(s, "")
 	if len(m.Results) > 0 {
@@ -116,6 +123,107 @@ func (e *emitter) write(m *generator.Method) jen.Code {
 		jen.Defer().Id(s.recv).Dot(e.fields[m.Name]).Dot("Invalidate").Call(s.ctxArg()),
 		call,
 	)
+}
+
+// writeMembers emits a write whose namespaces include templates: after the
+// call, whose pointers may have been filled in, it names the members and
+// invalidates them:
+//
+//	func (r *CachedItemRepository) SaveItem(ctx context.Context, it *Item) error {
+//		defer func() {
+//			k := r.saveItem.Key()
+//			k.Member()
+//			if it != nil {
+//				k.Int(it.ID)
+//			} else {
+//				k.Family()
+//			}
+//			r.saveItem.InvalidateKey(ctx, k)
+//		}()
+//		return r.next.SaveItem(ctx, it)
+//	}
+//
+// A template naming a result (item:{created.ID}) is filled in only when the
+// call returned without an error; otherwise the whole family is
+// invalidated. The results are then named in the signature and set before
+// the deferred function runs.
+func (e *emitter) writeMembers(m *generator.Method) jen.Code {
+	s := e.scope(m)
+	var results []string
+	if m.UsesResults() {
+		for i := range m.Results {
+			name := "r" + fmt.Sprint(i)
+			if m.HasError && i == len(m.Results)-1 {
+				name = "err"
+			}
+			results = append(results, s.names.name(name))
+		}
+	}
+	done := ""
+	if results != nil {
+		done = s.names.name("done")
+	}
+	k := s.names.name("k")
+	w := &keyWriter{k: k, names: s.names, types: e.types}
+	deferred := []jen.Code{jen.Id(k).Op(":=").Id(s.recv).Dot(e.fields[m.Name]).Dot("Key").Call()}
+	for _, members := range m.Members {
+		if members == nil {
+			continue
+		}
+		deferred = append(deferred, jen.Id(k).Dot("Member").Call())
+		var conds []jen.Code
+		var writes []jen.Code
+		usesResult := false
+		for _, part := range members {
+			root := s.params
+			if part.Path.Result {
+				root, usesResult = results, true
+			}
+			if g := pathGuard(part.Path, root[part.Path.Param]); g != nil {
+				conds = append(conds, g)
+			}
+			writes = append(writes, w.value(part.Enc, pathExpr(part.Path, root[part.Path.Param]))...)
+		}
+		if usesResult {
+			ok := jen.Id(done)
+			if m.HasError {
+				ok = ok.Op("&&").Id(results[len(results)-1]).Op("==").Nil()
+			}
+			conds = append([]jen.Code{ok}, conds...)
+		}
+		if len(conds) == 0 {
+			deferred = append(deferred, writes...)
+			continue
+		}
+		cond := jen.Add(conds[0])
+		for _, c := range conds[1:] {
+			cond = cond.Op("&&").Add(c)
+		}
+		deferred = append(deferred, jen.If(cond).Block(writes...).Else().Block(jen.Id(k).Dot("Family").Call()))
+	}
+	deferred = append(deferred, jen.Id(s.recv).Dot(e.fields[m.Name]).Dot("InvalidateKey").Call(s.ctxArg(), jen.Id(k)))
+
+	sig := e.signature(s, results...)
+	body := []jen.Code{jen.Defer().Func().Params().Block(deferred...).Call()}
+	call := e.callNext(s, "")
+	switch {
+	case results != nil:
+		vars := make([]jen.Code, len(results))
+		for i, r := range results {
+			vars[i] = jen.Id(r)
+		}
+		body = append([]jen.Code{jen.Id(done).Op(":=").False()}, body...)
+		body = append(body, jen.List(vars...).Op("=").Add(call), jen.Id(done).Op("=").True(), jen.Return(vars...))
+	case len(m.Results) > 0:
+		body = append(body, jen.Return(call))
+	default:
+		body = append(body, call)
+	}
+	docs := []string{m.Name + " calls the wrapped " + m.Name + ", then invalidates namespaces " + namespaceList(m.Namespaces) + ",", "also when it fails."}
+	if results != nil {
+		docs[1] = "also when it fails (then the whole family of a template naming a result)."
+	}
+	return doc(docs...).Add(sig).Block(body...)
 }
 
 // read emits a cached read: the key, then the call of cache.Fetch in the
@@ -143,14 +251,35 @@ func (e *emitter) read(m *generator.Method) jen.Code {
 //	k.Int(id)
 //
 // or, when nothing makes the key, no statement and r.count.Key().
+//
+// With namespace templates, the members come first, each after k.Member(),
+// then k.Args() and the arguments:
+//
+//	k := r.getItem.Key()
+//	k.Member()
+//	k.Int(id)
+//	k.Args()
+//	k.Int(id)
 func (e *emitter) key(s *methodScope) ([]jen.Code, jen.Code) {
 	key := jen.Id(s.recv).Dot(e.fields[s.m.Name]).Dot("Key").Call()
-	if len(s.m.Key) == 0 {
+	if len(s.m.Key) == 0 && !s.m.Templated() {
 		return nil, key
 	}
 	k := s.names.name("k")
 	body := []jen.Code{jen.Id(k).Op(":=").Add(key)}
 	w := &keyWriter{k: k, names: s.names, types: e.types}
+	if s.m.Templated() {
+		for _, members := range s.m.Members {
+			if members == nil {
+				continue
+			}
+			body = append(body, jen.Id(k).Dot("Member").Call())
+			for _, part := range members {
+				body = append(body, w.path(part, s.params[part.Path.Param])...)
+			}
+		}
+		body = append(body, jen.Id(k).Dot("Args").Call())
+	}
 	for _, part := range s.m.Key {
 		body = append(body, w.path(part, s.params[part.Path.Param])...)
 	}

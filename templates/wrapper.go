@@ -36,6 +36,7 @@ func (e *emitter) wrapperType() jen.Code {
 //			next:       next,
 //			getBook:    cache.Read[BookRepository, *Book](c, "BookRepository.GetBook", time.Hour, "books"),
 //			createBook: cache.Write[BookRepository](c, "BookRepository.CreateBook", "books"),
+//			getItem:    cache.Read[ItemRepository, Item](c, "ItemRepository.GetItem", 5*time.Minute, "item:{id}").NotFound(0, ErrNotFound),
 //		}
 //	}
 //
@@ -63,7 +64,15 @@ func (e *emitter) constructor() jen.Code {
 		for _, ns := range m.Namespaces {
 			args = append(args, jen.Lit(ns))
 		}
-		values = append(values, jen.Id(f).Op(":").Add(desc.Call(args...)))
+		call := desc.Call(args...)
+		if len(m.NotFound) > 0 {
+			nf := []jen.Code{durationCode(m.NotFoundTTL)}
+			for _, v := range m.NotFound {
+				nf = append(nf, jen.Qual(v.PkgPath, v.Name))
+			}
+			call = call.Dot("NotFound").Call(nf...)
+		}
+		values = append(values, jen.Id(f).Op(":").Add(call))
 	}
 	name := "New" + e.wrapper
 	return doc(name+" returns "+article(e.iface.Name)+" "+e.iface.Name+" that serves the annotated reads of next from c",
