@@ -33,7 +33,8 @@ type Cache struct {
 	dirty           dirtySet
 	closed          chan struct{} // closed by Close, to stop the retries
 	closeOnce       sync.Once
-	closeErr        error // written once by Close
+	txWarning       sync.Once // the warning of recordTx, logged once
+	closeErr        error     // written once by Close
 }
 
 // Option configures a [Cache].

@@ -30,7 +30,7 @@ import (
 //
 // Called by generated code; not part of the user API.
 func Fetch[T any](ctx context.Context, m *Method, key Key, load func(context.Context) (T, error)) (T, error) {
-	if m == nil || m.c.disabled || key.bypass {
+	if m == nil || m.c.disabled || key.bypass || m.scoped || txFrom(ctx) != nil {
 		return skip(ctx, m, load)
 	}
 	cl := call{names: m.namespaces, versionKeys: m.versionKeys}

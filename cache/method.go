@@ -33,6 +33,8 @@ type Method struct {
 
 	notFound    []error       // errors whose outcome is cached, in annotation order
 	notFoundTTL time.Duration // their entries' TTL
+
+	scoped bool // a copy for a repository scoped to a database transaction (see InTx)
 }
 
 // space is one namespace of a method: a fixed name, or a template of a
@@ -186,6 +188,39 @@ func (m *Method) NotFound(ttl time.Duration, errs ...error) *Method {
 	return m
 }
 
+// InTx returns a copy of m for a repository scoped to a database
+// transaction, as a method of the interface returns one (WithTx(tx *sql.Tx)
+// BookRepository): its reads bypass the cache, since they may see the
+// transaction's uncommitted writes; its writes invalidate as m's do and,
+// with a context from [BeginTx], again at [Tx.Commit].
+//
+// Called by generated code; not part of the user API.
+func (m *Method) InTx() *Method {
+	if m == nil {
+		return nil
+	}
+	cp := *m
+	cp.scoped = true
+	return &cp
+}
+
+// recordTx records a write's invalidation in the Tx that ctx carries, to be
+// delivered again at its commit. A write of a transaction-scoped repository
+// without one gets a warning, once per Cache: its invalidation ran before
+// the database commit.
+func (m *Method) recordTx(ctx context.Context, names []string, ttls []time.Duration) {
+	if t := txFrom(ctx); t != nil {
+		t.add(m.c, names, ttls)
+		return
+	}
+	if m.scoped {
+		m.c.txWarning.Do(func() {
+			m.c.logger.WarnContext(ctx, "cachegen: a write through a transaction-scoped repository without cache.BeginTx: it invalidated before the database commit, and other processes may cache data from before the transaction until the entries expire; pass the context of cache.BeginTx and call its Commit after the database commit",
+				"method", m.name)
+		})
+	}
+}
+
 // notFoundIndex returns the index of the first error of m.notFound that err
 // is, or -1.
 func (m *Method) notFoundIndex(err error) int {
@@ -225,7 +260,9 @@ func (m *Method) Invalidate(ctx context.Context) error {
 		// Without the members' values, a template stands for its family.
 		return m.InvalidateKey(ctx, m.Key())
 	}
-	return m.c.invalidate(ctx, m.name, m.namespaces, m.versionKeys, nil)
+	err := m.c.invalidate(ctx, m.name, m.namespaces, m.versionKeys, nil)
+	m.recordTx(ctx, m.namespaces, nil)
+	return err
 }
 
 // InvalidateKey is Invalidate for a write whose namespaces include
@@ -252,7 +289,9 @@ func (m *Method) InvalidateKey(ctx context.Context, k Key) error {
 		}
 		names, keys, ttls = append(names, name), append(keys, key), append(ttls, ttl)
 	}
-	return m.c.invalidate(ctx, m.name, names, keys, ttls)
+	err := m.c.invalidate(ctx, m.name, names, keys, ttls)
+	m.recordTx(ctx, names, ttls)
+	return err
 }
 
 // call is what one call of a read with namespace templates works with: the

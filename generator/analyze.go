@@ -297,6 +297,9 @@ func (a *analyzer) iface(d *ifaceDecl) {
 			a.used[md.owner] = true
 		}
 		m, an := a.method(d, md, fn)
+		if m != nil && m.Kind == PassThrough {
+			m.Kind = rewrapKind(m, named)
+		}
 		if m == nil {
 			continue
 		}

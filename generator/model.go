@@ -29,6 +29,8 @@ const (
 	PassThrough MethodKind = iota // not annotated: calls the wrapped method
 	Read                          // //cache:expire=...: cached with Fetch
 	Write                         // //cache:invalidate: invalidates after the call
+	Rewrap                        // not annotated, returns the interface (and an error): wraps what it returns
+	TxScoped                      // as Rewrap, for a repository scoped to a database transaction
 )
 
 // Method is one method of an interface as the wrapper implements it.

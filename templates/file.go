@@ -25,6 +25,7 @@ type emitter struct {
 	next     string                // the wrapper's field holding the wrapped value
 	fields   map[string]string     // method name -> descriptor field
 	wrapper  string                // Cached<Iface>
+	wrap     string                // the wrapper's method wrapping a repository a method returns; "" when none does
 }
 
 // Render returns the gofmt'd source of the wrappers of f.
@@ -81,8 +82,14 @@ func (e *emitter) nameFields() {
 	fields := newNamer(methods)
 	e.next = fields.name("next")
 	for _, m := range e.iface.Methods {
-		if m.Kind != generator.PassThrough {
+		if m.Kind == generator.Read || m.Kind == generator.Write {
 			e.fields[m.Name] = fields.name(lowerFirst(m.Name))
+		}
+	}
+	for _, m := range e.iface.Methods {
+		if m.Kind == generator.Rewrap || m.Kind == generator.TxScoped {
+			e.wrap = fields.name("wrap")
+			break
 		}
 	}
 }
@@ -90,6 +97,9 @@ func (e *emitter) nameFields() {
 // file_ returns the file's declarations in order.
 func (e *emitter) file_() []jen.Code {
 	out := []jen.Code{e.wrapperType(), e.constructor(), e.assertion()}
+	if e.wrap != "" {
+		out = append(out, e.wrapHelper())
+	}
 	for _, m := range e.iface.Methods {
 		if packed(m) {
 			out = append(out, e.resultType(m))

@@ -82,6 +82,8 @@ func (e *emitter) method(m *generator.Method) jen.Code {
 		return e.read(m)
 	case generator.Write:
 		return e.write(m)
+	case generator.Rewrap, generator.TxScoped:
+		return e.rewrap(m)
 	}
 	return e.passThrough(m)
 }
@@ -393,4 +395,43 @@ func (e *emitter) cachedType(m *generator.Method) jen.Code {
 		return jen.Id(m.ResultType)
 	}
 	return e.types.typ(m.Results[0])
+}
+
+// rewrap emits a method returning the interface itself, whose result it
+// wraps with the same cache; for a repository scoped to a database
+// transaction:
+//
+//	// WithTx calls the wrapped WithTx and wraps the BookRepository it returns, ...
+//	func (r *CachedBookRepository) WithTx(tx *sql.Tx) (BookRepository, error) {
+//		next, err := r.next.WithTx(tx)
+//		if next == nil {
+//			return next, err
+//		}
+//		return r.wrap(next, true), err
+//	}
+func (e *emitter) rewrap(m *generator.Method) jen.Code {
+	s := e.scope(m)
+	next := s.names.name("next")
+	vars := []jen.Code{jen.Id(next)}
+	outs := []jen.Code{jen.Id(s.recv).Dot(e.wrap).Call(jen.Id(next), jen.Lit(m.Kind == generator.TxScoped))}
+	nilOuts := []jen.Code{jen.Id(next)}
+	if m.HasError {
+		errName := s.names.name("err")
+		vars = append(vars, jen.Id(errName))
+		outs = append(outs, jen.Id(errName))
+		nilOuts = append(nilOuts, jen.Id(errName))
+	}
+	docs := []string{m.Name + " calls the wrapped " + m.Name + " and wraps the " + e.iface.Name + " it returns with the same cache."}
+	if m.Kind == generator.TxScoped {
+		docs = []string{
+			m.Name + " calls the wrapped " + m.Name + " and wraps the " + e.iface.Name + " it returns, scoped to a database",
+			"transaction: its reads bypass the cache (they may see uncommitted writes), and its writes",
+			"invalidate, and again at Tx.Commit when their context comes from cache.BeginTx.",
+		}
+	}
+	return doc(docs...).Add(e.signature(s)).Block(
+		jen.List(vars...).Op(":=").Add(e.callNext(s, "")),
+		jen.If(jen.Id(next).Op("==").Nil()).Block(jen.Return(nilOuts...)),
+		jen.Return(outs...),
+	)
 }

@@ -164,3 +164,41 @@ func lines(elems []jen.Code) []jen.Code {
 	}
 	return append(out, jen.Line())
 }
+
+// wrapHelper emits the method wrapping a repository that a method of the
+// interface returns:
+//
+//	// wrap returns a CachedBookRepository over next with r's cache, ...
+//	func (r *CachedBookRepository) wrap(next BookRepository, tx bool) *CachedBookRepository {
+//		if !tx {
+//			w := *r
+//			w.next = next
+//			return &w
+//		}
+//		return &CachedBookRepository{
+//			next:    next,
+//			getBook: r.getBook.InTx(),
+//		}
+//	}
+func (e *emitter) wrapHelper() jen.Code {
+	names := newNamer(e.reserved)
+	r, next, tx, w := names.name("r"), names.name("next"), names.name("tx"), names.name("w")
+	values := []jen.Code{jen.Id(e.next).Op(":").Id(next)}
+	for _, m := range e.iface.Methods {
+		if f, ok := e.fields[m.Name]; ok {
+			values = append(values, jen.Id(f).Op(":").Id(r).Dot(f).Dot("InTx").Call())
+		}
+	}
+	return doc(e.wrap+" returns "+article(e.wrapper)+" "+e.wrapper+" over "+next+" with the cache of "+r+"; scoped to a",
+		"database transaction when "+tx+" is set (see cache.Method.InTx).").
+		Func().Params(jen.Id(r).Op("*").Id(e.wrapper)).Id(e.wrap).
+		Params(jen.Id(next).Qual(e.file.PkgPath, e.iface.Name), jen.Id(tx).Bool()).Op("*").Id(e.wrapper).
+		Block(
+			jen.If(jen.Op("!").Id(tx)).Block(
+				jen.Id(w).Op(":=").Op("*").Id(r),
+				jen.Id(w).Dot(e.next).Op("=").Id(next),
+				jen.Return(jen.Op("&").Id(w)),
+			),
+			jen.Return(jen.Op("&").Id(e.wrapper).Values(lines(values)...)),
+		)
+}
