@@ -35,6 +35,10 @@ type Method struct {
 	notFoundTTL time.Duration // their entries' TTL
 
 	scoped bool // a copy for a repository scoped to a database transaction (see InTx)
+
+	// copy is a func(T) T giving a deep copy of a result, set by Copy; nil
+	// when cachegen could not write one for T.
+	copy any
 }
 
 // space is one namespace of a method: a fixed name, or a template of a
@@ -185,6 +189,20 @@ func (m *Method) NotFound(ttl time.Duration, errs ...error) *Method {
 		m.notFoundTTL = m.ttl
 	}
 	m.setNameID()
+	return m
+}
+
+// Copy sets the function that gives a deep copy of a result of the read m:
+// a func(T) T for m's result type T, sharing no mutable memory (slices,
+// maps, pointers) with its argument. The near cache (see [WithNearCache])
+// hands each caller such a copy of the value it holds; without one, it
+// decodes the entry for each caller. It returns m.
+//
+// Called by generated code; not part of the user API.
+func (m *Method) Copy(f any) *Method {
+	if m != nil {
+		m.copy = f
+	}
 	return m
 }
 
