@@ -33,8 +33,9 @@ type Cache struct {
 	dirty           dirtySet
 	closed          chan struct{} // closed by Close, to stop the retries
 	closeOnce       sync.Once
-	txWarning       sync.Once // the warning of recordTx, logged once
-	closeErr        error     // written once by Close
+	txWarning       sync.Once  // the warning of recordTx, logged once
+	near            *nearStore // the near cache; nil when off
+	closeErr        error      // written once by Close
 }
 
 // Option configures a [Cache].

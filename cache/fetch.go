@@ -46,6 +46,13 @@ func Fetch[T any](ctx context.Context, m *Method, key Key, load func(context.Con
 		return skip(ctx, m, load)
 	}
 	c, entryKey := m.c, cl.entryKey
+	if c.near != nil {
+		if e := c.near.get(entryKey); e != nil {
+			if v, done, err := nearHit[T](ctx, m, &cl, e, load); done {
+				return v, err
+			}
+		}
+	}
 	n := len(cl.versionKeys)
 	keys := make([]string, n+1)
 	copy(keys, cl.versionKeys)
@@ -60,13 +67,16 @@ func Fetch[T any](ctx context.Context, m *Method, key Key, load func(context.Con
 	}
 	versions, entry := vals[:n], vals[n]
 	if entry != nil && allValid(versions) {
-		v, _, nf, current, err := decodeEntry[T](c, entry, versions)
+		v, payload, nf, current, err := decodeEntry[T](c, entry, versions)
 		switch {
 		case err != nil:
 			c.fault(ctx, m, entryKey, "decode", err)
 		case current && nf < len(m.notFound):
 			c.emit(ctx, Event{Kind: EventHit, Method: m.name, Namespaces: m.namespaces, Key: entryKey})
 			record(ctx, m, StatusHit)
+			if c.near != nil {
+				keepNear(c, m, entryKey, tokenStrings(versions), v, payload, nf)
+			}
 			if nf >= 0 {
 				return v, m.notFound[nf]
 			}
@@ -78,6 +88,44 @@ func Fetch[T any](ctx context.Context, m *Method, key Key, load func(context.Con
 		return bypass(ctx, m, entryKey, "init", err, load)
 	}
 	return fill(ctx, m, entryKey, tokens, load)
+}
+
+// nearHit serves a call from the near cache's entry e when the
+// namespaces' current versions, read from the store, are those e was
+// computed under. done is false when it cannot (the versions moved on: e is
+// dropped), and the call goes on to read the entry from the store.
+func nearHit[T any](ctx context.Context, m *Method, cl *call, e *nearEntry, load func(context.Context) (T, error)) (v T, done bool, err error) {
+	c := m.c
+	versions, err := c.store.Get(ctx, cl.versionKeys)
+	if err != nil {
+		v, err = bypass(ctx, m, cl.entryKey, "get", err, load)
+		return v, true, err
+	}
+	if !allValid(versions) || !e.holds(versions) {
+		c.near.drop(cl.entryKey)
+		return v, false, nil
+	}
+	v, ok := nearValue[T](c, m, e)
+	if !ok {
+		c.near.drop(cl.entryKey)
+		return v, false, nil
+	}
+	c.near.hits.Add(1)
+	c.emit(ctx, Event{Kind: EventHit, Method: m.name, Namespaces: m.namespaces, Key: cl.entryKey})
+	record(ctx, m, StatusHit)
+	if e.nf >= 0 {
+		return v, true, m.notFound[e.nf]
+	}
+	return v, true, nil
+}
+
+// tokenStrings returns versions as strings.
+func tokenStrings(versions [][]byte) []string {
+	out := make([]string, len(versions))
+	for i, v := range versions {
+		out[i] = string(v)
+	}
+	return out
 }
 
 // skip calls load without the cache: the cache is nil or disabled, or a
@@ -259,6 +307,9 @@ func loadAndStore[T any](ctx context.Context, m *Method, entryKey string, tokens
 	// process loads an entry once.
 	if v, payload, nf, ok := recheck[T](ctx, m, entryKey, tokens); ok {
 		f.value, f.payload = &v, payload
+		if c.near != nil {
+			keepNear(c, m, entryKey, tokens, v, payload, nf)
+		}
 		if nf >= 0 {
 			return f, m.notFound[nf]
 		}
@@ -271,6 +322,9 @@ func loadAndStore[T any](ctx context.Context, m *Method, entryKey string, tokens
 		if nf := m.notFoundIndex(err); nf >= 0 {
 			// Cached as it is: a hit returns the zero value and the error
 			// variable itself.
+			if c.near != nil {
+				keepNear(c, m, entryKey, tokens, v, nil, nf)
+			}
 			entry := appendNotFoundHeader(make([]byte, 0, 64), nf, tokens)
 			if err := c.store.Set(context.WithoutCancel(ctx), entryKey, entry, jitter(m.notFoundTTL)); err != nil {
 				c.fault(ctx, m, entryKey, "set", err)
@@ -287,6 +341,9 @@ func loadAndStore[T any](ctx context.Context, m *Method, entryKey string, tokens
 		return f, nil
 	}
 	f.payload = data
+	if c.near != nil {
+		keepNear(c, m, entryKey, tokens, v, data, -1)
+	}
 	entry := appendEntryHeader(make([]byte, 0, 64+len(data)), c.codec.Name(), tokens)
 	entry = append(entry, data...)
 	if c.maxEntrySize > 0 && len(entry) > c.maxEntrySize {

@@ -19,6 +19,9 @@ type redisStore struct {
 	// client has loaded the cluster's layout: before, naming a key's
 	// master could wait on the network.
 	answeredOnce atomic.Bool
+	// single is set for a client of one Redis (not a cluster or a ring):
+	// keys of any hash tags are read with one MGET.
+	single bool
 }
 
 // NewRedisStore returns a [Store] over client: a *redis.Client, a
@@ -31,7 +34,8 @@ type redisStore struct {
 // ignored on the socket), [New] logs one warning naming the options to set;
 // [RedisOptions] and [RedisClusterOptions] give suitable ones.
 func NewRedisStore(client redis.UniversalClient) Store {
-	return &redisStore{client: client}
+	_, single := client.(*redis.Client)
+	return &redisStore{client: client, single: single}
 }
 
 // nodeFunc returns the function naming the master that holds a key, for the
@@ -91,10 +95,10 @@ func (s *redisStore) optionsWarning() string {
 	return msg + ", or use cache.RedisOptions or cache.ParseRedisURL"
 }
 
-// Get implements [Store]: one MGET per hash tag, pipelined when there are
-// several.
+// Get implements [Store]: one MGET on a single Redis; on a cluster, one
+// MGET per hash tag, pipelined when there are several.
 func (s *redisStore) Get(ctx context.Context, keys []string) ([][]byte, error) {
-	if sameHashTag(keys) {
+	if s.single || sameHashTag(keys) {
 		vals, err := s.client.MGet(ctx, keys...).Result()
 		if err != nil {
 			return nil, err

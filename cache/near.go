@@ -1,0 +1,222 @@
+package cache
+
+import (
+	"container/list"
+	"hash/maphash"
+	"sync"
+	"sync/atomic"
+)
+
+// NearCache configures the near cache: values the cache has read or loaded,
+// kept decoded in this process, each tagged with the version tokens it was
+// computed under, as entries in Redis are. A hit of the near cache needs the
+// namespaces' current versions, and only them: it reads the version keys
+// (a few bytes, one round trip) instead of the entry, and hands the caller a
+// copy of the value instead of decoding it. The rule that makes an entry
+// current is the same, so the near cache keeps every guarantee of the
+// protocol: no read that starts after a write returned, in any process,
+// returns data from before it.
+//
+// The copy is made by a function cachegen writes for the result type (see
+// [Method.Copy]); for a type it cannot copy safely, the near cache keeps the
+// encoded value and decodes it for each caller (saving the transfer, not
+// the decoding).
+type NearCache struct {
+	// MaxEntries bounds the number of values held (default 10,000).
+	MaxEntries int
+	// MaxBytes bounds the sum of the values' encoded sizes (default 64 MiB);
+	// a value takes about that much memory decoded too.
+	MaxBytes int64
+}
+
+// WithNearCache turns the near cache on (see [NearCache]). [Cache.NearStats]
+// reports what it holds.
+func WithNearCache(n NearCache) Option {
+	return func(c *Cache) {
+		if n.MaxEntries <= 0 {
+			n.MaxEntries = 10_000
+		}
+		if n.MaxBytes <= 0 {
+			n.MaxBytes = 64 << 20
+		}
+		c.near = newNearStore(n)
+	}
+}
+
+// NearStats is what the near cache holds and did.
+type NearStats struct {
+	Entries int64 // values held
+	Bytes   int64 // their encoded sizes
+	Hits    int64 // reads it served
+	Evicted int64 // values dropped to stay within the bounds
+}
+
+// NearStats reports what the near cache holds and did; all zero when it is
+// off.
+func (c *Cache) NearStats() NearStats {
+	if c == nil || c.near == nil {
+		return NearStats{}
+	}
+	n := c.near
+	return NearStats{Entries: n.entries.Load(), Bytes: n.bytes.Load(), Hits: n.hits.Load(), Evicted: n.evicted.Load()}
+}
+
+// nearShards is the number of independently locked parts of the near cache.
+const nearShards = 32
+
+// nearStore holds the near cache's values, in shards each with its own lock
+// and least-recently-used order.
+type nearStore struct {
+	seed   maphash.Seed
+	shards [nearShards]nearShard
+	// Each shard's bounds: the cache's divided by nearShards.
+	maxEntries int
+	maxBytes   int64
+
+	entries, bytes, hits, evicted atomic.Int64
+}
+
+type nearShard struct {
+	mu    sync.Mutex
+	items map[string]*list.Element // of *nearEntry
+	lru   list.List                // most recently used first
+	bytes int64
+}
+
+// nearEntry is one value the near cache holds. It is never modified once
+// made: callers get copies of value, or decode payload.
+type nearEntry struct {
+	key     string
+	tokens  []string // the versions it was computed under, in header order
+	value   any      // the decoded value (a T), when the method has a copier
+	payload []byte   // the encoded value, when it has none
+	nf      int      // for a not-found outcome, the index of its error; else -1
+	size    int64
+}
+
+func newNearStore(n NearCache) *nearStore {
+	s := &nearStore{seed: maphash.MakeSeed(),
+		maxEntries: max(1, n.MaxEntries/nearShards), maxBytes: max(1, n.MaxBytes/nearShards)}
+	for i := range s.shards {
+		s.shards[i].items = map[string]*list.Element{}
+	}
+	return s
+}
+
+func (s *nearStore) shard(key string) *nearShard {
+	return &s.shards[maphash.String(s.seed, key)%nearShards]
+}
+
+// get returns the entry held for key, or nil.
+func (s *nearStore) get(key string) *nearEntry {
+	sh := s.shard(key)
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	el, ok := sh.items[key]
+	if !ok {
+		return nil
+	}
+	sh.lru.MoveToFront(el)
+	return el.Value.(*nearEntry)
+}
+
+// put holds e, in place of what was held for its key, and evicts the least
+// recently used entries beyond the shard's bounds.
+func (s *nearStore) put(e *nearEntry) {
+	if e.size > s.maxBytes {
+		s.drop(e.key)
+		return
+	}
+	sh := s.shard(e.key)
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	if el, ok := sh.items[e.key]; ok {
+		old := el.Value.(*nearEntry)
+		sh.bytes += e.size - old.size
+		s.bytes.Add(e.size - old.size)
+		el.Value = e
+		sh.lru.MoveToFront(el)
+	} else {
+		sh.items[e.key] = sh.lru.PushFront(e)
+		sh.bytes += e.size
+		s.bytes.Add(e.size)
+		s.entries.Add(1)
+	}
+	for len(sh.items) > s.maxEntries || sh.bytes > s.maxBytes {
+		s.remove(sh, sh.lru.Back())
+		s.evicted.Add(1)
+	}
+}
+
+// drop removes what is held for key.
+func (s *nearStore) drop(key string) {
+	sh := s.shard(key)
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	if el, ok := sh.items[key]; ok {
+		s.remove(sh, el)
+	}
+}
+
+// remove removes el from sh; the caller holds sh.mu.
+func (s *nearStore) remove(sh *nearShard, el *list.Element) {
+	e := sh.lru.Remove(el).(*nearEntry)
+	delete(sh.items, e.key)
+	sh.bytes -= e.size
+	s.bytes.Add(-e.size)
+	s.entries.Add(-1)
+}
+
+// holds reports whether e was computed under versions.
+func (e *nearEntry) holds(versions [][]byte) bool {
+	if len(versions) != len(e.tokens) {
+		return false
+	}
+	for i, v := range versions {
+		if string(v) != e.tokens[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// nearValue returns a value of its own for a caller, from e: a copy of the
+// decoded value, or the decoded payload. ok is false when neither works
+// (the value is then read from the store).
+func nearValue[T any](c *Cache, m *Method, e *nearEntry) (v T, ok bool) {
+	if e.nf >= 0 {
+		return v, true
+	}
+	if cp, isCopier := m.copy.(func(T) T); isCopier {
+		if held, isT := e.value.(T); isT {
+			return cp(held), true
+		}
+	}
+	if e.payload == nil {
+		return v, false
+	}
+	if err := c.codec.Unmarshal(e.payload, &v); err != nil {
+		return v, false
+	}
+	return v, true
+}
+
+// keepNear holds, in the near cache, a value of m that a caller got from
+// the store or from the repository, computed under tokens: a copy when m
+// has a copier (the caller keeps the value it got), else payload, which the
+// near cache may keep as it is (it is never written again).
+func keepNear[T any](c *Cache, m *Method, key string, tokens []string, v T, payload []byte, nf int) {
+	if c.near == nil || m.scoped {
+		return
+	}
+	e := &nearEntry{key: key, tokens: tokens, nf: nf, size: int64(len(payload) + len(key) + 64)}
+	if cp, ok := m.copy.(func(T) T); ok && nf < 0 {
+		e.value = cp(v)
+	} else if nf < 0 {
+		if payload == nil {
+			return
+		}
+		e.payload = payload
+	}
+	c.near.put(e)
+}
