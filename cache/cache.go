@@ -7,6 +7,8 @@ import (
 	"math/rand/v2"
 	"sync"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 )
 
 // defaultPrefix starts every key unless [WithPrefix] says otherwise.
@@ -35,6 +37,8 @@ type Cache struct {
 	closeOnce       sync.Once
 	txWarning       sync.Once  // the warning of recordTx, logged once
 	near            *nearStore // the near cache; nil when off
+	nearTracked     bool       // WithNearCache asked for tracking
+	tracker         *tracker   // the near cache's versions, when tracked
 	closeErr        error      // written once by Close
 }
 
@@ -134,7 +138,25 @@ func New(store Store, opts ...Option) *Cache {
 			return &breaker{node: node, threshold: c.breakerFailures, cooldown: c.breakerCooldown, now: time.Now, onChange: c.breakerChanged}
 		})
 	}
+	if c.near != nil && c.nearTracked {
+		if client := singleClient(store); client != nil {
+			c.tracker = newTracker(c, client)
+		} else {
+			c.logger.Warn(errNoTracking.Error())
+		}
+	}
 	return c
+}
+
+// singleClient returns the *redis.Client of a store of NewRedisStore, or
+// nil.
+func singleClient(s Store) *redis.Client {
+	if rs, ok := s.(*redisStore); ok {
+		if client, ok := rs.client.(*redis.Client); ok {
+			return client
+		}
+	}
+	return nil
 }
 
 func (c *Cache) breakerChanged(node string, open bool, err error) {
@@ -165,6 +187,9 @@ func (c *Cache) Close() error {
 }
 
 func (c *Cache) close() error {
+	if c.tracker != nil {
+		c.tracker.stop()
+	}
 	c.dirty.stop()
 	close(c.closed)
 	c.dirty.retries.Wait()
@@ -236,6 +261,11 @@ func (c *Cache) invalidate(ctx context.Context, method string, namespaces, keys 
 	ctx = context.WithoutCancel(ctx)
 	before := c.dirty.snapshot(namespaces)
 	err := c.bump(ctx, c.store, namespaces, keys, ttls)
+	if c.tracker != nil {
+		// This process reads its own write at once, without waiting for
+		// Redis to tell it.
+		c.tracker.forget(keys...)
+	}
 	c.emit(ctx, Event{Kind: EventInvalidate, Method: method, Namespaces: namespaces, Err: err})
 	if err != nil {
 		c.logs.warn(ctx, "invalidate", err, "cachegen: invalidation failed; retrying in the background", "method", method, "namespaces", namespaces, "err", err)

@@ -91,12 +91,18 @@ func Fetch[T any](ctx context.Context, m *Method, key Key, load func(context.Con
 }
 
 // nearHit serves a call from the near cache's entry e when the
-// namespaces' current versions, read from the store, are those e was
-// computed under. done is false when it cannot (the versions moved on: e is
+// namespaces' current versions (read from the store, or known by the
+// tracker) are those e was computed under. done is false when it cannot (the versions moved on: e is
 // dropped), and the call goes on to read the entry from the store.
 func nearHit[T any](ctx context.Context, m *Method, cl *call, e *nearEntry, load func(context.Context) (T, error)) (v T, done bool, err error) {
 	c := m.c
-	versions, err := c.store.Get(ctx, cl.versionKeys)
+	if c.tracker.current(cl.versionKeys, e.tokens) {
+		return nearServe[T](ctx, m, cl, e)
+	}
+	versions, tracked := c.tracker.versionsOf(ctx, cl.versionKeys)
+	if !tracked {
+		versions, err = c.store.Get(ctx, cl.versionKeys)
+	}
 	if err != nil {
 		v, err = bypass(ctx, m, cl.entryKey, "get", err, load)
 		return v, true, err
@@ -105,6 +111,13 @@ func nearHit[T any](ctx context.Context, m *Method, cl *call, e *nearEntry, load
 		c.near.drop(cl.entryKey)
 		return v, false, nil
 	}
+	return nearServe[T](ctx, m, cl, e)
+}
+
+// nearServe hands the caller its own value from e, whose versions are
+// current.
+func nearServe[T any](ctx context.Context, m *Method, cl *call, e *nearEntry) (v T, done bool, err error) {
+	c := m.c
 	v, ok := nearValue[T](c, m, e)
 	if !ok {
 		c.near.drop(cl.entryKey)

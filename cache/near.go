@@ -27,6 +27,19 @@ type NearCache struct {
 	// MaxBytes bounds the sum of the values' encoded sizes (default 64 MiB);
 	// a value takes about that much memory decoded too.
 	MaxBytes int64
+	// Tracked keeps the namespaces' versions in this process too, coherent
+	// through Redis's client-side caching: Redis pushes the version keys
+	// that change to this process, so a hit whose versions are known makes
+	// no round trip at all. The price: in another process than the
+	// writer's, a read that starts after a write returned may still return
+	// data from before it until the invalidation arrives (about a
+	// millisecond on a LAN; see docs/guarantees.md for the measured
+	// figures), instead of never. The writing process stays exact. Tracking
+	// needs a store of NewRedisStore over a *redis.Client (a single Redis or
+	// a failover client); elsewhere the near cache reads versions from
+	// Redis, with a warning. Whenever the tracking connections are lost,
+	// every version kept is forgotten.
+	Tracked bool
 }
 
 // WithNearCache turns the near cache on (see [NearCache]). [Cache.NearStats]
@@ -40,6 +53,7 @@ func WithNearCache(n NearCache) Option {
 			n.MaxBytes = 64 << 20
 		}
 		c.near = newNearStore(n)
+		c.nearTracked = n.Tracked
 	}
 }
 
@@ -49,6 +63,12 @@ type NearStats struct {
 	Bytes   int64 // their encoded sizes
 	Hits    int64 // reads it served
 	Evicted int64 // values dropped to stay within the bounds
+	// With Tracked: whether the tracking runs now, the versions Redis (or
+	// this process's writes) said changed, and the times the tracking was
+	// lost and started again.
+	Tracking            bool
+	TrackedInvalidation int64
+	TrackingResets      int64
 }
 
 // NearStats reports what the near cache holds and did; all zero when it is
@@ -58,7 +78,12 @@ func (c *Cache) NearStats() NearStats {
 		return NearStats{}
 	}
 	n := c.near
-	return NearStats{Entries: n.entries.Load(), Bytes: n.bytes.Load(), Hits: n.hits.Load(), Evicted: n.evicted.Load()}
+	st := NearStats{Entries: n.entries.Load(), Bytes: n.bytes.Load(), Hits: n.hits.Load(), Evicted: n.evicted.Load()}
+	if t := c.tracker; t != nil {
+		st.Tracking = t.healthy.Load()
+		st.TrackedInvalidation, st.TrackingResets = t.invalidations.Load(), t.resets.Load()
+	}
+	return st
 }
 
 // nearShards is the number of independently locked parts of the near cache.
