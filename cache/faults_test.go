@@ -208,7 +208,9 @@ func TestFaultLostInvalidation(t *testing.T) {
 	defer clientB.Close()
 	a := New(NewRedisStore(clientA), WithPrefix(prefix), WithLogger(quiet))
 	defer a.Close()
-	b := New(NewRedisStore(clientB), WithPrefix(prefix), WithLogger(quiet))
+	// B must read its entry whatever the machine's load: a generous store
+	// timeout (this test is about A's lost invalidation, not B's waits).
+	b := New(NewRedisStore(clientB), WithPrefix(prefix), WithLogger(quiet), WithStoreTimeout(2*time.Second))
 	db := &slowDB{delay: time.Microsecond}
 	dbA := &versioned{db: db, get: a.Method("DB.Get", time.Minute, "db"), update: a.Method("DB.Write", 0, "db")}
 	dbB := &versioned{db: db, get: b.Method("DB.Get", time.Minute, "db"), update: b.Method("DB.Write", 0, "db")}

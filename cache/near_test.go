@@ -188,7 +188,7 @@ func TestNoStaleReadAfterWriteNearCache(t *testing.T) {
 	var procs [2]*versioned
 	var caches [2]*Cache
 	for i := range procs {
-		caches[i] = New(NewRedisStore(client), WithPrefix(prefix), WithObserver(log.observe), WithNearCache(NearCache{}))
+		caches[i] = New(NewRedisStore(client), WithPrefix(prefix), WithObserver(log.observe), WithNearCache(NearCache{}), WithStoreTimeout(2*time.Second))
 		procs[i] = &versioned{db: db, get: caches[i].Method("DB.Get", time.Minute, "db").Copy(func(v int64) int64 { return v }),
 			update: caches[i].Method("DB.Write", 0, "db")}
 	}

@@ -173,7 +173,7 @@ func TestTrackedStaleReads(t *testing.T) {
 	for i := range procs {
 		client := redis.NewClient(RedisOptions(srv.Addr()))
 		t.Cleanup(func() { client.Close() })
-		caches[i] = New(NewRedisStore(client), WithPrefix(prefix), WithNearCache(NearCache{Tracked: true}), WithLogger(quiet))
+		caches[i] = New(NewRedisStore(client), WithPrefix(prefix), WithNearCache(NearCache{Tracked: true}), WithLogger(quiet), WithStoreTimeout(2*time.Second))
 		t.Cleanup(func() { caches[i].Close() })
 		procs[i] = &versioned{db: db, get: caches[i].Method("DB.Get", time.Minute, "db").Copy(func(v int64) int64 { return v }),
 			update: caches[i].Method("DB.Write", 0, "db")}
