@@ -42,7 +42,7 @@ func TestMixedScenario(t *testing.T) {
 	}
 	prefix := fmt.Sprintf("cgtest:%s:%d", t.Name(), time.Now().UnixNano())
 	cfg := server.Config{MySQLDSN: my.FormatDSN(), RedisURL: redisURL, Prefix: prefix, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
-	const n = 2000
+	const n = 1000
 	perBook, err := hitRates(cfg, n)
 	if err != nil {
 		t.Fatal(err)
