@@ -280,21 +280,19 @@ func fill[T any](ctx context.Context, m *Method, entryKey string, tokens []strin
 		record(ctx, m, StatusMiss)
 		return load(ctx)
 	}
+	// The caller that takes the value reports the load's time; the others
+	// shared it, so that each repository call is counted once.
+	claimed := f.claimed.CompareAndSwap(false, true)
 	if err != nil {
-		if f.claimed.CompareAndSwap(false, true) {
+		if m.notFoundIndex(err) >= 0 {
+			missed(ctx, m, entryKey, f, claimed) // the outcome was stored, as a value is
+		}
+		if claimed {
 			return *p, err
 		}
 		return zero, err
 	}
-	// The caller that takes the value reports the load's time; the others
-	// shared it, so that each repository call is counted once.
-	claimed := f.claimed.CompareAndSwap(false, true)
-	miss := Event{Kind: EventMiss, Method: m.name, Namespaces: m.namespaces, Key: entryKey}
-	if claimed {
-		miss.Load = f.load
-	}
-	c.emit(ctx, miss)
-	record(ctx, m, StatusMiss)
+	missed(ctx, m, entryKey, f, claimed)
 	if claimed {
 		return *p, nil
 	}
@@ -307,6 +305,17 @@ func fill[T any](ctx context.Context, m *Method, entryKey string, tokens []strin
 		return load(ctx)
 	}
 	return v, nil
+}
+
+// missed reports a miss of the flight f to the observer and the caller's
+// Recorder; with the load's time when this caller claimed f.
+func missed(ctx context.Context, m *Method, entryKey string, f *flight, claimed bool) {
+	e := Event{Kind: EventMiss, Method: m.name, Namespaces: m.namespaces, Key: entryKey}
+	if claimed {
+		e.Load = f.load
+	}
+	m.c.emit(ctx, e)
+	record(ctx, m, StatusMiss)
 }
 
 // loadAndStore is the body of a flight: it looks for the entry again, else

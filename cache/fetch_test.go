@@ -142,6 +142,41 @@ func TestErrorsAreNotCached(t *testing.T) {
 	}
 }
 
+// TestNotFoundLoadIsAMiss: a load whose not-found error is stored is a miss,
+// for the Recorder and the observer, as a stored value is; the next call is
+// a hit. An error that is not stored is neither.
+func TestNotFoundLoadIsAMiss(t *testing.T) {
+	for _, sc := range stores {
+		t.Run(sc.name, func(t *testing.T) {
+			var log eventLog
+			c := New(sc.store(t), WithPrefix(testPrefix(t)), WithObserver(log.observe))
+			errMissing := errors.New("missing")
+			m := c.Method("R.Get", time.Minute, "ns").NotFound(0, errMissing)
+			loads := 0
+			get := func(id int64, loadErr error) (Status, error) {
+				k := m.Key()
+				k.Int(id)
+				ctx, rec := Record(context.Background())
+				_, err := Fetch(ctx, m, k, func(context.Context) (book, error) {
+					loads++
+					return book{}, loadErr
+				})
+				return rec.Status(), err
+			}
+			wrapped := fmt.Errorf("book 7: %w", errMissing)
+			if st, err := get(7, wrapped); st != StatusMiss || err != wrapped || log.n(EventMiss) != 1 {
+				t.Fatalf("first call: status %v, %v, %d miss events; want miss, the load's error, 1", st, err, log.n(EventMiss))
+			}
+			if st, err := get(7, wrapped); st != StatusHit || err != errMissing || loads != 1 || log.n(EventHit) != 1 {
+				t.Fatalf("second call: status %v, %v, %d loads, %d hit events; want hit, the error variable, 1, 1", st, err, loads, log.n(EventHit))
+			}
+			if st, err := get(8, errors.New("down")); st != StatusNone || err == nil || log.n(EventMiss) != 1 {
+				t.Fatalf("an error that is not cached: status %v, %v, %d miss events; want none, the error, 1", st, err, log.n(EventMiss))
+			}
+		})
+	}
+}
+
 func TestSingleflightSharesOneLoadAndCopies(t *testing.T) {
 	for _, sc := range stores {
 		t.Run(sc.name, func(t *testing.T) {

@@ -7,7 +7,9 @@ import "context"
 // Repository reads and writes the bookshop. Its annotations follow the
 // caching strategy of the fastapi-cache2 tutorial: reference data for long,
 // lists briefly and invalidated by every write, searches for half a minute,
-// real-time data not at all.
+// real-time data not at all. Each book is cached in a namespace of its own,
+// book:{id}, so that a write to one book leaves the others cached, and a
+// missing book's ErrNotFound is cached too.
 type Repository interface {
 	// ListCategories: reference data that rarely changes.
 	//cache:expire=1h namespace=categories
@@ -17,7 +19,9 @@ type Repository interface {
 	//cache:expire=60 namespace=books
 	ListBooks(ctx context.Context, f Filter) (BookPage, error)
 
-	//cache:expire=5m namespace=books
+	// GetBook: one book, in the namespace of that book; ErrNotFound is
+	// cached for a minute (creating the book invalidates it sooner).
+	//cache:expire=5m namespace=book:{id} notfound=ErrNotFound notfound-expire=1m
 	GetBook(ctx context.Context, id int64) (Book, error)
 
 	// SearchBooks: many distinct queries, each asked a few times in a row.
@@ -28,13 +32,16 @@ type Repository interface {
 	// with every order and must be exact, so it is deliberately not cached.
 	Stock(ctx context.Context, id int64) (int, error)
 
-	//cache:invalidate namespace=books
-	CreateBook(ctx context.Context, in BookInput) (Book, error)
+	// CreateBook invalidates the new book's namespace, where a GetBook of
+	// its id may have cached ErrNotFound, and the lists. When it fails it
+	// names no book, and every book is invalidated.
+	//cache:invalidate namespace=book:{created.ID},books
+	CreateBook(ctx context.Context, in BookInput) (created Book, err error)
 
-	//cache:invalidate namespace=books
+	//cache:invalidate namespace=book:{id},books
 	UpdateBook(ctx context.Context, id int64, in BookInput) (Book, error)
 
-	//cache:invalidate namespace=books
+	//cache:invalidate namespace=book:{id},books
 	DeleteBook(ctx context.Context, id int64) error
 
 	// Ping checks the database.

@@ -31,11 +31,11 @@ func NewCachedRepository(next Repository, c *cache.Cache) *CachedRepository {
 		next:           next,
 		listCategories: cache.Read[Repository, []Category](c, "Repository.ListCategories", time.Hour, "categories"),
 		listBooks:      cache.Read[Repository, BookPage](c, "Repository.ListBooks", time.Minute, "books"),
-		getBook:        cache.Read[Repository, Book](c, "Repository.GetBook", 5*time.Minute, "books"),
+		getBook:        cache.Read[Repository, Book](c, "Repository.GetBook", 5*time.Minute, "book:{id}").NotFound(time.Minute, ErrNotFound),
 		searchBooks:    cache.Read[Repository, []Book](c, "Repository.SearchBooks", 30*time.Second, "books"),
-		createBook:     cache.Write[Repository](c, "Repository.CreateBook", "books"),
-		updateBook:     cache.Write[Repository](c, "Repository.UpdateBook", "books"),
-		deleteBook:     cache.Write[Repository](c, "Repository.DeleteBook", "books"),
+		createBook:     cache.Write[Repository](c, "Repository.CreateBook", "book:{created.ID}", "books"),
+		updateBook:     cache.Write[Repository](c, "Repository.UpdateBook", "book:{id}", "books"),
+		deleteBook:     cache.Write[Repository](c, "Repository.DeleteBook", "book:{id}", "books"),
 	}
 }
 
@@ -65,9 +65,12 @@ func (r *CachedRepository) ListBooks(ctx context.Context, f Filter) (BookPage, e
 }
 
 // GetBook returns the results of the wrapped GetBook, cached for 5m0s
-// in namespaces books.
+// in namespaces book:{id}.
 func (r *CachedRepository) GetBook(ctx context.Context, id int64) (Book, error) {
 	k := r.getBook.Key()
+	k.Member()
+	k.Int(id)
+	k.Args()
 	k.Int(id)
 	return cache.Fetch(ctx, r.getBook, k, func(ctx2 context.Context) (Book, error) {
 		return r.next.GetBook(ctx2, id)
@@ -90,24 +93,46 @@ func (r *CachedRepository) Stock(ctx context.Context, id int64) (int, error) {
 	return r.next.Stock(ctx, id)
 }
 
-// CreateBook calls the wrapped CreateBook, then invalidates namespaces books,
-// also when it fails.
-func (r *CachedRepository) CreateBook(ctx context.Context, in BookInput) (Book, error) {
-	defer r.createBook.Invalidate(ctx)
-	return r.next.CreateBook(ctx, in)
+// CreateBook calls the wrapped CreateBook, then invalidates namespaces book:{created.ID}, books,
+// also when it fails (then the whole family of a template naming a result).
+func (r *CachedRepository) CreateBook(ctx context.Context, in BookInput) (r0 Book, err error) {
+	done := false
+	defer func() {
+		k := r.createBook.Key()
+		k.Member()
+		if done && err == nil {
+			k.Int(r0.ID)
+		} else {
+			k.Family()
+		}
+		r.createBook.InvalidateKey(ctx, k)
+	}()
+	r0, err = r.next.CreateBook(ctx, in)
+	done = true
+	return r0, err
 }
 
-// UpdateBook calls the wrapped UpdateBook, then invalidates namespaces books,
+// UpdateBook calls the wrapped UpdateBook, then invalidates namespaces book:{id}, books,
 // also when it fails.
 func (r *CachedRepository) UpdateBook(ctx context.Context, id int64, in BookInput) (Book, error) {
-	defer r.updateBook.Invalidate(ctx)
+	defer func() {
+		k := r.updateBook.Key()
+		k.Member()
+		k.Int(id)
+		r.updateBook.InvalidateKey(ctx, k)
+	}()
 	return r.next.UpdateBook(ctx, id, in)
 }
 
-// DeleteBook calls the wrapped DeleteBook, then invalidates namespaces books,
+// DeleteBook calls the wrapped DeleteBook, then invalidates namespaces book:{id}, books,
 // also when it fails.
 func (r *CachedRepository) DeleteBook(ctx context.Context, id int64) error {
-	defer r.deleteBook.Invalidate(ctx)
+	defer func() {
+		k := r.deleteBook.Key()
+		k.Member()
+		k.Int(id)
+		r.deleteBook.InvalidateKey(ctx, k)
+	}()
 	return r.next.DeleteBook(ctx, id)
 }
 

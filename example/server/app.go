@@ -23,6 +23,10 @@ type Config struct {
 	Prefix   string        // Redis key prefix; default "booksapi"
 	WaitDB   time.Duration // how long to wait for a database server that does not answer yet
 	Logger   *slog.Logger  // default slog.Default()
+	// Wrap wraps the database repository with the cache; default
+	// books.NewCachedRepository. seedtable passes a wrapper of other
+	// annotations, as its baseline.
+	Wrap func(next books.Repository, c *cache.Cache) books.Repository
 }
 
 // App is the example assembled: the database, the cache and the handler.
@@ -77,7 +81,11 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 			opts.Metrics = handler
 		}
 		app.Cache = cache.New(cache.NewRedisStore(app.rdb), copts...)
-		repo = books.NewCachedRepository(repo, app.Cache)
+		if cfg.Wrap != nil {
+			repo = cfg.Wrap(repo, app.Cache)
+		} else {
+			repo = books.NewCachedRepository(repo, app.Cache)
+		}
 	}
 	opts.MaxAge = cfg.MaxAge
 	app.Server = New(repo, opts)

@@ -31,7 +31,7 @@ func (s *Server) listCategories(w http.ResponseWriter, r *http.Request) {
 	ctx, rec := cache.Record(r.Context())
 	cats, err := s.repo.ListCategories(ctx)
 	if err != nil {
-		s.fail(w, err)
+		s.failCached(w, rec, err)
 		return
 	}
 	s.writeCached(w, r, rec, cats)
@@ -63,7 +63,7 @@ func (s *Server) listBooks(w http.ResponseWriter, r *http.Request) {
 	ctx, rec := cache.Record(r.Context())
 	p, err := s.repo.ListBooks(ctx, f)
 	if err != nil {
-		s.fail(w, err)
+		s.failCached(w, rec, err)
 		return
 	}
 	s.writeCached(w, r, rec, p)
@@ -77,7 +77,7 @@ func (s *Server) getBook(w http.ResponseWriter, r *http.Request) {
 	ctx, rec := cache.Record(r.Context())
 	b, err := s.repo.GetBook(ctx, id)
 	if err != nil {
-		s.fail(w, err)
+		s.failCached(w, rec, err)
 		return
 	}
 	s.writeCached(w, r, rec, b)
@@ -111,7 +111,7 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request) {
 	ctx, rec := cache.Record(r.Context())
 	found, err := s.repo.SearchBooks(ctx, q, int(limit))
 	if err != nil {
-		s.fail(w, err)
+		s.failCached(w, rec, err)
 		return
 	}
 	s.writeCached(w, r, rec, found)
@@ -171,6 +171,13 @@ func (s *Server) fail(w http.ResponseWriter, err error) {
 	default:
 		writeError(w, http.StatusInternalServerError, "internal error")
 	}
+}
+
+// failCached answers an error of a cached read as fail does, with X-Cache
+// when the cache served or stored it (a missing book's ErrNotFound).
+func (s *Server) failCached(w http.ResponseWriter, rec *cache.Recorder, err error) {
+	setXCache(w.Header(), rec)
+	s.fail(w, err)
 }
 
 // pathID parses the {id} path value, answering 400 when it is not a

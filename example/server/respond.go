@@ -48,14 +48,7 @@ func (s *Server) writeCached(w http.ResponseWriter, r *http.Request, rec *cache.
 	etag := `"` + hex.EncodeToString(sum[:16]) + `"`
 	h := w.Header()
 	h.Set("ETag", etag)
-	switch rec.Status() {
-	case cache.StatusHit:
-		h.Set("X-Cache", "HIT")
-	case cache.StatusMiss:
-		h.Set("X-Cache", "MISS")
-	case cache.StatusBypass:
-		h.Set("X-Cache", "BYPASS")
-	}
+	setXCache(h, rec)
 	if ttl := rec.TTL(); s.opts.MaxAge && ttl > 0 {
 		h.Set("Cache-Control", "max-age="+strconv.Itoa(int(ttl.Seconds())))
 	} else {
@@ -84,4 +77,18 @@ func etagMatches(header, etag string) bool {
 		}
 	}
 	return false
+}
+
+// setXCache sets X-Cache to what the cache did for the read rec recorded:
+// HIT, MISS or BYPASS; nothing when no cached method ran to the end (an
+// error the cache does not store).
+func setXCache(h http.Header, rec *cache.Recorder) {
+	switch rec.Status() {
+	case cache.StatusHit:
+		h.Set("X-Cache", "HIT")
+	case cache.StatusMiss:
+		h.Set("X-Cache", "MISS")
+	case cache.StatusBypass:
+		h.Set("X-Cache", "BYPASS")
+	}
 }

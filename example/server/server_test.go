@@ -224,13 +224,99 @@ func TestWritesInvalidate(t *testing.T) {
 	if del := a.do("DELETE", path, ""); del.status != http.StatusNoContent {
 		t.Fatalf("DELETE: %d %s", del.status, del.body)
 	}
-	a.get(path, 404, "")
+	a.get(path, 404, "MISS")
 	if p := decode[books.BookPage](t, a.get(list, 200, "MISS").body); p.Total != 0 {
 		t.Fatalf("list after DELETE: %+v", p)
 	}
 	if del := a.do("DELETE", path, ""); del.status != 404 {
 		t.Fatalf("second DELETE: %d", del.status)
 	}
+}
+
+// TestPerBookNamespaces: a book's entry lives in a namespace of its own, so
+// a write to one book leaves the others cached; the lists are invalidated by
+// every write.
+func TestPerBookNamespaces(t *testing.T) {
+	a := startAPI(t, testDSN(t), false)
+	list := "/books?per_page=5"
+	for _, p := range []string{"/books/1", "/books/2", list} {
+		a.get(p, 200, "MISS")
+		a.get(p, 200, "HIT")
+	}
+
+	upd := a.do("PUT", "/books/1", `{"title":"Renamed","author":"Ada Berg","category_id":1,"price_cents":100,"published":2001}`)
+	if upd.status != 200 {
+		t.Fatalf("PUT /books/1: %d %s", upd.status, upd.body)
+	}
+	a.get("/books/2", 200, "HIT") // another book: still cached
+	if b := decode[books.Book](t, a.get("/books/1", 200, "MISS").body); b.Title != "Renamed" {
+		t.Fatalf("GET /books/1 after its PUT: %+v", b)
+	}
+	if p := decode[books.BookPage](t, a.get(list, 200, "MISS").body); p.Books[0].Title != "Renamed" {
+		t.Fatalf("list after the PUT: %+v", p.Books[0])
+	}
+
+	if del := a.do("DELETE", "/books/2", ""); del.status != http.StatusNoContent {
+		t.Fatalf("DELETE /books/2: %d %s", del.status, del.body)
+	}
+	a.get("/books/1", 200, "HIT")
+	a.get("/books/2", 404, "MISS")
+	if p := decode[books.BookPage](t, a.get(list, 200, "MISS").body); p.Total != books.SeedBooks-1 || p.Books[1].ID != 3 {
+		t.Fatalf("list after the DELETE: total %d, %+v", p.Total, p.Books)
+	}
+}
+
+// TestNotFoundIsCached: a missing book's 404 is served from the cache, with
+// X-Cache like any cached read, and is never stored by clients.
+func TestNotFoundIsCached(t *testing.T) {
+	a := startAPI(t, testDSN(t), false)
+	miss := a.get("/books/99999999", 404, "MISS")
+	hit := a.get("/books/99999999", 404, "HIT")
+	for _, r := range []response{miss, hit} {
+		if e := decode[errorBody](t, r.body); e.Error != "book not found" || r.header.Get("Cache-Control") != "no-store" {
+			t.Fatalf("404: body %q, Cache-Control %q", r.body, r.header.Get("Cache-Control"))
+		}
+	}
+	// Stock is not cached, its 404 neither.
+	if st := a.get("/books/99999999/stock", 404, ""); st.header.Get("X-Cache") != "" {
+		t.Fatalf("stock 404: X-Cache %q", st.header.Get("X-Cache"))
+	}
+}
+
+// TestCreateSeesCachedNotFound: a POST invalidates the new book's own
+// namespace, so a 404 cached for its id before the POST is not served after
+// it.
+func TestCreateSeesCachedNotFound(t *testing.T) {
+	a := startAPI(t, testDSN(t), false)
+	post := func(title string, category int) response {
+		t.Helper()
+		return a.do("POST", "/books", fmt.Sprintf(`{"title":%q,"author":"Zed Quill","category_id":%d,"price_cents":999,"published":2024}`, title, category))
+	}
+	first := post("First", 1)
+	if first.status != http.StatusCreated {
+		t.Fatalf("POST: %d %s", first.status, first.body)
+	}
+	next := fmt.Sprintf("/books/%d", decode[books.Book](t, first.body).ID+1)
+	a.get(next, 404, "MISS")
+	a.get(next, 404, "HIT")
+
+	second := post("Second", 1)
+	if second.status != http.StatusCreated || second.header.Get("Location") != next {
+		t.Fatalf("second POST: %d, Location %q; the test needs the id after the first's (%s)", second.status, second.header.Get("Location"), next)
+	}
+	if b := decode[books.Book](t, a.get(next, 200, "MISS").body); b.Title != "Second" {
+		t.Fatalf("GET %s after the POST: %+v", next, b)
+	}
+	a.get(next, 200, "HIT")
+
+	// A POST that fails names no book: it invalidates every book (it might
+	// have partly applied).
+	a.get("/books/1", 200, "")
+	a.get("/books/1", 200, "HIT")
+	if r := post("Nowhere", 999999); r.status != http.StatusUnprocessableEntity {
+		t.Fatalf("POST into a missing category: %d %s", r.status, r.body)
+	}
+	a.get("/books/1", 200, "MISS")
 }
 
 func TestBadInput(t *testing.T) {
@@ -326,9 +412,9 @@ func TestPrometheusMetrics(t *testing.T) {
 	a.get("/books/3", 200, "HIT")
 	body := a.get("/metrics", 200, "").body
 	for _, want := range []string{
-		`cachegen_hits_total{cachegen_method="Repository.GetBook",cachegen_namespace="books",`,
-		`cachegen_misses_total{cachegen_method="Repository.GetBook",cachegen_namespace="books",`,
-		`cachegen_load_duration_seconds_count{cachegen_method="Repository.GetBook",cachegen_namespace="books",`,
+		`cachegen_hits_total{cachegen_method="Repository.GetBook",cachegen_namespace="book:{id}",`,
+		`cachegen_misses_total{cachegen_method="Repository.GetBook",cachegen_namespace="book:{id}",`,
+		`cachegen_load_duration_seconds_count{cachegen_method="Repository.GetBook",cachegen_namespace="book:{id}",`,
 	} {
 		i := strings.Index(body, want)
 		if i < 0 {

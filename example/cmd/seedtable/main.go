@@ -4,25 +4,29 @@
 // requests over real HTTP on loopback, and prints both columns side by side
 // as a Markdown table.
 //
+// Then it replays a mixed scenario, Zipf-distributed reads of single books
+// with a share of writes, against the API with its per-book namespaces and
+// against the same API annotated with one namespace for every book (see
+// WholeNamespace), and prints the hit rates side by side.
+//
 // Usage:
 //
-//	cd example && go run ./cmd/seedtable [-mysql-dsn DSN] [-redis-url URL] [-n 2000]
+//	cd example && go run ./cmd/seedtable [-mysql-dsn DSN] [-redis-url URL] [-n 2000] [-mixed 20000]
 package main
 
 import (
-	"context"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
-	"net/http"
 	"os"
 	"runtime"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/cachegen/cachegen/cache"
+	"github.com/cachegen/cachegen/example/books"
 	"github.com/cachegen/cachegen/example/server"
 )
 
@@ -37,12 +41,13 @@ func main() {
 	dsn := flag.String("mysql-dsn", env("MYSQL_DSN", "root@tcp(127.0.0.1:3306)/cachegen_seedtable"), "MariaDB/MySQL DSN; the database is created and seeded if missing (MYSQL_DSN)")
 	redisURL := flag.String("redis-url", env("REDIS_URL", "redis://127.0.0.1:6379/0"), "Redis URL (REDIS_URL)")
 	n := flag.Int("n", 2000, "requests per latency row")
+	mixed := flag.Int("mixed", 20000, "requests per row of the mixed read/write scenario; 0 skips it")
 	flag.Parse()
 	if flag.NArg() > 0 {
 		fmt.Fprintf(os.Stderr, "seedtable: unexpected argument %q: seedtable takes flags only\n", flag.Arg(0))
 		os.Exit(2)
 	}
-	if err := run(*dsn, *redisURL, *n); err != nil {
+	if err := run(*dsn, *redisURL, *n, *mixed); err != nil {
 		fmt.Fprintln(os.Stderr, "seedtable:", err)
 		os.Exit(1)
 	}
@@ -60,56 +65,47 @@ type column struct {
 // latencyPaths are replayed n times each for p50 and p99.
 var latencyPaths = []string{"/books", "/books/42", "/categories", "/search?q=Shadow"}
 
-func run(dsn, redisURL string, n int) error {
+func run(dsn, redisURL string, n, mixed int) error {
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	cfg := server.Config{MySQLDSN: dsn, RedisURL: redisURL, Prefix: "seedtable", Logger: quiet}
 	var cols [2]column
 	for i, noCache := range []bool{true, false} {
-		c, err := measure(server.Config{MySQLDSN: dsn, RedisURL: redisURL, NoCache: noCache, Prefix: "seedtable", Logger: quiet}, n)
+		cfg := cfg
+		cfg.NoCache = noCache
+		c, err := measure(cfg, n)
 		if err != nil {
 			return err
 		}
 		cols[i] = c
 	}
 	print(os.Stdout, cols, n)
+	if mixed == 0 {
+		return nil
+	}
+	perBook, err := hitRates(cfg, mixed)
+	if err != nil {
+		return err
+	}
+	cfg.Prefix = "seedtable-whole"
+	cfg.Wrap = func(next books.Repository, c *cache.Cache) books.Repository { return NewCachedWholeNamespace(next, c) }
+	whole, err := hitRates(cfg, mixed)
+	if err != nil {
+		return err
+	}
+	printMixed(os.Stdout, whole, perBook, mixed)
 	return nil
 }
 
 func measure(cfg server.Config, n int) (column, error) {
-	ctx := context.Background()
-	app, err := server.Open(ctx, cfg)
+	a, err := startAPI(cfg)
 	if err != nil {
 		return column{}, err
 	}
-	defer app.Close()
-	if app.Cache != nil {
-		// Start cold, as the tutorial's first request does.
-		if err := app.Cache.Invalidate(ctx, "books", "categories"); err != nil {
-			return column{}, fmt.Errorf("redis: %w", err)
-		}
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
+	defer a.close()
+	if err := a.cold(); err != nil {
 		return column{}, err
 	}
-	srv := &http.Server{Handler: app.Server}
-	go srv.Serve(ln)
-	defer srv.Close()
-	base := "http://" + ln.Addr().String()
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 4}}
-	get := func(path string) (time.Duration, string, error) {
-		start := time.Now()
-		res, err := client.Get(base + path)
-		if err != nil {
-			return 0, "", err
-		}
-		_, err = io.Copy(io.Discard, res.Body)
-		res.Body.Close()
-		d := time.Since(start)
-		if err == nil && res.StatusCode != 200 {
-			err = fmt.Errorf("GET %s: %s", path, res.Status)
-		}
-		return d, res.Header.Get("X-Cache"), err
-	}
+	get := a.get
 	// Open a connection first, so the first request measures the API and
 	// not the TCP handshake.
 	if _, _, err := get("/healthz"); err != nil {
