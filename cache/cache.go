@@ -198,10 +198,10 @@ func (c *Cache) close() error {
 	if before == nil {
 		return nil
 	}
-	namespaces, keys, ttls := c.dirtyKeys(before)
+	namespaces, labels, keys, ttls := c.dirtyKeys(before)
 	ctx := context.Background()
 	err := c.bump(ctx, c.direct, namespaces, keys, ttls)
-	c.emit(ctx, Event{Kind: EventInvalidate, Namespaces: namespaces, Op: "close", Err: err})
+	c.emit(ctx, Event{Kind: EventInvalidate, Namespaces: labels, Op: "close", Err: err})
 	if err == nil {
 		c.dirty.clean(before)
 		return nil
@@ -251,13 +251,15 @@ func (c *Cache) Invalidate(ctx context.Context, namespaces ...string) error {
 		}
 		keys[i] = c.versionKey(ns)
 	}
-	return c.invalidate(ctx, "", namespaces, keys, nil)
+	return c.invalidate(ctx, "", namespaces, namespaces, keys, nil)
 }
 
 // invalidate bumps the version keys of namespaces for a write of method
 // (empty for Cache.Invalidate). ctx's cancellation is dropped: the write
-// may have committed.
-func (c *Cache) invalidate(ctx context.Context, method string, namespaces, keys []string, ttls []time.Duration) error {
+// may have committed. labels are the namespaces as events report them: a
+// template as declared ("book:{id}"), not each member, so that metrics
+// labelled by namespace do not grow with the entities written.
+func (c *Cache) invalidate(ctx context.Context, method string, namespaces, labels, keys []string, ttls []time.Duration) error {
 	ctx = context.WithoutCancel(ctx)
 	before := c.dirty.snapshot(namespaces)
 	err := c.bump(ctx, c.store, namespaces, keys, ttls)
@@ -266,10 +268,10 @@ func (c *Cache) invalidate(ctx context.Context, method string, namespaces, keys 
 		// Redis to tell it.
 		c.tracker.forget(keys...)
 	}
-	c.emit(ctx, Event{Kind: EventInvalidate, Method: method, Namespaces: namespaces, Err: err})
+	c.emit(ctx, Event{Kind: EventInvalidate, Method: method, Namespaces: labels, Err: err})
 	if err != nil {
 		c.logs.warn(ctx, "invalidate", err, "cachegen: invalidation failed; retrying in the background", "method", method, "namespaces", namespaces, "err", err)
-		if c.dirty.mark(namespaces, ttls) {
+		if c.dirty.mark(namespaces, labels, ttls) {
 			go c.retryInvalidations()
 		}
 		return fmt.Errorf("cache: invalidate %v: %w", namespaces, err)

@@ -30,8 +30,9 @@ type dirtySet struct {
 
 // dirtyNS is a namespace whose invalidation failed.
 type dirtyNS struct {
-	gen uint64        // generation of its last failure
-	ttl time.Duration // of its version key (a template member's has one)
+	gen   uint64        // generation of its last failure
+	ttl   time.Duration // of its version key (a template member's has one)
+	label string        // the namespace as events report it (see Cache.invalidate)
 }
 
 // any reports whether one of namespaces is dirty.
@@ -83,9 +84,10 @@ func (d *dirtySet) clean(before map[string]dirtyNS) {
 
 var dirtyGen atomic.Uint64
 
-// mark makes namespaces dirty, each with the TTL of its version key (ttls
-// may be nil), and reports whether the retry goroutine must be started.
-func (d *dirtySet) mark(namespaces []string, ttls []time.Duration) (start bool) {
+// mark makes namespaces dirty, each with its label and the TTL of its
+// version key (ttls may be nil), and reports whether the retry goroutine
+// must be started.
+func (d *dirtySet) mark(namespaces, labels []string, ttls []time.Duration) (start bool) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.ns == nil {
@@ -93,7 +95,7 @@ func (d *dirtySet) mark(namespaces []string, ttls []time.Duration) (start bool) 
 	}
 	g := dirtyGen.Add(1)
 	for i, ns := range namespaces {
-		d.ns[ns] = dirtyNS{gen: g, ttl: ttlAt(ttls, i)}
+		d.ns[ns] = dirtyNS{gen: g, ttl: ttlAt(ttls, i), label: labels[i]}
 	}
 	d.n.Store(int64(len(d.ns)))
 	if d.retrying || d.stopped {
@@ -146,10 +148,10 @@ func (c *Cache) retryInvalidations() {
 		if before == nil {
 			return
 		}
-		namespaces, keys, ttls := c.dirtyKeys(before)
+		namespaces, labels, keys, ttls := c.dirtyKeys(before)
 		ctx := context.Background()
 		err := c.bump(ctx, c.store, namespaces, keys, ttls)
-		c.emit(ctx, Event{Kind: EventInvalidate, Namespaces: namespaces, Op: "retry", Err: err})
+		c.emit(ctx, Event{Kind: EventInvalidate, Namespaces: labels, Op: "retry", Err: err})
 		if err == nil {
 			c.dirty.clean(before)
 			c.logger.InfoContext(ctx, "cachegen: lost invalidation delivered", "namespaces", namespaces)
@@ -160,9 +162,9 @@ func (c *Cache) retryInvalidations() {
 	}
 }
 
-// dirtyKeys returns the namespaces of a pending set, sorted, their version
-// keys and the keys' TTLs.
-func (c *Cache) dirtyKeys(pending map[string]dirtyNS) (namespaces, keys []string, ttls []time.Duration) {
+// dirtyKeys returns the namespaces of a pending set, sorted, their labels
+// (without repeats), their version keys and the keys' TTLs.
+func (c *Cache) dirtyKeys(pending map[string]dirtyNS) (namespaces, labels, keys []string, ttls []time.Duration) {
 	namespaces = make([]string, 0, len(pending))
 	for ns := range pending {
 		namespaces = append(namespaces, ns)
@@ -172,6 +174,9 @@ func (c *Cache) dirtyKeys(pending map[string]dirtyNS) (namespaces, keys []string
 	ttls = make([]time.Duration, len(namespaces))
 	for i, ns := range namespaces {
 		keys[i], ttls[i] = c.versionKey(ns), pending[ns].ttl
+		if l := pending[ns].label; !slices.Contains(labels, l) {
+			labels = append(labels, l)
+		}
 	}
-	return namespaces, keys, ttls
+	return namespaces, labels, keys, ttls
 }

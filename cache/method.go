@@ -226,9 +226,9 @@ func (m *Method) InTx() *Method {
 // delivered again at its commit. A write of a transaction-scoped repository
 // without one gets a warning, once per Cache: its invalidation ran before
 // the database commit.
-func (m *Method) recordTx(ctx context.Context, names []string, ttls []time.Duration) {
+func (m *Method) recordTx(ctx context.Context, names, labels []string, ttls []time.Duration) {
 	if t := txFrom(ctx); t != nil {
-		t.add(m.c, names, ttls)
+		t.add(m.c, names, labels, ttls)
 		return
 	}
 	if m.scoped {
@@ -278,8 +278,8 @@ func (m *Method) Invalidate(ctx context.Context) error {
 		// Without the members' values, a template stands for its family.
 		return m.InvalidateKey(ctx, m.Key())
 	}
-	err := m.c.invalidate(ctx, m.name, m.namespaces, m.versionKeys, nil)
-	m.recordTx(ctx, m.namespaces, nil)
+	err := m.c.invalidate(ctx, m.name, m.namespaces, m.namespaces, m.versionKeys, nil)
+	m.recordTx(ctx, m.namespaces, m.namespaces, nil)
 	return err
 }
 
@@ -291,10 +291,10 @@ func (m *Method) InvalidateKey(ctx context.Context, k Key) error {
 	if m == nil {
 		return nil
 	}
-	var names, keys []string
+	var names, labels, keys []string
 	var ttls []time.Duration
 	members := k.members()
-	for _, sp := range m.spaces {
+	for i, sp := range m.spaces {
 		name, key, ttl := sp.name, sp.key, time.Duration(0)
 		if sp.members > 0 {
 			if len(members) > 0 && !members[0].family {
@@ -306,9 +306,10 @@ func (m *Method) InvalidateKey(ctx context.Context, k Key) error {
 			}
 		}
 		names, keys, ttls = append(names, name), append(keys, key), append(ttls, ttl)
+		labels = append(labels, m.namespaces[i])
 	}
-	err := m.c.invalidate(ctx, m.name, names, keys, ttls)
-	m.recordTx(ctx, names, ttls)
+	err := m.c.invalidate(ctx, m.name, names, labels, keys, ttls)
+	m.recordTx(ctx, names, labels, ttls)
 	return err
 }
 
@@ -436,5 +437,5 @@ func (c *Cache) InvalidateMember(ctx context.Context, family string, values ...a
 	if err := ValidateName(name); err != nil {
 		return fmt.Errorf("cache: invalid member: %w", err)
 	}
-	return c.invalidate(ctx, "", []string{name}, []string{c.versionKey(name)}, []time.Duration{memberVersionTTL})
+	return c.invalidate(ctx, "", []string{name}, []string{family}, []string{c.versionKey(name)}, []time.Duration{memberVersionTTL})
 }

@@ -202,3 +202,39 @@ func TestNoStaleReadAfterWriteNearCache(t *testing.T) {
 		t.Fatalf("near hits %d, errors %d: the harness did not exercise the near cache", near, log.n(EventError))
 	}
 }
+
+// TestInvalidationEventsNameTemplates: an invalidation of a member is
+// reported with the template as declared, so that metrics labelled by
+// namespace do not get a series per entity written.
+func TestInvalidationEventsNameTemplates(t *testing.T) {
+	var got [][]string
+	c := New(NewMemoryStore(), WithPrefix(testPrefix(t)), WithObserver(func(_ context.Context, e Event) {
+		if e.Kind == EventInvalidate {
+			got = append(got, e.Namespaces)
+		}
+	}))
+	w := c.Method("R.Save", 0, "book:{id}", "books")
+	ctx := context.Background()
+	for id := range int64(3) {
+		k := w.Key()
+		k.Member()
+		k.Int(id)
+		w.InvalidateKey(ctx, k)
+	}
+	c.InvalidateMember(ctx, "book", int64(7))
+	ctx2, tx := BeginTx(ctx)
+	k := w.Key()
+	k.Member()
+	k.Int(9)
+	w.InvalidateKey(ctx2, k)
+	tx.Commit(ctx)
+	want := [][]string{{"book:{id}", "books"}, {"book:{id}", "books"}, {"book:{id}", "books"}, {"book"}, {"book:{id}", "books"}, {"book:{id}", "books"}}
+	if len(got) != len(want) {
+		t.Fatalf("events %v, want %v", got, want)
+	}
+	for i := range want {
+		if !slices.Equal(got[i], want[i]) && !(i == 5 && slices.Equal(got[i], []string{"books", "book:{id}"})) {
+			t.Fatalf("event %d: namespaces %v, want %v (all: %v)", i, got[i], want[i], got)
+		}
+	}
+}

@@ -55,7 +55,7 @@ func (k EventKind) String() string {
 type Event struct {
 	Kind       EventKind
 	Method     string   // "Iface.Method"; empty for Cache.Invalidate
-	Namespaces []string // the namespaces involved; do not modify
+	Namespaces []string // the namespaces involved, as declared: a template ("book:{id}"), not the member; for Cache.InvalidateMember, the family; do not modify
 	Key        string   // the entry key, for reads
 	Node       string   // for breaker-open and breaker-closed: the Redis Cluster master; empty for a single Redis
 	Op         string   // for errors: the step that failed (see above); for invalidations: "retry" in the background, "close" in Close's last attempt

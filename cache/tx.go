@@ -34,8 +34,15 @@ import (
 type Tx struct {
 	mu     sync.Mutex
 	done   bool
-	writes map[*Cache]map[string]time.Duration // namespace -> TTL of its version key
+	writes map[*Cache]map[string]txWrite // by namespace
 	order  []*Cache
+}
+
+// txWrite is how a namespace a transaction invalidated is invalidated
+// again.
+type txWrite struct {
+	ttl   time.Duration // of its version key
+	label string        // for events (see Cache.invalidate)
 }
 
 type txKey struct{}
@@ -44,7 +51,7 @@ type txKey struct{}
 // context to the calls made in the database transaction; call Tx.Commit
 // after the database commit.
 func BeginTx(ctx context.Context) (context.Context, *Tx) {
-	t := &Tx{writes: map[*Cache]map[string]time.Duration{}}
+	t := &Tx{writes: map[*Cache]map[string]txWrite{}}
 	return context.WithValue(ctx, txKey{}, t), t
 }
 
@@ -62,19 +69,19 @@ func txFrom(ctx context.Context) *Tx {
 	return t
 }
 
-// add records the invalidation of namespaces of c, with the TTLs of their
-// version keys (ttls may be nil).
-func (t *Tx) add(c *Cache, namespaces []string, ttls []time.Duration) {
+// add records the invalidation of namespaces of c, with their labels and
+// the TTLs of their version keys (ttls may be nil).
+func (t *Tx) add(c *Cache, namespaces, labels []string, ttls []time.Duration) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	w := t.writes[c]
 	if w == nil {
-		w = map[string]time.Duration{}
+		w = map[string]txWrite{}
 		t.writes[c] = w
 		t.order = append(t.order, c)
 	}
 	for i, ns := range namespaces {
-		w[ns] = ttlAt(ttls, i)
+		w[ns] = txWrite{ttl: ttlAt(ttls, i), label: labels[i]}
 	}
 }
 
@@ -105,11 +112,12 @@ func (t *Tx) Commit(ctx context.Context) error {
 		}
 		slices.Sort(names)
 		keys := make([]string, len(names))
+		labels := make([]string, len(names))
 		ttls := make([]time.Duration, len(names))
 		for i, ns := range names {
-			keys[i], ttls[i] = c.versionKey(ns), writes[c][ns]
+			keys[i], labels[i], ttls[i] = c.versionKey(ns), writes[c][ns].label, writes[c][ns].ttl
 		}
-		if err := c.invalidate(ctx, "Tx.Commit", names, keys, ttls); err != nil {
+		if err := c.invalidate(ctx, "Tx.Commit", names, labels, keys, ttls); err != nil {
 			errs = append(errs, err)
 		}
 	}
