@@ -274,7 +274,8 @@ func (a *analyzer) iface(d *ifaceDecl) {
 	if named.TypeParams().Len() > 0 {
 		return // see checkGeneric
 	}
-	for _, gen := range []string{"Cached" + name, "NewCached" + name} {
+	wrapper, ctor := WrapperNames(name)
+	for _, gen := range []string{wrapper, ctor} {
 		if obj := a.pkg.Types.Scope().Lookup(gen); obj != nil {
 			at := a.pkg.Fset.Position(obj.Pos())
 			a.r.errorf(d.spec.Name.Pos(), "cachegen generates %s for %s, but %s:%d already declares it: rename one of them", gen, name, filepath.Base(at.Filename), at.Line)

@@ -1,6 +1,7 @@
 package generator
 
 import (
+	"go/token"
 	"go/types"
 	"time"
 )
@@ -156,4 +157,15 @@ type KeyEnc struct {
 type StructField struct {
 	Name string
 	Enc  *KeyEnc
+}
+
+// WrapperNames returns the names cachegen declares for the interface
+// named iface: the wrapper type and its constructor, CachedBookRepository
+// and NewCachedBookRepository; for an unexported interface, unexported
+// ones, cachedBookRepository and newCachedBookRepository.
+func WrapperNames(iface string) (wrapper, constructor string) {
+	if token.IsExported(iface) {
+		return "Cached" + iface, "NewCached" + iface
+	}
+	return "cached" + upperFirst(iface), "newCached" + upperFirst(iface)
 }

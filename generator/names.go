@@ -27,8 +27,8 @@ func (a *analyzer) nameFiles() {
 	for _, d := range a.decls {
 		if d.spec.TypeParams == nil {
 			decls = append(decls, d)
-			taken["Cached"+d.spec.Name.Name] = true
-			taken["NewCached"+d.spec.Name.Name] = true
+			w, ctor := WrapperNames(d.spec.Name.Name)
+			taken[w], taken[ctor] = true, true
 		}
 	}
 	slices.SortFunc(decls, func(x, y *ifaceDecl) int { return cmp.Compare(x.spec.Name.Name, y.spec.Name.Name) })

@@ -39,7 +39,7 @@ func wrappedInterface(path string, src []byte) string {
 			if call, ok := vs.Values[0].(*ast.CallExpr); ok {
 				if p, ok := call.Fun.(*ast.ParenExpr); ok {
 					if star, ok := p.X.(*ast.StarExpr); ok {
-						if w, ok := star.X.(*ast.Ident); ok && w.Name == "Cached"+id.Name {
+						if w, ok := star.X.(*ast.Ident); ok && w.Name == wrapperName(id.Name) {
 							return id.Name
 						}
 					}
@@ -79,4 +79,9 @@ func (a *analyzer) orphans(files []*File) []string {
 		}
 	}
 	return out
+}
+
+func wrapperName(iface string) string {
+	w, _ := WrapperNames(iface)
+	return w
 }

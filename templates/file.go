@@ -36,7 +36,7 @@ func Render(f *generator.File) ([]byte, error) {
 		types:   &typeEmitter{seen: map[string]bool{}},
 		imports: importNames(f),
 		fields:  map[string]string{},
-		wrapper: "Cached" + f.Interface.Name,
+		wrapper: wrapperOf(f.Interface.Name),
 	}
 	e.reserved = append(slices.Clone(f.Names), types.Universe.Names()...)
 	for _, in := range e.imports {
@@ -120,3 +120,8 @@ func lowerFirst(s string) string {
 
 // namespaceList returns "books, authors".
 func namespaceList(ns []string) string { return strings.Join(ns, ", ") }
+
+func wrapperOf(iface string) string {
+	w, _ := generator.WrapperNames(iface)
+	return w
+}

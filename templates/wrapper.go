@@ -24,7 +24,7 @@ func (e *emitter) wrapperType() jen.Code {
 		}
 	}
 	return doc(e.wrapper+" is "+article(e.iface.Name)+" "+e.iface.Name+" that caches the results of its annotated reads",
-		"and invalidates namespaces after its annotated writes. Create it with New"+e.wrapper+".").
+		"and invalidates namespaces after its annotated writes. Create it with "+ctorOf(e.iface.Name)+".").
 		Type().Id(e.wrapper).Struct(fields...)
 }
 
@@ -74,7 +74,7 @@ func (e *emitter) constructor() jen.Code {
 		}
 		values = append(values, jen.Id(f).Op(":").Add(call))
 	}
-	name := "New" + e.wrapper
+	_, name := generator.WrapperNames(e.iface.Name)
 	return doc(name+" returns "+article(e.iface.Name)+" "+e.iface.Name+" that serves the annotated reads of next from c",
 		"and invalidates c after the annotated writes. A nil c caches nothing.").
 		Func().Id(name).
@@ -201,4 +201,9 @@ func (e *emitter) wrapHelper() jen.Code {
 			),
 			jen.Return(jen.Op("&").Id(e.wrapper).Values(lines(values)...)),
 		)
+}
+
+func ctorOf(iface string) string {
+	_, c := generator.WrapperNames(iface)
+	return c
 }
