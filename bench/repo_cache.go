@@ -6,6 +6,7 @@ package bench
 
 import (
 	"context"
+	"maps"
 	"time"
 
 	"github.com/cachegen/cachegen/cache"
@@ -24,8 +25,8 @@ type CachedRepo struct {
 func NewCachedRepo(next Repo, c *cache.Cache) *CachedRepo {
 	return &CachedRepo{
 		next: next,
-		one:  cache.Read[Repo, Item](c, "Repo.One", time.Hour, "bench"),
-		list: cache.Read[Repo, []Item](c, "Repo.List", time.Hour, "bench"),
+		one:  cache.Read[Repo, Item](c, "Repo.One", time.Hour, "bench").Copy(repoCopyItem),
+		list: cache.Read[Repo, []Item](c, "Repo.List", time.Hour, "bench").Copy(repoCopySliceItem),
 	}
 }
 
@@ -49,4 +50,39 @@ func (r *CachedRepo) List(ctx context.Context, n int) ([]Item, error) {
 	return cache.Fetch(ctx, r.list, k, func(ctx2 context.Context) ([]Item, error) {
 		return r.next.List(ctx2, n)
 	})
+}
+
+// repoCopyItem returns a deep copy of in.
+func repoCopyItem(in Item) Item {
+	out := in
+	out.Tags = repoCopySliceString(in.Tags)
+	out.Attrs = repoCopyMapStringString(in.Attrs)
+	return out
+}
+
+// repoCopySliceString returns a deep copy of in.
+func repoCopySliceString(in []string) []string {
+	if in == nil {
+		return nil
+	}
+	out := make([]string, len(in))
+	copy(out, in)
+	return out
+}
+
+// repoCopyMapStringString returns a deep copy of in.
+func repoCopyMapStringString(in map[string]string) map[string]string {
+	return maps.Clone(in)
+}
+
+// repoCopySliceItem returns a deep copy of in.
+func repoCopySliceItem(in []Item) []Item {
+	if in == nil {
+		return nil
+	}
+	out := make([]Item, len(in))
+	for i := range in {
+		out[i] = repoCopyItem(in[i])
+	}
+	return out
 }

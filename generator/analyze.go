@@ -104,7 +104,8 @@ type analyzer struct {
 	external map[string]externalFile      // files of other packages read for their annotations
 	cached   map[string]bool              // namespaces some read method caches
 	used     map[*ast.TypeSpec]bool       // generic interfaces whose annotations a wrapped interface uses
-	names    []string                     // package-level names, the package's and generated ones
+	taken    map[string]bool              // package-level names, the package's and generated ones
+	names    []string                     // taken, sorted
 	gen      []generatedFile              // files cachegen generated earlier, which the build tag hides
 	scanned  map[*ast.TypeSpec]*ifaceDecl // the interfaces with annotations of their own
 	complete bool                         // the package was analysed to the end
@@ -159,6 +160,8 @@ func (a *analyzer) run() {
 	for _, d := range a.decls {
 		a.iface(d)
 	}
+	a.planCopies()
+	a.names = slices.Sorted(maps.Keys(a.taken))
 	a.checkGeneric()
 	a.complete = true
 }

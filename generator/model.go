@@ -20,6 +20,7 @@ type File struct {
 type Interface struct {
 	Name    string
 	Methods []*Method
+	Copiers []*Copier // the copy functions its file declares, in the order its reads first need them
 }
 
 // MethodKind says what the wrapper does with a method.
@@ -51,6 +52,7 @@ type Method struct {
 	NotFound    []*ErrorVar   // for Read: errors whose outcome is cached (notfound=)
 	NotFoundTTL time.Duration // for Read: their TTL; zero means the method's
 	ResultNames []string      // the names of the results, "" when unnamed
+	Copy        *Copier       // for Read: the deep copy of its cached type; nil when cachegen cannot write one
 }
 
 // ErrorVar is a package-level error variable, as notfound= names it.
@@ -168,4 +170,38 @@ func WrapperNames(iface string) (wrapper, constructor string) {
 		return "Cached" + iface, "NewCached" + iface
 	}
 	return "cached" + upperFirst(iface), "newCached" + upperFirst(iface)
+}
+
+// CopyKind is the way a deep copy of a value is made.
+type CopyKind int
+
+// The ways a value is copied. Every kind but CopyValue has a function of its
+// own in the generated file; a CopyValue is copied by assignment.
+const (
+	CopyValue   CopyKind = iota // out := in: nothing mutable is reachable (numbers, strings, time.Time, netip addresses, structs and arrays of these)
+	CopyPointer                 // nil, or a new variable holding a copy of *in
+	CopySlice                   // nil, or a new slice of the same length holding copies of the elements
+	CopyMap                     // nil, or a new map holding copies of the values under the same keys
+	CopyArray                   // a copy of each element
+	CopyStruct                  // out := in, then a copy of each field that needs one
+	CopyBig                     // var out T; out.<Method>(&in): math/big's Int and Rat (Set), Float (Copy)
+)
+
+// Copier is the plan for making a deep copy of a value of Type, sharing no
+// mutable memory with it. The plans of one file form a graph: a recursive
+// type's plan reaches itself.
+type Copier struct {
+	Kind   CopyKind
+	Type   types.Type
+	Func   string      // the generated function copying a Type; "" for a CopyValue that no read caches
+	Elem   *Copier     // pointers, slices, arrays and map values
+	Fields []CopyField // structs: the fields that need a copy of their own, in declaration order
+	Method string      // CopyBig: the method of *Type setting a value from another
+}
+
+// CopyField is one field of a struct that a copy replaces with a copy of
+// its own.
+type CopyField struct {
+	Name string
+	Copy *Copier
 }

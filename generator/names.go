@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"fmt"
 	"go/types"
-	"maps"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -15,11 +14,13 @@ import (
 // nameFiles picks, for every interface the package wraps, whether this run
 // writes it or not, its file and the names of its package-level helper
 // types, unique across the package's generated files and beside the
-// package's own names. Interfaces are named in the order of their names, so
-// --type does not change what any of them gets.
+// package's own names (a.taken, which planCopies adds the copy functions
+// to). Interfaces are named in the order of their names, so --type does not
+// change what any of them gets.
 func (a *analyzer) nameFiles() {
 	scope := a.pkg.Types.Scope()
 	taken := map[string]bool{}
+	a.taken = taken
 	for _, n := range scope.Names() {
 		taken[n] = true
 	}
@@ -60,7 +61,6 @@ func (a *analyzer) nameFiles() {
 			d.results[fn.Name()] = got
 		}
 	}
-	a.names = slices.Sorted(maps.Keys(taken))
 }
 
 // interfaceType returns the interface obj names, or nil.

@@ -106,6 +106,9 @@ func (e *emitter) file_() []jen.Code {
 		}
 		out = append(out, e.method(m))
 	}
+	for _, c := range e.iface.Copiers {
+		out = append(out, e.copyFunc(c))
+	}
 	return out
 }
 

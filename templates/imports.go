@@ -38,6 +38,12 @@ func importNames(f *generator.File) map[string]importName {
 			pkgs[v.PkgPath] = v.PkgName
 		}
 	}
+	for _, c := range f.Interface.Copiers {
+		collectPackages(c.Type, pkgs)
+		if clonesMap(c) {
+			pkgs["maps"] = "maps"
+		}
+	}
 	delete(pkgs, f.PkgPath)
 	order := slices.Clone(fixedImports)
 	for _, fixed := range fixedImports {

@@ -34,14 +34,15 @@ func (e *emitter) wrapperType() jen.Code {
 //	func NewCachedBookRepository(next BookRepository, c *cache.Cache) *CachedBookRepository {
 //		return &CachedBookRepository{
 //			next:       next,
-//			getBook:    cache.Read[BookRepository, *Book](c, "BookRepository.GetBook", time.Hour, "books"),
+//			getBook:    cache.Read[BookRepository, *Book](c, "BookRepository.GetBook", time.Hour, "books").Copy(bookRepositoryCopyPtrBook),
 //			createBook: cache.Write[BookRepository](c, "BookRepository.CreateBook", "books"),
-//			getItem:    cache.Read[ItemRepository, Item](c, "ItemRepository.GetItem", 5*time.Minute, "item:{id}").NotFound(0, ErrNotFound),
+//			getItem:    cache.Read[ItemRepository, Item](c, "ItemRepository.GetItem", 5*time.Minute, "item:{id}").NotFound(0, ErrNotFound).Copy(itemRepositoryCopyItem),
 //		}
 //	}
 //
 // The type arguments give the runtime the interface's package and the
-// result's shape, which go into every entry key.
+// result's shape, which go into every entry key. A read whose cached type
+// cachegen can copy gets its copy function (see copyFunc).
 func (e *emitter) constructor() jen.Code {
 	// The parameters must not hide a package-level name that the body uses.
 	params := newNamer(e.reserved)
@@ -71,6 +72,9 @@ func (e *emitter) constructor() jen.Code {
 				nf = append(nf, jen.Qual(v.PkgPath, v.Name))
 			}
 			call = call.Dot("NotFound").Call(nf...)
+		}
+		if m.Copy != nil {
+			call = call.Dot("Copy").Call(jen.Id(m.Copy.Func))
 		}
 		values = append(values, jen.Id(f).Op(":").Add(call))
 	}

@@ -29,10 +29,10 @@ type CachedRepository struct {
 func NewCachedRepository(next Repository, c *cache.Cache) *CachedRepository {
 	return &CachedRepository{
 		next:           next,
-		listCategories: cache.Read[Repository, []Category](c, "Repository.ListCategories", time.Hour, "categories"),
-		listBooks:      cache.Read[Repository, BookPage](c, "Repository.ListBooks", time.Minute, "books"),
-		getBook:        cache.Read[Repository, Book](c, "Repository.GetBook", 5*time.Minute, "book:{id}").NotFound(time.Minute, ErrNotFound),
-		searchBooks:    cache.Read[Repository, []Book](c, "Repository.SearchBooks", 30*time.Second, "books"),
+		listCategories: cache.Read[Repository, []Category](c, "Repository.ListCategories", time.Hour, "categories").Copy(repositoryCopySliceCategory),
+		listBooks:      cache.Read[Repository, BookPage](c, "Repository.ListBooks", time.Minute, "books").Copy(repositoryCopyBookPage),
+		getBook:        cache.Read[Repository, Book](c, "Repository.GetBook", 5*time.Minute, "book:{id}").NotFound(time.Minute, ErrNotFound).Copy(repositoryCopyBook),
+		searchBooks:    cache.Read[Repository, []Book](c, "Repository.SearchBooks", 30*time.Second, "books").Copy(repositoryCopySliceBook),
 		createBook:     cache.Write[Repository](c, "Repository.CreateBook", "book:{created.ID}", "books"),
 		updateBook:     cache.Write[Repository](c, "Repository.UpdateBook", "book:{id}", "books"),
 		deleteBook:     cache.Write[Repository](c, "Repository.DeleteBook", "book:{id}", "books"),
@@ -139,4 +139,36 @@ func (r *CachedRepository) DeleteBook(ctx context.Context, id int64) error {
 // Ping calls the wrapped Ping; it is not cached.
 func (r *CachedRepository) Ping(ctx context.Context) error {
 	return r.next.Ping(ctx)
+}
+
+// repositoryCopySliceCategory returns a deep copy of in.
+func repositoryCopySliceCategory(in []Category) []Category {
+	if in == nil {
+		return nil
+	}
+	out := make([]Category, len(in))
+	copy(out, in)
+	return out
+}
+
+// repositoryCopyBookPage returns a deep copy of in.
+func repositoryCopyBookPage(in BookPage) BookPage {
+	out := in
+	out.Books = repositoryCopySliceBook(in.Books)
+	return out
+}
+
+// repositoryCopySliceBook returns a deep copy of in.
+func repositoryCopySliceBook(in []Book) []Book {
+	if in == nil {
+		return nil
+	}
+	out := make([]Book, len(in))
+	copy(out, in)
+	return out
+}
+
+// repositoryCopyBook returns a deep copy of in.
+func repositoryCopyBook(in Book) Book {
+	return in
 }

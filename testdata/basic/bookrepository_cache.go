@@ -25,8 +25,8 @@ type CachedBookRepository struct {
 func NewCachedBookRepository(next BookRepository, c *cache.Cache) *CachedBookRepository {
 	return &CachedBookRepository{
 		next:       next,
-		listBooks:  cache.Read[BookRepository, []Book](c, "BookRepository.ListBooks", 5*time.Minute, "books"),
-		getBook:    cache.Read[BookRepository, *Book](c, "BookRepository.GetBook", time.Hour, "books", "authors"),
+		listBooks:  cache.Read[BookRepository, []Book](c, "BookRepository.ListBooks", 5*time.Minute, "books").Copy(bookRepositoryCopySliceBook),
+		getBook:    cache.Read[BookRepository, *Book](c, "BookRepository.GetBook", time.Hour, "books", "authors").Copy(bookRepositoryCopyPtrBook),
 		createBook: cache.Write[BookRepository](c, "BookRepository.CreateBook", "books"),
 	}
 }
@@ -67,4 +67,42 @@ func (r *CachedBookRepository) CreateBook(ctx context.Context, b *Book) (int64, 
 // Ping calls the wrapped Ping; it is not cached.
 func (r *CachedBookRepository) Ping(ctx context.Context) error {
 	return r.next.Ping(ctx)
+}
+
+// bookRepositoryCopySliceBook returns a deep copy of in.
+func bookRepositoryCopySliceBook(in []Book) []Book {
+	if in == nil {
+		return nil
+	}
+	out := make([]Book, len(in))
+	for i := range in {
+		out[i] = bookRepositoryCopyBook(in[i])
+	}
+	return out
+}
+
+// bookRepositoryCopyBook returns a deep copy of in.
+func bookRepositoryCopyBook(in Book) Book {
+	out := in
+	out.Tags = bookRepositoryCopySliceString(in.Tags)
+	return out
+}
+
+// bookRepositoryCopySliceString returns a deep copy of in.
+func bookRepositoryCopySliceString(in []string) []string {
+	if in == nil {
+		return nil
+	}
+	out := make([]string, len(in))
+	copy(out, in)
+	return out
+}
+
+// bookRepositoryCopyPtrBook returns a deep copy of in.
+func bookRepositoryCopyPtrBook(in *Book) *Book {
+	if in == nil {
+		return nil
+	}
+	out := bookRepositoryCopyBook(*in)
+	return &out
 }

@@ -23,7 +23,7 @@ type CachedBase struct {
 func NewCachedBase(next Base, c *cache.Cache) *CachedBase {
 	return &CachedBase{
 		next: next,
-		get:  cache.Read[Base, Book](c, "Base.Get", 5*time.Minute, "books"),
+		get:  cache.Read[Base, Book](c, "Base.Get", 5*time.Minute, "books").Copy(baseCopyBook),
 	}
 }
 
@@ -37,4 +37,9 @@ func (r *CachedBase) Get(ctx context.Context, id int64) (Book, error) {
 	return cache.Fetch(ctx, r.get, k, func(ctx2 context.Context) (Book, error) {
 		return r.next.Get(ctx2, id)
 	})
+}
+
+// baseCopyBook returns a deep copy of in.
+func baseCopyBook(in Book) Book {
+	return in
 }

@@ -24,7 +24,7 @@ type CachedBookStore struct {
 func NewCachedBookStore(next BookStore, c *cache.Cache) *CachedBookStore {
 	return &CachedBookStore{
 		next: next,
-		load: cache.Read[BookStore, Book](c, "BookStore.Load", time.Minute, "store"),
+		load: cache.Read[BookStore, Book](c, "BookStore.Load", time.Minute, "store").Copy(bookStoreCopyBook),
 		save: cache.Write[BookStore](c, "BookStore.Save", "store"),
 	}
 }
@@ -46,4 +46,9 @@ func (r *CachedBookStore) Load(ctx context.Context, id int64) (Book, error) {
 func (r *CachedBookStore) Save(ctx context.Context, v Book) error {
 	defer r.save.Invalidate(ctx)
 	return r.next.Save(ctx, v)
+}
+
+// bookStoreCopyBook returns a deep copy of in.
+func bookStoreCopyBook(in Book) Book {
+	return in
 }

@@ -26,8 +26,8 @@ func NewCachedRepo(next Repo, c *cache.Cache) *CachedRepo {
 	return &CachedRepo{
 		next: next,
 		put:  cache.Write[Repo](c, "Repo.Put", "books", "found"),
-		find: cache.Read[Repo, []string](c, "Repo.Find", 2*time.Minute, "found"),
-		get:  cache.Read[Repo, Book](c, "Repo.Get", 5*time.Minute, "books"),
+		find: cache.Read[Repo, []string](c, "Repo.Find", 2*time.Minute, "found").Copy(repoCopySliceString),
+		get:  cache.Read[Repo, Book](c, "Repo.Get", 5*time.Minute, "books").Copy(repoCopyBook),
 	}
 }
 
@@ -58,4 +58,19 @@ func (r *CachedRepo) Get(ctx context.Context, id int64) (Book, error) {
 	return cache.Fetch(ctx, r.get, k, func(ctx2 context.Context) (Book, error) {
 		return r.next.Get(ctx2, id)
 	})
+}
+
+// repoCopySliceString returns a deep copy of in.
+func repoCopySliceString(in []string) []string {
+	if in == nil {
+		return nil
+	}
+	out := make([]string, len(in))
+	copy(out, in)
+	return out
+}
+
+// repoCopyBook returns a deep copy of in.
+func repoCopyBook(in Book) Book {
+	return in
 }

@@ -31,10 +31,10 @@ type CachedItemRepository struct {
 func NewCachedItemRepository(next ItemRepository, c *cache.Cache) *CachedItemRepository {
 	return &CachedItemRepository{
 		next:       next,
-		getItem:    cache.Read[ItemRepository, Item](c, "ItemRepository.GetItem", 5*time.Minute, "item:{id}").NotFound(time.Minute, ErrNotFound, sql.ErrNoRows),
-		listItems:  cache.Read[ItemRepository, []Item](c, "ItemRepository.ListItems", time.Minute, "item-lists"),
-		byTenant:   cache.Read[ItemRepository, []Item](c, "ItemRepository.ByTenant", time.Minute, "tenant:{tenant}:{kind}", "item-lists"),
-		find:       cache.Read[ItemRepository, Item](c, "ItemRepository.Find", time.Minute, "item:{q.ID}"),
+		getItem:    cache.Read[ItemRepository, Item](c, "ItemRepository.GetItem", 5*time.Minute, "item:{id}").NotFound(time.Minute, ErrNotFound, sql.ErrNoRows).Copy(itemRepositoryCopyItem),
+		listItems:  cache.Read[ItemRepository, []Item](c, "ItemRepository.ListItems", time.Minute, "item-lists").Copy(itemRepositoryCopySliceItem),
+		byTenant:   cache.Read[ItemRepository, []Item](c, "ItemRepository.ByTenant", time.Minute, "tenant:{tenant}:{kind}", "item-lists").Copy(itemRepositoryCopySliceItem),
+		find:       cache.Read[ItemRepository, Item](c, "ItemRepository.Find", time.Minute, "item:{q.ID}").Copy(itemRepositoryCopyItem),
 		saveItem:   cache.Write[ItemRepository](c, "ItemRepository.SaveItem", "item:{it.ID}", "item-lists", "tenant:{it.Tenant}:{kind}"),
 		deleteItem: cache.Write[ItemRepository](c, "ItemRepository.DeleteItem", "item:{id}", "item-lists"),
 		createItem: cache.Write[ItemRepository](c, "ItemRepository.CreateItem", "item:{created.ID}", "item-lists"),
@@ -162,4 +162,19 @@ func (r *CachedItemRepository) CreateItem(ctx context.Context, name string) (r0 
 func (r *CachedItemRepository) Reindex(ctx context.Context) error {
 	defer r.reindex.Invalidate(ctx)
 	return r.next.Reindex(ctx)
+}
+
+// itemRepositoryCopyItem returns a deep copy of in.
+func itemRepositoryCopyItem(in Item) Item {
+	return in
+}
+
+// itemRepositoryCopySliceItem returns a deep copy of in.
+func itemRepositoryCopySliceItem(in []Item) []Item {
+	if in == nil {
+		return nil
+	}
+	out := make([]Item, len(in))
+	copy(out, in)
+	return out
 }

@@ -6,6 +6,8 @@ package exact
 
 import (
 	"context"
+	"encoding/json"
+	"maps"
 	"math/big"
 	"time"
 
@@ -27,9 +29,9 @@ type CachedAccountRepository struct {
 func NewCachedAccountRepository(next AccountRepository, c *cache.Cache) *CachedAccountRepository {
 	return &CachedAccountRepository{
 		next:         next,
-		getAccount:   cache.Read[AccountRepository, Account](c, "AccountRepository.GetAccount", 5*time.Minute, "accounts"),
-		listAccounts: cache.Read[AccountRepository, accountRepositoryListAccountsResult](c, "AccountRepository.ListAccounts", 5*time.Minute, "accounts"),
-		limits:       cache.Read[AccountRepository, map[string]*big.Int](c, "AccountRepository.Limits", 5*time.Minute, "accounts"),
+		getAccount:   cache.Read[AccountRepository, Account](c, "AccountRepository.GetAccount", 5*time.Minute, "accounts").Copy(accountRepositoryCopyAccount),
+		listAccounts: cache.Read[AccountRepository, accountRepositoryListAccountsResult](c, "AccountRepository.ListAccounts", 5*time.Minute, "accounts").Copy(accountRepositoryCopyListAccountsResult),
+		limits:       cache.Read[AccountRepository, map[string]*big.Int](c, "AccountRepository.Limits", 5*time.Minute, "accounts").Copy(accountRepositoryCopyMapStringPtrBigInt),
 		saveAccount:  cache.Write[AccountRepository](c, "AccountRepository.SaveAccount", "accounts"),
 	}
 }
@@ -78,4 +80,171 @@ func (r *CachedAccountRepository) Limits(ctx context.Context) (map[string]*big.I
 func (r *CachedAccountRepository) SaveAccount(ctx context.Context, a *Account) error {
 	defer r.saveAccount.Invalidate(ctx)
 	return r.next.SaveAccount(ctx, a)
+}
+
+// accountRepositoryCopyAccount returns a deep copy of in.
+func accountRepositoryCopyAccount(in Account) Account {
+	out := in
+	out.Parent = accountRepositoryCopyPtrUUID(in.Parent)
+	out.DeletedAt = accountRepositoryCopyPtrTimeTime(in.DeletedAt)
+	out.Balance = accountRepositoryCopyBigInt(in.Balance)
+	out.Limit = accountRepositoryCopyPtrBigInt(in.Limit)
+	out.History = accountRepositoryCopySliceBigInt(in.History)
+	out.PriceWas = accountRepositoryCopyPtrMoney(in.PriceWas)
+	out.Raw = accountRepositoryCopyJsonRawMessage(in.Raw)
+	out.RawPtr = accountRepositoryCopyPtrJsonRawMessage(in.RawPtr)
+	out.Shares = accountRepositoryCopyMapUUIDInt(in.Shares)
+	out.Limits = accountRepositoryCopyMapStringPtrBigInt(in.Limits)
+	out.Blob = accountRepositoryCopySliceByte(in.Blob)
+	out.Empty = accountRepositoryCopySliceInt(in.Empty)
+	out.Extra = accountRepositoryCopyPtrExtra(in.Extra)
+	return out
+}
+
+// accountRepositoryCopyPtrUUID returns a deep copy of in.
+func accountRepositoryCopyPtrUUID(in *UUID) *UUID {
+	if in == nil {
+		return nil
+	}
+	out := *in
+	return &out
+}
+
+// accountRepositoryCopyPtrTimeTime returns a deep copy of in.
+func accountRepositoryCopyPtrTimeTime(in *time.Time) *time.Time {
+	if in == nil {
+		return nil
+	}
+	out := *in
+	return &out
+}
+
+// accountRepositoryCopyBigInt returns a deep copy of in.
+func accountRepositoryCopyBigInt(in big.Int) big.Int {
+	var out big.Int
+	out.Set(&in)
+	return out
+}
+
+// accountRepositoryCopyPtrBigInt returns a deep copy of in.
+func accountRepositoryCopyPtrBigInt(in *big.Int) *big.Int {
+	if in == nil {
+		return nil
+	}
+	out := accountRepositoryCopyBigInt(*in)
+	return &out
+}
+
+// accountRepositoryCopySliceBigInt returns a deep copy of in.
+func accountRepositoryCopySliceBigInt(in []big.Int) []big.Int {
+	if in == nil {
+		return nil
+	}
+	out := make([]big.Int, len(in))
+	for i := range in {
+		out[i] = accountRepositoryCopyBigInt(in[i])
+	}
+	return out
+}
+
+// accountRepositoryCopyPtrMoney returns a deep copy of in.
+func accountRepositoryCopyPtrMoney(in *Money) *Money {
+	if in == nil {
+		return nil
+	}
+	out := *in
+	return &out
+}
+
+// accountRepositoryCopyJsonRawMessage returns a deep copy of in.
+func accountRepositoryCopyJsonRawMessage(in json.RawMessage) json.RawMessage {
+	if in == nil {
+		return nil
+	}
+	out := make(json.RawMessage, len(in))
+	copy(out, in)
+	return out
+}
+
+// accountRepositoryCopyPtrJsonRawMessage returns a deep copy of in.
+func accountRepositoryCopyPtrJsonRawMessage(in *json.RawMessage) *json.RawMessage {
+	if in == nil {
+		return nil
+	}
+	out := accountRepositoryCopyJsonRawMessage(*in)
+	return &out
+}
+
+// accountRepositoryCopyMapUUIDInt returns a deep copy of in.
+func accountRepositoryCopyMapUUIDInt(in map[UUID]int) map[UUID]int {
+	return maps.Clone(in)
+}
+
+// accountRepositoryCopyMapStringPtrBigInt returns a deep copy of in.
+func accountRepositoryCopyMapStringPtrBigInt(in map[string]*big.Int) map[string]*big.Int {
+	if in == nil {
+		return nil
+	}
+	out := make(map[string]*big.Int, len(in))
+	for k, v := range in {
+		out[k] = accountRepositoryCopyPtrBigInt(v)
+	}
+	return out
+}
+
+// accountRepositoryCopySliceByte returns a deep copy of in.
+func accountRepositoryCopySliceByte(in []byte) []byte {
+	if in == nil {
+		return nil
+	}
+	out := make([]byte, len(in))
+	copy(out, in)
+	return out
+}
+
+// accountRepositoryCopySliceInt returns a deep copy of in.
+func accountRepositoryCopySliceInt(in []int) []int {
+	if in == nil {
+		return nil
+	}
+	out := make([]int, len(in))
+	copy(out, in)
+	return out
+}
+
+// accountRepositoryCopyPtrExtra returns a deep copy of in.
+func accountRepositoryCopyPtrExtra(in *Extra) *Extra {
+	if in == nil {
+		return nil
+	}
+	out := *in
+	return &out
+}
+
+// accountRepositoryCopyListAccountsResult returns a deep copy of in.
+func accountRepositoryCopyListAccountsResult(in accountRepositoryListAccountsResult) accountRepositoryListAccountsResult {
+	out := in
+	out.R0 = accountRepositoryCopySlicePtrAccount(in.R0)
+	return out
+}
+
+// accountRepositoryCopySlicePtrAccount returns a deep copy of in.
+func accountRepositoryCopySlicePtrAccount(in []*Account) []*Account {
+	if in == nil {
+		return nil
+	}
+	out := make([]*Account, len(in))
+	for i := range in {
+		out[i] = accountRepositoryCopyPtrAccount(in[i])
+	}
+	return out
+}
+
+// accountRepositoryCopyPtrAccount returns a deep copy of in.
+func accountRepositoryCopyPtrAccount(in *Account) *Account {
+	if in == nil {
+		return nil
+	}
+	out := accountRepositoryCopyAccount(*in)
+	return &out
 }

@@ -26,9 +26,9 @@ type CachedArticleRepository struct {
 func NewCachedArticleRepository(next2 ArticleRepository, c *cachegen_cache.Cache) *CachedArticleRepository {
 	return &CachedArticleRepository{
 		next:   next2,
-		get:    cachegen_cache.Read[ArticleRepository, Article](c, "ArticleRepository.Get", 5*cachegen_time.Minute, "articles"),
-		find:   cachegen_cache.Read[ArticleRepository, []Article](c, "ArticleRepository.Find", cachegen_time.Minute, "articles"),
-		cursor: cachegen_cache.Read[ArticleRepository, next](c, "ArticleRepository.Cursor", cachegen_time.Minute, "articles"),
+		get:    cachegen_cache.Read[ArticleRepository, Article](c, "ArticleRepository.Get", 5*cachegen_time.Minute, "articles").Copy(articleRepositoryCopyArticle),
+		find:   cachegen_cache.Read[ArticleRepository, []Article](c, "ArticleRepository.Find", cachegen_time.Minute, "articles").Copy(articleRepositoryCopySliceArticle),
+		cursor: cachegen_cache.Read[ArticleRepository, next](c, "ArticleRepository.Cursor", cachegen_time.Minute, "articles").Copy(articleRepositoryCopyNext),
 		put:    cachegen_cache.Write[ArticleRepository](c, "ArticleRepository.Put", "articles"),
 	}
 }
@@ -79,4 +79,24 @@ func (r *CachedArticleRepository) Cursor(ctx context.Context) (next, error) {
 func (r *CachedArticleRepository) Put(ctx context.Context, a Article) error {
 	defer r.put.Invalidate(ctx)
 	return r.next.Put(ctx, a)
+}
+
+// articleRepositoryCopyArticle returns a deep copy of in.
+func articleRepositoryCopyArticle(in Article) Article {
+	return in
+}
+
+// articleRepositoryCopySliceArticle returns a deep copy of in.
+func articleRepositoryCopySliceArticle(in []Article) []Article {
+	if in == nil {
+		return nil
+	}
+	out := make([]Article, len(in))
+	copy(out, in)
+	return out
+}
+
+// articleRepositoryCopyNext returns a deep copy of in.
+func articleRepositoryCopyNext(in next) next {
+	return in
 }

@@ -25,9 +25,9 @@ type CachedUsers struct {
 func NewCachedUsers(next Users, c *cache.Cache) *CachedUsers {
 	return &CachedUsers{
 		next:        next,
-		findByEmail: cache.Read[Users, User](c, "Users.FindByEmail", 5*time.Minute, "users"),
-		list:        cache.Read[Users, []User](c, "Users.List", 5*time.Minute, "users"),
-		deep:        cache.Read[Users, []User](c, "Users.Deep", 5*time.Minute, "users"),
+		findByEmail: cache.Read[Users, User](c, "Users.FindByEmail", 5*time.Minute, "users").Copy(usersCopyUser),
+		list:        cache.Read[Users, []User](c, "Users.List", 5*time.Minute, "users").Copy(usersCopySliceUser),
+		deep:        cache.Read[Users, []User](c, "Users.Deep", 5*time.Minute, "users").Copy(usersCopySliceUser),
 	}
 }
 
@@ -80,4 +80,19 @@ func (r *CachedUsers) Deep(ctx context.Context, region string, q *Query) ([]User
 	return cache.Fetch(ctx, r.deep, k, func(ctx2 context.Context) ([]User, error) {
 		return r.next.Deep(ctx2, region, q)
 	})
+}
+
+// usersCopyUser returns a deep copy of in.
+func usersCopyUser(in User) User {
+	return in
+}
+
+// usersCopySliceUser returns a deep copy of in.
+func usersCopySliceUser(in []User) []User {
+	if in == nil {
+		return nil
+	}
+	out := make([]User, len(in))
+	copy(out, in)
+	return out
 }

@@ -23,7 +23,7 @@ type CachedAB struct {
 func NewCachedAB(next AB, c *cache.Cache) *CachedAB {
 	return &CachedAB{
 		next:  next,
-		cList: cache.Read[AB, aBCListResult](c, "AB.CList", 5*time.Minute, "users"),
+		cList: cache.Read[AB, aBCListResult](c, "AB.CList", 5*time.Minute, "users").Copy(aBCopyCListResult),
 	}
 }
 
@@ -48,4 +48,21 @@ func (r *CachedAB) CList(ctx context.Context, page int) ([]User, int, error) {
 		}, err
 	})
 	return res.R0, res.R1, err2
+}
+
+// aBCopyCListResult returns a deep copy of in.
+func aBCopyCListResult(in aBCListResult) aBCListResult {
+	out := in
+	out.R0 = aBCopySliceUser(in.R0)
+	return out
+}
+
+// aBCopySliceUser returns a deep copy of in.
+func aBCopySliceUser(in []User) []User {
+	if in == nil {
+		return nil
+	}
+	out := make([]User, len(in))
+	copy(out, in)
+	return out
 }

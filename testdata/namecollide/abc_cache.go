@@ -23,7 +23,7 @@ type CachedABC struct {
 func NewCachedABC(next ABC, c *cache.Cache) *CachedABC {
 	return &CachedABC{
 		next: next,
-		list: cache.Read[ABC, aBCListResult2](c, "ABC.List", 5*time.Minute, "users"),
+		list: cache.Read[ABC, aBCListResult2](c, "ABC.List", 5*time.Minute, "users").Copy(aBCCopyListResult2),
 	}
 }
 
@@ -48,4 +48,21 @@ func (r *CachedABC) List(ctx context.Context, page int) ([]User, bool, error) {
 		}, err
 	})
 	return res.R0, res.R1, err2
+}
+
+// aBCCopyListResult2 returns a deep copy of in.
+func aBCCopyListResult2(in aBCListResult2) aBCListResult2 {
+	out := in
+	out.R0 = aBCCopySliceUser(in.R0)
+	return out
+}
+
+// aBCCopySliceUser returns a deep copy of in.
+func aBCCopySliceUser(in []User) []User {
+	if in == nil {
+		return nil
+	}
+	out := make([]User, len(in))
+	copy(out, in)
+	return out
 }

@@ -23,7 +23,7 @@ type CachedUserrepo struct {
 func NewCachedUserrepo(next Userrepo, c *cache.Cache) *CachedUserrepo {
 	return &CachedUserrepo{
 		next: next,
-		get:  cache.Read[Userrepo, User](c, "Userrepo.Get", 5*time.Minute, "users"),
+		get:  cache.Read[Userrepo, User](c, "Userrepo.Get", 5*time.Minute, "users").Copy(userrepoCopyUser),
 	}
 }
 
@@ -37,4 +37,9 @@ func (r *CachedUserrepo) Get(ctx context.Context, id int64) (User, error) {
 	return cache.Fetch(ctx, r.get, k, func(ctx2 context.Context) (User, error) {
 		return r.next.Get(ctx2, id)
 	})
+}
+
+// userrepoCopyUser returns a deep copy of in.
+func userrepoCopyUser(in User) User {
+	return in
 }

@@ -23,7 +23,7 @@ type CachedUserRepo struct {
 func NewCachedUserRepo(next UserRepo, c *cache.Cache) *CachedUserRepo {
 	return &CachedUserRepo{
 		next: next,
-		get:  cache.Read[UserRepo, User](c, "UserRepo.Get", 5*time.Minute, "users"),
+		get:  cache.Read[UserRepo, User](c, "UserRepo.Get", 5*time.Minute, "users").Copy(userRepoCopyUser),
 	}
 }
 
@@ -37,4 +37,9 @@ func (r *CachedUserRepo) Get(ctx context.Context, id int64) (User, error) {
 	return cache.Fetch(ctx, r.get, k, func(ctx2 context.Context) (User, error) {
 		return r.next.Get(ctx2, id)
 	})
+}
+
+// userRepoCopyUser returns a deep copy of in.
+func userRepoCopyUser(in User) User {
+	return in
 }

@@ -23,7 +23,7 @@ type CachedCursor struct {
 func NewCachedCursor(next Cursor, c *cache.Cache) *CachedCursor {
 	return &CachedCursor{
 		next2: next,
-		next3: cache.Read[Cursor, int64](c, "Cursor.next", 5*time.Minute, "rows"),
+		next3: cache.Read[Cursor, int64](c, "Cursor.next", 5*time.Minute, "rows").Copy(cursorCopyInt64),
 	}
 }
 
@@ -42,4 +42,9 @@ func (r *CachedCursor) next(ctx context.Context, after int64) (int64, error) {
 // Close calls the wrapped Close; it is not cached.
 func (r *CachedCursor) Close() error {
 	return r.next2.Close()
+}
+
+// cursorCopyInt64 returns a deep copy of in.
+func cursorCopyInt64(in int64) int64 {
+	return in
 }

@@ -30,11 +30,11 @@ type CachedDocs struct {
 func NewCachedDocs(next Docs, c *cache.Cache) *CachedDocs {
 	return &CachedDocs{
 		next:  next,
-		doc:   cache.Read[Docs, json.RawMessage](c, "Docs.Doc", 5*time.Minute, "docs"),
-		row:   cache.Read[Docs, sql.NullString](c, "Docs.Row", 5*time.Minute, "docs"),
-		at:    cache.Read[Docs, time.Time](c, "Docs.At", 5*time.Minute, "docs"),
-		addr:  cache.Read[Docs, netip.Addr](c, "Docs.Addr", 5*time.Minute, "docs"),
-		count: cache.Read[Docs, string](c, "Docs.Count", 5*time.Minute, "docs"),
+		doc:   cache.Read[Docs, json.RawMessage](c, "Docs.Doc", 5*time.Minute, "docs").Copy(docsCopyJsonRawMessage),
+		row:   cache.Read[Docs, sql.NullString](c, "Docs.Row", 5*time.Minute, "docs").Copy(docsCopySqlNullString),
+		at:    cache.Read[Docs, time.Time](c, "Docs.At", 5*time.Minute, "docs").Copy(docsCopyTimeTime),
+		addr:  cache.Read[Docs, netip.Addr](c, "Docs.Addr", 5*time.Minute, "docs").Copy(docsCopyNetipAddr),
+		count: cache.Read[Docs, string](c, "Docs.Count", 5*time.Minute, "docs").Copy(docsCopyString),
 	}
 }
 
@@ -89,4 +89,34 @@ func (r *CachedDocs) Count(ctx context.Context, string2 int) (string, error) {
 	return cache.Fetch(ctx, r.count, k, func(ctx2 context.Context) (string, error) {
 		return r.next.Count(ctx2, string2)
 	})
+}
+
+// docsCopyJsonRawMessage returns a deep copy of in.
+func docsCopyJsonRawMessage(in json.RawMessage) json.RawMessage {
+	if in == nil {
+		return nil
+	}
+	out := make(json.RawMessage, len(in))
+	copy(out, in)
+	return out
+}
+
+// docsCopySqlNullString returns a deep copy of in.
+func docsCopySqlNullString(in sql.NullString) sql.NullString {
+	return in
+}
+
+// docsCopyTimeTime returns a deep copy of in.
+func docsCopyTimeTime(in time.Time) time.Time {
+	return in
+}
+
+// docsCopyNetipAddr returns a deep copy of in.
+func docsCopyNetipAddr(in netip.Addr) netip.Addr {
+	return in
+}
+
+// docsCopyString returns a deep copy of in.
+func docsCopyString(in string) string {
+	return in
 }

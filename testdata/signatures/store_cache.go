@@ -7,6 +7,7 @@ package signatures
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/netip"
 	"time"
 
@@ -34,13 +35,13 @@ type CachedStore struct {
 func NewCachedStore(next Store, c *cache.Cache) *CachedStore {
 	return &CachedStore{
 		next:   next,
-		page:   cache.Read[Store, storePageResult](c, "Store.Page", 90*time.Second, "items"),
-		count:  cache.Read[Store, int](c, "Store.Count", time.Minute, "items"),
-		names:  cache.Read[Store, []string](c, "Store.Names", 10*time.Minute, "items"),
-		owner:  cache.Read[Store, string](c, "Store.Owner", 2*time.Hour, "items", "owners"),
-		pair:   cache.Read[Store, storePairResult](c, "Store.Pair", 500*time.Millisecond, "items"),
-		clash:  cache.Read[Store, map[string][]int](c, "Store.Clash", 90*time.Minute, "items"),
-		lookup: cache.Read[Store, []netip.Addr](c, "Store.Lookup", 5*time.Minute, "addrs"),
+		page:   cache.Read[Store, storePageResult](c, "Store.Page", 90*time.Second, "items").Copy(storeCopyPageResult),
+		count:  cache.Read[Store, int](c, "Store.Count", time.Minute, "items").Copy(storeCopyInt),
+		names:  cache.Read[Store, []string](c, "Store.Names", 10*time.Minute, "items").Copy(storeCopySliceString),
+		owner:  cache.Read[Store, string](c, "Store.Owner", 2*time.Hour, "items", "owners").Copy(storeCopyString),
+		pair:   cache.Read[Store, storePairResult](c, "Store.Pair", 500*time.Millisecond, "items").Copy(storeCopyPairResult),
+		clash:  cache.Read[Store, map[string][]int](c, "Store.Clash", 90*time.Minute, "items").Copy(storeCopyMapStringSliceInt),
+		lookup: cache.Read[Store, []netip.Addr](c, "Store.Lookup", 5*time.Minute, "addrs").Copy(storeCopySliceNetipAddr),
 		put:    cache.Write[Store](c, "Store.Put", "items"),
 		reset:  cache.Write[Store](c, "Store.Reset", "items", "owners", "addrs"),
 		rename: cache.Write[Store](c, "Store.Rename", "owners", "addrs"),
@@ -250,4 +251,112 @@ func (r *CachedStore) Close() error {
 // Ping calls the wrapped Ping; it is not cached.
 func (r *CachedStore) Ping(ctx context.Context) error {
 	return r.next.Ping(ctx)
+}
+
+// storeCopyPageResult returns a deep copy of in.
+func storeCopyPageResult(in storePageResult) storePageResult {
+	out := in
+	out.R0 = storeCopyPageItem(in.R0)
+	return out
+}
+
+// storeCopyPageItem returns a deep copy of in.
+func storeCopyPageItem(in Page[Item]) Page[Item] {
+	out := in
+	out.Items = storeCopySliceItem(in.Items)
+	return out
+}
+
+// storeCopySliceItem returns a deep copy of in.
+func storeCopySliceItem(in []Item) []Item {
+	if in == nil {
+		return nil
+	}
+	out := make([]Item, len(in))
+	for i := range in {
+		out[i] = storeCopyItem(in[i])
+	}
+	return out
+}
+
+// storeCopyItem returns a deep copy of in.
+func storeCopyItem(in Item) Item {
+	out := in
+	out.Attrs = storeCopyMapStringString(in.Attrs)
+	out.Parent = storeCopyPtrItem(in.Parent)
+	return out
+}
+
+// storeCopyMapStringString returns a deep copy of in.
+func storeCopyMapStringString(in map[string]string) map[string]string {
+	return maps.Clone(in)
+}
+
+// storeCopyPtrItem returns a deep copy of in.
+func storeCopyPtrItem(in *Item) *Item {
+	if in == nil {
+		return nil
+	}
+	out := storeCopyItem(*in)
+	return &out
+}
+
+// storeCopyInt returns a deep copy of in.
+func storeCopyInt(in int) int {
+	return in
+}
+
+// storeCopySliceString returns a deep copy of in.
+func storeCopySliceString(in []string) []string {
+	if in == nil {
+		return nil
+	}
+	out := make([]string, len(in))
+	copy(out, in)
+	return out
+}
+
+// storeCopyString returns a deep copy of in.
+func storeCopyString(in string) string {
+	return in
+}
+
+// storeCopyPairResult returns a deep copy of in.
+func storeCopyPairResult(in storePairResult) storePairResult {
+	out := in
+	out.R0 = storeCopyItem(in.R0)
+	out.R1 = storeCopyPtrItem(in.R1)
+	return out
+}
+
+// storeCopyMapStringSliceInt returns a deep copy of in.
+func storeCopyMapStringSliceInt(in map[string][]int) map[string][]int {
+	if in == nil {
+		return nil
+	}
+	out := make(map[string][]int, len(in))
+	for k, v := range in {
+		out[k] = storeCopySliceInt(v)
+	}
+	return out
+}
+
+// storeCopySliceInt returns a deep copy of in.
+func storeCopySliceInt(in []int) []int {
+	if in == nil {
+		return nil
+	}
+	out := make([]int, len(in))
+	copy(out, in)
+	return out
+}
+
+// storeCopySliceNetipAddr returns a deep copy of in.
+func storeCopySliceNetipAddr(in []netip.Addr) []netip.Addr {
+	if in == nil {
+		return nil
+	}
+	out := make([]netip.Addr, len(in))
+	copy(out, in)
+	return out
 }

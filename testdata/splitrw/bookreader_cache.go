@@ -23,7 +23,7 @@ type CachedBookReader struct {
 func NewCachedBookReader(next BookReader, c *cache.Cache) *CachedBookReader {
 	return &CachedBookReader{
 		next: next,
-		get:  cache.Read[BookReader, Book](c, "BookReader.Get", 5*time.Minute, "books"),
+		get:  cache.Read[BookReader, Book](c, "BookReader.Get", 5*time.Minute, "books").Copy(bookReaderCopyBook),
 	}
 }
 
@@ -37,4 +37,9 @@ func (r *CachedBookReader) Get(ctx context.Context, id int64) (Book, error) {
 	return cache.Fetch(ctx, r.get, k, func(ctx2 context.Context) (Book, error) {
 		return r.next.Get(ctx2, id)
 	})
+}
+
+// bookReaderCopyBook returns a deep copy of in.
+func bookReaderCopyBook(in Book) Book {
+	return in
 }

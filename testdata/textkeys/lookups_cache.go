@@ -29,10 +29,10 @@ type CachedLookups struct {
 func NewCachedLookups(next Lookups, c *cache.Cache) *CachedLookups {
 	return &CachedLookups{
 		next:     next,
-		byID:     cache.Read[Lookups, string](c, "Lookups.ByID", 5*time.Minute, "nodes"),
-		byAddr:   cache.Read[Lookups, string](c, "Lookups.ByAddr", 5*time.Minute, "nodes"),
-		byNode:   cache.Read[Lookups, string](c, "Lookups.ByNode", 5*time.Minute, "nodes"),
-		byNumber: cache.Read[Lookups, string](c, "Lookups.ByNumber", 5*time.Minute, "nodes"),
+		byID:     cache.Read[Lookups, string](c, "Lookups.ByID", 5*time.Minute, "nodes").Copy(lookupsCopyString),
+		byAddr:   cache.Read[Lookups, string](c, "Lookups.ByAddr", 5*time.Minute, "nodes").Copy(lookupsCopyString),
+		byNode:   cache.Read[Lookups, string](c, "Lookups.ByNode", 5*time.Minute, "nodes").Copy(lookupsCopyString),
+		byNumber: cache.Read[Lookups, string](c, "Lookups.ByNumber", 5*time.Minute, "nodes").Copy(lookupsCopyString),
 	}
 }
 
@@ -98,4 +98,9 @@ func (r *CachedLookups) ByNumber(ctx context.Context, n *big.Int) (string, error
 	return cache.Fetch(ctx, r.byNumber, k, func(ctx2 context.Context) (string, error) {
 		return r.next.ByNumber(ctx2, n)
 	})
+}
+
+// lookupsCopyString returns a deep copy of in.
+func lookupsCopyString(in string) string {
+	return in
 }

@@ -26,7 +26,7 @@ type CachedStorer struct {
 func NewCachedStorer(next Storer, c *cache.Cache) *CachedStorer {
 	return &CachedStorer{
 		next:       next,
-		getBook:    cache.Read[Storer, Book](c, "Storer.GetBook", 5*time.Minute, "book:{id}"),
+		getBook:    cache.Read[Storer, Book](c, "Storer.GetBook", 5*time.Minute, "book:{id}").Copy(storerCopyBook),
 		updateBook: cache.Write[Storer](c, "Storer.UpdateBook", "book:{b.ID}"),
 	}
 }
@@ -102,4 +102,9 @@ func (r *CachedStorer) WithLogger(l *slog.Logger) Storer {
 		return next
 	}
 	return r.wrap(next, false)
+}
+
+// storerCopyBook returns a deep copy of in.
+func storerCopyBook(in Book) Book {
+	return in
 }

@@ -23,7 +23,7 @@ type cachedBookStore struct {
 func newCachedBookStore(next bookStore, c *cache.Cache) *cachedBookStore {
 	return &cachedBookStore{
 		next:   next,
-		title2: cache.Read[bookStore, string](c, "bookStore.title", time.Minute, "books"),
+		title2: cache.Read[bookStore, string](c, "bookStore.title", time.Minute, "books").Copy(bookStoreCopyString),
 	}
 }
 
@@ -37,4 +37,9 @@ func (r *cachedBookStore) title(ctx context.Context, id int64) (string, error) {
 	return cache.Fetch(ctx, r.title2, k, func(ctx2 context.Context) (string, error) {
 		return r.next.title(ctx2, id)
 	})
+}
+
+// bookStoreCopyString returns a deep copy of in.
+func bookStoreCopyString(in string) string {
+	return in
 }

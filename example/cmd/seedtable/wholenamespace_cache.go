@@ -30,10 +30,10 @@ type CachedWholeNamespace struct {
 func NewCachedWholeNamespace(next WholeNamespace, c *cache.Cache) *CachedWholeNamespace {
 	return &CachedWholeNamespace{
 		next:           next,
-		listCategories: cache.Read[WholeNamespace, []books.Category](c, "WholeNamespace.ListCategories", time.Hour, "categories"),
-		listBooks:      cache.Read[WholeNamespace, books.BookPage](c, "WholeNamespace.ListBooks", time.Minute, "books"),
-		getBook:        cache.Read[WholeNamespace, books.Book](c, "WholeNamespace.GetBook", 5*time.Minute, "books"),
-		searchBooks:    cache.Read[WholeNamespace, []books.Book](c, "WholeNamespace.SearchBooks", 30*time.Second, "books"),
+		listCategories: cache.Read[WholeNamespace, []books.Category](c, "WholeNamespace.ListCategories", time.Hour, "categories").Copy(wholeNamespaceCopySliceBooksCategory),
+		listBooks:      cache.Read[WholeNamespace, books.BookPage](c, "WholeNamespace.ListBooks", time.Minute, "books").Copy(wholeNamespaceCopyBooksBookPage),
+		getBook:        cache.Read[WholeNamespace, books.Book](c, "WholeNamespace.GetBook", 5*time.Minute, "books").Copy(wholeNamespaceCopyBooksBook),
+		searchBooks:    cache.Read[WholeNamespace, []books.Book](c, "WholeNamespace.SearchBooks", 30*time.Second, "books").Copy(wholeNamespaceCopySliceBooksBook),
 		createBook:     cache.Write[WholeNamespace](c, "WholeNamespace.CreateBook", "books"),
 		updateBook:     cache.Write[WholeNamespace](c, "WholeNamespace.UpdateBook", "books"),
 		deleteBook:     cache.Write[WholeNamespace](c, "WholeNamespace.DeleteBook", "books"),
@@ -115,4 +115,36 @@ func (r *CachedWholeNamespace) DeleteBook(ctx context.Context, id int64) error {
 // Ping calls the wrapped Ping; it is not cached.
 func (r *CachedWholeNamespace) Ping(ctx context.Context) error {
 	return r.next.Ping(ctx)
+}
+
+// wholeNamespaceCopySliceBooksCategory returns a deep copy of in.
+func wholeNamespaceCopySliceBooksCategory(in []books.Category) []books.Category {
+	if in == nil {
+		return nil
+	}
+	out := make([]books.Category, len(in))
+	copy(out, in)
+	return out
+}
+
+// wholeNamespaceCopyBooksBookPage returns a deep copy of in.
+func wholeNamespaceCopyBooksBookPage(in books.BookPage) books.BookPage {
+	out := in
+	out.Books = wholeNamespaceCopySliceBooksBook(in.Books)
+	return out
+}
+
+// wholeNamespaceCopySliceBooksBook returns a deep copy of in.
+func wholeNamespaceCopySliceBooksBook(in []books.Book) []books.Book {
+	if in == nil {
+		return nil
+	}
+	out := make([]books.Book, len(in))
+	copy(out, in)
+	return out
+}
+
+// wholeNamespaceCopyBooksBook returns a deep copy of in.
+func wholeNamespaceCopyBooksBook(in books.Book) books.Book {
+	return in
 }

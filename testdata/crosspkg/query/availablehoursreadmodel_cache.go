@@ -23,7 +23,7 @@ type CachedAvailableHoursReadModel struct {
 func NewCachedAvailableHoursReadModel(next AvailableHoursReadModel, c *cache.Cache) *CachedAvailableHoursReadModel {
 	return &CachedAvailableHoursReadModel{
 		next:           next,
-		availableHours: cache.Read[AvailableHoursReadModel, []Hour](c, "AvailableHoursReadModel.AvailableHours", time.Minute, "hours"),
+		availableHours: cache.Read[AvailableHoursReadModel, []Hour](c, "AvailableHoursReadModel.AvailableHours", time.Minute, "hours").Copy(availableHoursReadModelCopySliceHour),
 	}
 }
 
@@ -38,4 +38,14 @@ func (r *CachedAvailableHoursReadModel) AvailableHours(ctx context.Context, from
 	return cache.Fetch(ctx, r.availableHours, k, func(ctx2 context.Context) ([]Hour, error) {
 		return r.next.AvailableHours(ctx2, from, to)
 	})
+}
+
+// availableHoursReadModelCopySliceHour returns a deep copy of in.
+func availableHoursReadModelCopySliceHour(in []Hour) []Hour {
+	if in == nil {
+		return nil
+	}
+	out := make([]Hour, len(in))
+	copy(out, in)
+	return out
 }

@@ -23,7 +23,7 @@ type CachedFinder struct {
 func NewCachedFinder(next Finder, c *cache.Cache) *CachedFinder {
 	return &CachedFinder{
 		next: next,
-		find: cache.Read[Finder, []string](c, "Finder.Find", 2*time.Minute, "found"),
+		find: cache.Read[Finder, []string](c, "Finder.Find", 2*time.Minute, "found").Copy(finderCopySliceString),
 	}
 }
 
@@ -37,4 +37,14 @@ func (r *CachedFinder) Find(ctx context.Context, q string) ([]string, error) {
 	return cache.Fetch(ctx, r.find, k, func(ctx2 context.Context) ([]string, error) {
 		return r.next.Find(ctx2, q)
 	})
+}
+
+// finderCopySliceString returns a deep copy of in.
+func finderCopySliceString(in []string) []string {
+	if in == nil {
+		return nil
+	}
+	out := make([]string, len(in))
+	copy(out, in)
+	return out
 }

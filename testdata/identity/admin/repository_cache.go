@@ -24,7 +24,7 @@ type CachedRepository struct {
 func NewCachedRepository(next Repository, c *cache.Cache) *CachedRepository {
 	return &CachedRepository{
 		next:        next,
-		getUser:     cache.Read[Repository, User](c, "Repository.GetUser", 5*time.Minute, "users"),
+		getUser:     cache.Read[Repository, User](c, "Repository.GetUser", 5*time.Minute, "users").Copy(repositoryCopyUser),
 		setPassword: cache.Write[Repository](c, "Repository.SetPassword", "users"),
 	}
 }
@@ -46,4 +46,9 @@ func (r *CachedRepository) GetUser(ctx context.Context, id int64) (User, error) 
 func (r *CachedRepository) SetPassword(ctx context.Context, id int64, hash string) error {
 	defer r.setPassword.Invalidate(ctx)
 	return r.next.SetPassword(ctx, id, hash)
+}
+
+// repositoryCopyUser returns a deep copy of in.
+func repositoryCopyUser(in User) User {
+	return in
 }

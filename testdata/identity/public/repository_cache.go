@@ -23,7 +23,7 @@ type CachedRepository struct {
 func NewCachedRepository(next Repository, c *cache.Cache) *CachedRepository {
 	return &CachedRepository{
 		next:    next,
-		getUser: cache.Read[Repository, User](c, "Repository.GetUser", 5*time.Minute, "users"),
+		getUser: cache.Read[Repository, User](c, "Repository.GetUser", 5*time.Minute, "users").Copy(repositoryCopyUser),
 	}
 }
 
@@ -37,4 +37,9 @@ func (r *CachedRepository) GetUser(ctx context.Context, id int64) (User, error) 
 	return cache.Fetch(ctx, r.getUser, k, func(ctx2 context.Context) (User, error) {
 		return r.next.GetUser(ctx2, id)
 	})
+}
+
+// repositoryCopyUser returns a deep copy of in.
+func repositoryCopyUser(in User) User {
+	return in
 }
