@@ -26,6 +26,9 @@ type Cache struct {
 	disabled bool
 	group    singleflight.Group
 
+	compression   Compression // see WithCompression
+	compressAbove int
+
 	breakerFailures int
 	breakerCooldown time.Duration
 	dirty           dirtySet
@@ -66,8 +69,8 @@ func WithBreaker(failures int, cooldown time.Duration) Option {
 }
 
 // New returns a Cache over store. It panics if the prefix is not a valid name
-// (see [ValidateName]) or the codec's name is not letters and digits, as
-// both are programming errors.
+// (see [ValidateName]), the codec's name is not letters and digits or the
+// compression is not one of this package's, as all are programming errors.
 func New(store Store, opts ...Option) *Cache {
 	c := &Cache{store: store, prefix: DefaultPrefix, codec: JSON, logger: slog.Default(),
 		breakerFailures: DefaultBreakerFailures, breakerCooldown: DefaultBreakerCooldown,
@@ -80,6 +83,9 @@ func New(store Store, opts ...Option) *Cache {
 	}
 	if !validCodecName(c.codec.Name()) {
 		panic(fmt.Sprintf("cache.New: codec name %q must be letters and digits", c.codec.Name()))
+	}
+	if c.compression > Zstd {
+		panic(fmt.Sprintf("cache.New: unknown %v", c.compression))
 	}
 	if c.logger == nil {
 		c.logger = slog.New(slog.DiscardHandler)

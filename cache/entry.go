@@ -5,10 +5,12 @@ import (
 	"errors"
 )
 
-// Entry values start with a header naming the format, the codec and the
-// version tokens the entry was computed under:
+// Entry values start with a header naming the format, the codec (followed
+// by "+" and the compression when the payload is compressed) and the version
+// tokens the entry was computed under:
 //
 //	cg1:json:4f1c2a9e0b7d3c55,9a0e6d1c2b3f4a58\n{"id":1,"title":"Dune"}
+//	cg1:json+s2:4f1c2a9e0b7d3c55\n<s2 block><CRC-32C>
 const entryMagic = "cg1:"
 
 var errBadHeader = errors.New("cache: entry has no valid cachegen header")
@@ -27,25 +29,66 @@ func appendEntryHeader(dst []byte, codec string, tokens []string) []byte {
 	return append(dst, '\n')
 }
 
+// appendEntry returns the entry holding payload, encoded by c's codec,
+// computed under tokens: compressed when c's options say so.
+func (c *Cache) appendEntry(tokens []string, payload []byte) []byte {
+	name := c.codec.Name()
+	compress := c.compression != 0 && len(payload) >= c.compressAbove && len(payload) <= maxDecoded
+	if !compress {
+		return append(appendEntryHeader(make([]byte, 0, 64+len(payload)), name, tokens), payload...)
+	}
+	entry := appendEntryHeader(make([]byte, 0, 64+len(payload)/2), name+"+"+c.compression.String(), tokens)
+	start := len(entry)
+	entry = c.compression.appendCompressed(entry, payload)
+	if len(entry)-start >= len(payload) { // incompressible: store it as it is
+		return append(appendEntryHeader(entry[:0], name, tokens), payload...)
+	}
+	return entry
+}
+
+// entryPayload checks entry's header against c's codec and the current
+// version tokens, and returns its payload, decompressed, and whether the
+// entry is current. err is set when the value is not a cachegen entry or its
+// compressed payload is corrupt.
+func (c *Cache) entryPayload(entry []byte, versions [][]byte) (payload []byte, current bool, err error) {
+	payload, alg, current, err := parseEntry(entry, c.codec.Name(), versions)
+	if err != nil || !current || alg == 0 {
+		return payload, current, err
+	}
+	payload, err = alg.decompress(payload)
+	if err != nil {
+		return nil, false, err
+	}
+	return payload, true, nil
+}
+
 // parseEntry checks entry's header against codec and the current version
-// tokens. It returns the payload and whether the entry is current; err is set
-// when the value is not a cachegen entry at all.
-func parseEntry(entry []byte, codec string, versions [][]byte) (payload []byte, current bool, err error) {
+// tokens. It returns the payload, its compression (0 when plain) and whether
+// the entry is current; err is set when the value is not a cachegen entry at
+// all. An entry of another codec, or compressed by an algorithm this version
+// does not know, is not current.
+func parseEntry(entry []byte, codec string, versions [][]byte) (payload []byte, alg Compression, current bool, err error) {
 	rest, ok := bytes.CutPrefix(entry, []byte(entryMagic))
 	if !ok {
-		return nil, false, errBadHeader
+		return nil, 0, false, errBadHeader
 	}
 	nl := bytes.IndexByte(rest, '\n')
 	if nl < 0 {
-		return nil, false, errBadHeader
+		return nil, 0, false, errBadHeader
 	}
 	header, payload := rest[:nl], rest[nl+1:]
 	name, tokens, ok := bytes.Cut(header, []byte{':'})
 	if !ok {
-		return nil, false, errBadHeader
+		return nil, 0, false, errBadHeader
+	}
+	name, algName, compressed := bytes.Cut(name, []byte{'+'})
+	if compressed {
+		if alg, ok = compressionNamed(algName); !ok {
+			return nil, 0, false, nil // compressed by a later version: a plain miss
+		}
 	}
 	if string(name) != codec {
-		return nil, false, nil // written by another codec: a plain miss
+		return nil, 0, false, nil // written by another codec: a plain miss
 	}
 	for i, v := range versions {
 		tok := tokens
@@ -53,12 +96,12 @@ func parseEntry(entry []byte, codec string, versions [][]byte) (payload []byte, 
 			var found bool
 			tok, tokens, found = bytes.Cut(tokens, []byte{','})
 			if !found {
-				return nil, false, nil
+				return nil, 0, false, nil
 			}
 		}
 		if !bytes.Equal(tok, v) {
-			return nil, false, nil
+			return nil, 0, false, nil
 		}
 	}
-	return payload, true, nil
+	return payload, alg, true, nil
 }

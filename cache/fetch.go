@@ -170,8 +170,7 @@ func fill[T any](ctx context.Context, m *Method, entryKey string, tokens []strin
 			return f, nil
 		}
 		f.payload = data
-		entry := appendEntryHeader(make([]byte, 0, 64+len(data)), c.codec.Name(), tokens)
-		entry = append(entry, data...)
+		entry := c.appendEntry(tokens, data)
 		// The result is stored even if the caller has gone: others may wait.
 		if err := c.store.Set(context.WithoutCancel(ctx), entryKey, entry, jitter(m.ttl)); err != nil {
 			c.fault(ctx, m, entryKey, "set", err)
@@ -243,9 +242,9 @@ func recheck[T any](ctx context.Context, c *Cache, entryKey string, tokens []str
 
 // decodeEntry decodes entry when it was computed under versions. current
 // is false for an entry of other versions or another codec; err is set for
-// a value that is not a cachegen entry or does not decode.
+// a value that is not a cachegen entry, or does not decompress or decode.
 func decodeEntry[T any](c *Cache, entry []byte, versions [][]byte) (v T, payload []byte, current bool, err error) {
-	payload, current, err = parseEntry(entry, c.codec.Name(), versions)
+	payload, current, err = c.entryPayload(entry, versions)
 	if err != nil || !current {
 		return v, nil, false, err
 	}

@@ -103,7 +103,7 @@ func FuzzParseEntry(f *testing.F) {
 		if v2 != "" {
 			versions = append(versions, []byte(v2))
 		}
-		payload, current, err := parseEntry(entry, "json", versions)
+		payload, _, current, err := parseEntry(entry, "json", versions)
 		if err != nil && current {
 			t.Fatal("an entry both current and malformed")
 		}
@@ -119,8 +119,8 @@ func FuzzParseEntry(f *testing.F) {
 			tokens = append(tokens, string(v))
 		}
 		written := append(appendEntryHeader(nil, "json", tokens), entry...)
-		got, current, err := parseEntry(written, "json", versions)
-		if err != nil || !current || !bytes.Equal(got, entry) {
+		got, alg, current, err := parseEntry(written, "json", versions)
+		if err != nil || !current || alg != 0 || !bytes.Equal(got, entry) {
 			t.Fatalf("written entry %q: payload %q, current %v, %v", written, got, current, err)
 		}
 	})
