@@ -17,6 +17,7 @@ type CachedRepo struct {
 	next Repo
 	one  *cache.Method
 	list *cache.Method
+	page *cache.Method
 }
 
 // NewCachedRepo returns a Repo that serves the annotated reads of next from c
@@ -26,6 +27,7 @@ func NewCachedRepo(next Repo, c *cache.Cache) *CachedRepo {
 		next: next,
 		one:  cache.Read[Repo, Item](c, "Repo.One", time.Hour, "bench"),
 		list: cache.Read[Repo, []Item](c, "Repo.List", time.Hour, "bench"),
+		page: cache.Read[Repo, []Item](c, "Repo.Page", time.Hour, "bench"),
 	}
 }
 
@@ -48,5 +50,15 @@ func (r *CachedRepo) List(ctx context.Context, n int) ([]Item, error) {
 	k.Int(int64(n))
 	return cache.Fetch(ctx, r.list, k, func(ctx2 context.Context) ([]Item, error) {
 		return r.next.List(ctx2, n)
+	})
+}
+
+// Page returns the results of the wrapped Page, cached for 1h0m0s
+// in namespaces bench.
+func (r *CachedRepo) Page(ctx context.Context, page int64) ([]Item, error) {
+	k := r.page.Key()
+	k.Int(page)
+	return cache.Fetch(ctx, r.page, k, func(ctx2 context.Context) ([]Item, error) {
+		return r.next.Page(ctx2, page)
 	})
 }
