@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Regenerates docs/benchmarks.md: runs the benchmarks of ./bench (and the
-# example's seedtable when MariaDB answers), then turns their output into the
-# tables with go run ./bench/report.
+# Regenerates docs/benchmarks.md: runs the benchmarks of ./bench and of
+# ./bench/peers (a module of its own: cachegen beside other Go caches, and the
+# stale-read harness over each), and the example's seedtable when MariaDB
+# answers, then turns their output into the tables with go run ./bench/report.
 #
 # Needs a Redis at CACHEGEN_REDIS_URL (default redis://127.0.0.1:6379/0) and
 # redis-server on PATH (the invalidation benchmark starts its own). COUNT sets
@@ -21,12 +22,16 @@ go build -o "$tmp/cachegen" ./cmd/cachegen
 GOBIN="$tmp" go install go.uber.org/mock/mockgen@v0.6.0
 
 go test -c -o "$tmp/bench.test" ./bench
+(cd bench/peers && go test -c -o "$tmp/peers.test" .)
 run() { (cd bench && "$tmp/bench.test" -test.run '^$' "$@") | tee -a "$tmp/bench.txt"; }
+peers() { (cd bench/peers && "$tmp/peers.test" -test.run '^$' "$@") | tee -a "$tmp/bench.txt"; }
 
 # Interleaved, so that a slow moment of the machine hits both sides of a ratio.
 for i in $(seq "$COUNT"); do
 	echo "== run $i of $COUNT" >&2
-	run -test.bench '^Benchmark(Hit|HitParallel|Miss|Decode)$' -test.benchtime 2s
+	run -test.bench '^Benchmark(Hit|HitParallel|Miss|Decode|Compression)$' -test.benchtime 2s
+	# The stale-read harness runs once per round (2s per cache, over 1s of benchtime).
+	peers -test.bench '^BenchmarkPeer(Hit|HotKey|Miss|Stale)$' -test.benchtime 1s
 	CACHEGEN_BIN="$tmp/cachegen" MOCKGEN_BIN="$tmp/mockgen" run -test.bench '^BenchmarkGenerate$' -test.benchtime 3x
 done
 for i in $(seq 3); do

@@ -37,21 +37,23 @@ type aside interface {
 // asidePeer makes instances of a peer.
 type asidePeer struct {
 	name string
-	doc  string // how it is used, for docs/benchmarks.md
 	new  func(tb testing.TB) aside
 }
 
-// asidePeers are the peers compared with cachegen.
+// asidePeers are the peers compared with cachegen; docs/benchmarks-notes.md
+// says how each is used.
 var asidePeers = []asidePeer{
-	{"go-redis-cache", "github.com/go-redis/cache/v9 v9.0.0: Once (singleflight per key), msgpack + s2, Delete", newGoRedisCache(false)},
-	{"go-redis-cache+tinylfu", "the same with its TinyLFU local cache (10k entries, 1h)", newGoRedisCache(true)},
-	{"rueidis-docache", "github.com/redis/rueidis v1.0.79: DoCache(GET) with client-side caching (tracking), SET on a miss, DEL; goccy/go-json", newRueidisDoCache},
-	{"rueidisaside", "github.com/redis/rueidis/rueidisaside v1.0.78 (v1.0.79 is not on the proxy): Get with its placeholder lock, Del; goccy/go-json", newRueidisAside},
-	{"gocache", "github.com/eko/gocache lib/v4 v4.2.0 + store/redis/v4 v4.2.2: marshaler (msgpack) Get, Set on a miss, Delete", newGocache},
-	{"get+encoding_json", "hand-written: GET + encoding/json; on a miss SET; DEL", newHandwritten},
+	{"go-redis-cache", newGoRedisCache(false)},
+	{"go-redis-cache+tinylfu", newGoRedisCache(true)},
+	{"rueidis-docache", newRueidisDoCache},
+	{"rueidisaside", newRueidisAside},
+	{"gocache", newGocache},
+	{"get+encoding_json", newHandwritten},
 }
 
-// goRedisCache is go-redis/cache's Once and Delete.
+// goRedisCache is go-redis/cache's Once (a singleflight per key) and
+// Delete, with its default encoding (msgpack, s2 above 64 bytes) and, when
+// local, its TinyLFU local cache (10k entries, 1h).
 type goRedisCache struct{ c *rediscache.Cache }
 
 func newGoRedisCache(local bool) func(tb testing.TB) aside {
@@ -102,7 +104,8 @@ func (r rueidisDoCache) del(ctx context.Context, key string) error {
 	return r.c.Do(ctx, r.c.B().Del().Key(key).Build()).Error()
 }
 
-// rueidisAside is rueidisaside's Get and Del.
+// rueidisAside is rueidisaside's Get (a placeholder lock in Redis, set
+// only if still held, over client-side caching) and Del.
 type rueidisAside struct{ c rueidisaside.CacheAsideClient }
 
 func newRueidisAside(tb testing.TB) aside {
@@ -131,7 +134,8 @@ func (r rueidisAside) get(ctx context.Context, key string, dst any, load func() 
 
 func (r rueidisAside) del(ctx context.Context, key string) error { return r.c.Del(ctx, key) }
 
-// gocacheAside is gocache's marshaler over its Redis store.
+// gocacheAside is gocache's marshaler (msgpack) over its go-redis store:
+// Get, Set on a miss, Delete.
 type gocacheAside struct{ m *marshaler.Marshaler }
 
 func newGocache(tb testing.TB) aside {

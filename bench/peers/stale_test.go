@@ -202,11 +202,10 @@ func TestStaleReads(t *testing.T) {
 func BenchmarkPeerStale(b *testing.B) {
 	for _, s := range harnessSubjects() {
 		b.Run(s.name, func(b *testing.B) {
-			db := &slowDB{}
-			c := s.new(b, db)
 			var sum harnessResult
 			for range b.N {
-				r := runHarness(c, db, harnessFor())
+				db := &slowDB{} // and new instances and keys: no run sees another's versions
+				r := runHarness(s.new(b, db), db, harnessFor())
 				sum.stale += r.stale
 				sum.reads += r.reads
 				sum.errors += r.errors
