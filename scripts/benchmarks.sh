@@ -29,7 +29,7 @@ peers() { (cd bench/peers && "$tmp/peers.test" -test.run '^$' "$@") | tee -a "$t
 # Interleaved, so that a slow moment of the machine hits both sides of a ratio.
 for i in $(seq "$COUNT"); do
 	echo "== run $i of $COUNT" >&2
-	run -test.bench '^Benchmark(Hit|HitParallel|Miss|Decode|Compression)$' -test.benchtime 2s
+	run -test.bench '^Benchmark(Hit|HitParallel|Miss|Decode|Compression|CompressionHitRatio)$' -test.benchtime 2s
 	# The stale-read harness runs once per round (2s per cache, over 1s of benchtime).
 	peers -test.bench '^BenchmarkPeer(Hit|HotKey|Miss|Stale)$' -test.benchtime 1s
 	CACHEGEN_BIN="$tmp/cachegen" MOCKGEN_BIN="$tmp/mockgen" run -test.bench '^BenchmarkGenerate$' -test.benchtime 3x
