@@ -15,6 +15,7 @@ export CACHEGEN_REDIS_URL="${CACHEGEN_REDIS_URL:-redis://127.0.0.1:6379/0}"
 COUNT="${COUNT:-5}"
 FILLER="${FILLER:-1000000}"
 tmp="$(mktemp -d)"
+load_before="$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
 trap 'rm -rf "$tmp"' EXIT
 
 # The generation benchmark compares with mockgen, a dev tool kept out of go.mod.
@@ -52,6 +53,9 @@ fi
 	printf '\nGo %s; Redis %s; %s.\n' "$(go env GOVERSION | sed 's/^go//')" \
 		"$(redis-server --version | sed 's/.*v=\([^ ]*\).*/\1/')" \
 		"$(mariadb --version 2>/dev/null | sed 's/.*Distrib \([^,]*\),.*/MariaDB \1/' || echo 'no MariaDB')"
+	# Other jobs on the machine slow some runs more than others: say how busy it was.
+	printf '\nLoad average (1, 5, 15 min) when the runs began: %s; when they ended: %s.\n' \
+		"$load_before" "$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
 	cat docs/benchmarks-notes.md
 } > "$tmp/benchmarks.md"
 mv "$tmp/benchmarks.md" docs/benchmarks.md
