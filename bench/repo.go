@@ -31,6 +31,8 @@ type Repo interface {
 	One(ctx context.Context, id int64) (Item, error)
 	//cache:expire=1h namespace=bench
 	List(ctx context.Context, n int) ([]Item, error)
+	//cache:expire=1h namespace=bench
+	Page(ctx context.Context, page int64) ([]Item, error)
 }
 
 // Fake is an in-memory Repo: the "database" costs nothing, so a benchmark
@@ -55,6 +57,15 @@ func (Fake) List(ctx context.Context, n int) ([]Item, error) {
 	out := make([]Item, n)
 	for i := range out {
 		out[i] = MakeItem(int64(i + 1))
+	}
+	return out, nil
+}
+
+// Page implements Repo: 100 items, a new key for each page.
+func (Fake) Page(ctx context.Context, page int64) ([]Item, error) {
+	out := make([]Item, 100)
+	for i := range out {
+		out[i] = MakeItem(page*100 + int64(i) + 1)
 	}
 	return out, nil
 }

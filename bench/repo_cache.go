@@ -18,6 +18,7 @@ type CachedRepo struct {
 	next Repo
 	one  *cache.Method
 	list *cache.Method
+	page *cache.Method
 }
 
 // NewCachedRepo returns a Repo that serves the annotated reads of next from c
@@ -27,6 +28,7 @@ func NewCachedRepo(next Repo, c *cache.Cache) *CachedRepo {
 		next: next,
 		one:  cache.Read[Repo, Item](c, "Repo.One", time.Hour, "bench").Copy(repoCopyItem),
 		list: cache.Read[Repo, []Item](c, "Repo.List", time.Hour, "bench").Copy(repoCopySliceItem),
+		page: cache.Read[Repo, []Item](c, "Repo.Page", time.Hour, "bench").Copy(repoCopySliceItem),
 	}
 }
 
@@ -49,6 +51,16 @@ func (r *CachedRepo) List(ctx context.Context, n int) ([]Item, error) {
 	k.Int(int64(n))
 	return cache.Fetch(ctx, r.list, k, func(ctx2 context.Context) ([]Item, error) {
 		return r.next.List(ctx2, n)
+	})
+}
+
+// Page returns the results of the wrapped Page, cached for 1h0m0s
+// in namespaces bench.
+func (r *CachedRepo) Page(ctx context.Context, page int64) ([]Item, error) {
+	k := r.page.Key()
+	k.Int(page)
+	return cache.Fetch(ctx, r.page, k, func(ctx2 context.Context) ([]Item, error) {
+		return r.next.Page(ctx2, page)
 	})
 }
 

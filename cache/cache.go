@@ -28,8 +28,11 @@ type Cache struct {
 	disabled bool
 	flights  flightGroup
 
-	storeTimeout    time.Duration
-	maxEntrySize    int
+	storeTimeout  time.Duration
+	maxEntrySize  int
+	compression   Compression // see WithCompression
+	compressAbove int
+
 	breakerFailures int
 	breakerCooldown time.Duration
 	dirty           dirtySet
@@ -100,8 +103,8 @@ const DefaultMaxEntrySize = 1 << 20
 func WithMaxEntrySize(n int) Option { return func(c *Cache) { c.maxEntrySize = n } }
 
 // New returns a Cache over store. It panics if the prefix is not a valid name
-// (see [ValidateName]) or the codec's name is not letters and digits, as
-// both are programming errors.
+// (see [ValidateName]), the codec's name is not letters and digits or the
+// compression is not one of this package's, as all are programming errors.
 func New(store Store, opts ...Option) *Cache {
 	c := &Cache{store: store, prefix: defaultPrefix, codec: JSON, logger: slog.Default(),
 		storeTimeout: DefaultStoreTimeout, maxEntrySize: DefaultMaxEntrySize, breakerFailures: DefaultBreakerFailures, breakerCooldown: DefaultBreakerCooldown,
@@ -114,6 +117,9 @@ func New(store Store, opts ...Option) *Cache {
 	}
 	if !validCodecName(c.codec.Name()) {
 		panic(fmt.Sprintf("cache.New: codec name %q must be letters and digits", c.codec.Name()))
+	}
+	if c.compression > Zstd {
+		panic(fmt.Sprintf("cache.New: unknown %v", c.compression))
 	}
 	if c.logger == nil {
 		c.logger = slog.New(discardHandler{})

@@ -32,6 +32,10 @@
 // of the cached result type, so an entry is only read by code of the same
 // package, result shape and codec.
 //
+// [WithCompression] compresses large entries with [S2] or [Zstd]; the
+// entry header names the compression, and every Cache reads plain and
+// compressed entries of its codec alike.
+//
 // Faults of the store (Redis down, slow, full, or returning garbage) never
 // fail a read: the call goes to the repository and the fault is reported to
 // the [Observer] and the logger. Every call to the store ends at the caller's

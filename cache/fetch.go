@@ -366,8 +366,7 @@ func loadAndStore[T any](ctx context.Context, m *Method, entryKey string, tokens
 	if c.near != nil {
 		keepNear(c, m, entryKey, tokens, v, data, -1)
 	}
-	entry := appendEntryHeader(make([]byte, 0, 64+len(data)), c.codec.Name(), tokens)
-	entry = append(entry, data...)
+	entry := c.appendEntry(tokens, data)
 	if c.maxEntrySize > 0 && len(entry) > c.maxEntrySize {
 		c.fault(ctx, m, entryKey, "size", fmt.Errorf("cache: entry of %d bytes is over the maximum of %d; not stored", len(entry), c.maxEntrySize))
 		return f, nil
@@ -397,9 +396,9 @@ func recheck[T any](ctx context.Context, m *Method, entryKey string, tokens []st
 // decodeEntry decodes entry when it was computed under versions. current
 // is false for an entry of other versions or another codec; nf is the index
 // of the not-found error a not-found entry records, else -1; err is set for
-// a value that is not a cachegen entry or does not decode.
+// a value that is not a cachegen entry, or does not decompress or decode.
 func decodeEntry[T any](c *Cache, entry []byte, versions [][]byte) (v T, payload []byte, nf int, current bool, err error) {
-	payload, nf, current, err = parseEntry(entry, c.codec.Name(), versions)
+	payload, nf, current, err = c.entryPayload(entry, versions)
 	if err != nil || !current {
 		return v, nil, -1, false, err
 	}

@@ -126,7 +126,7 @@ func FuzzParseEntry(f *testing.F) {
 		if v2 != "" {
 			versions = append(versions, []byte(v2))
 		}
-		payload, nf, current, err := parseEntry(entry, "json", versions)
+		payload, nf, _, current, err := parseEntry(entry, "json", versions)
 		if err != nil && current {
 			t.Fatal("an entry both current and malformed")
 		}
@@ -145,13 +145,13 @@ func FuzzParseEntry(f *testing.F) {
 			tokens = append(tokens, string(v))
 		}
 		written := append(appendEntryHeader(nil, "json", tokens), entry...)
-		got, nf, current, err := parseEntry(written, "json", versions)
-		if err != nil || !current || nf != -1 || !bytes.Equal(got, entry) {
+		got, nf, alg, current, err := parseEntry(written, "json", versions)
+		if err != nil || !current || nf != -1 || alg != 0 || !bytes.Equal(got, entry) {
 			t.Fatalf("written entry %q: payload %q, current %v, not-found %d, %v", written, got, current, nf, err)
 		}
 		// And a not-found entry as one.
 		written = appendNotFoundHeader(nil, 3, tokens)
-		if _, nf, current, err := parseEntry(written, "json", versions); err != nil || !current || nf != 3 {
+		if _, nf, _, current, err := parseEntry(written, "json", versions); err != nil || !current || nf != 3 {
 			t.Fatalf("written not-found entry %q: current %v, not-found %d, %v", written, current, nf, err)
 		}
 	})

@@ -5,6 +5,7 @@ go 1.22
 require (
 	github.com/alicebob/miniredis/v2 v2.40.0
 	github.com/goccy/go-json v0.11.1
+	github.com/klauspost/compress v1.18.0
 	github.com/redis/go-redis/v9 v9.16.0
 	github.com/vmihailenco/msgpack/v5 v5.4.1
 )

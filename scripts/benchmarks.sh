@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Regenerates docs/benchmarks.md: runs the benchmarks of ./bench (and the
-# example's seedtable when MariaDB answers), then turns their output into the
-# tables with bench/report.
+# Regenerates docs/benchmarks.md: runs the benchmarks of ./bench and of
+# ./bench/peers (a module of its own: cachegen beside other Go caches, and the
+# stale-read harness over each), and the example's seedtable when MariaDB
+# answers, then turns their output into the tables with go run ./bench/report.
 #
 # Needs a Redis at CACHEGEN_REDIS_URL (default redis://127.0.0.1:6379/0) and
 # redis-server on PATH (the invalidation benchmark gets one of its own, which
@@ -15,6 +16,7 @@ export CACHEGEN_REDIS_URL="${CACHEGEN_REDIS_URL:-redis://127.0.0.1:6379/0}"
 COUNT="${COUNT:-5}"
 FILLER="${FILLER:-1000000}"
 tmp="$(mktemp -d)"
+load_before="$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
 own_pid=""
 trap '[ -n "$own_pid" ] && kill "$own_pid"; rm -rf "$tmp"' EXIT
 
@@ -34,12 +36,16 @@ go build -o "$tmp/cachegen" ./cmd/cachegen
 GOBIN="$tmp" go install go.uber.org/mock/mockgen@v0.6.0
 
 (cd bench && go test -c -o "$tmp/bench.test" .)
+(cd bench/peers && go test -c -o "$tmp/peers.test" .)
 run() { (cd bench && "$tmp/bench.test" -test.run '^$' "$@") | tee -a "$tmp/bench.txt"; }
+peers() { (cd bench/peers && "$tmp/peers.test" -test.run '^$' "$@") | tee -a "$tmp/bench.txt"; }
 
 # Interleaved, so that a slow moment of the machine hits both sides of a ratio.
 for i in $(seq "$COUNT"); do
 	echo "== run $i of $COUNT" >&2
-	run -test.bench '^Benchmark(Hit|HitParallel|Miss|Decode)$' -test.benchtime 2s
+	run -test.bench '^Benchmark(Hit|HitParallel|Miss|Decode|Compression|CompressionHitRatio)$' -test.benchtime 2s
+	# The stale-read harness runs once per round (2s per cache, over 1s of benchtime).
+	peers -test.bench '^BenchmarkPeer(Hit|HotKey|Miss|Stale)$' -test.benchtime 1s
 	CACHEGEN_BIN="$tmp/cachegen" MOCKGEN_BIN="$tmp/mockgen" run -test.bench '^BenchmarkGenerate$' -test.benchtime 3x
 done
 for i in $(seq 3); do
@@ -60,6 +66,9 @@ fi
 	printf '\nGo %s; Redis %s; %s.\n' "$(go env GOVERSION | sed 's/^go//')" \
 		"$(redis-server --version | sed 's/.*v=\([^ ]*\).*/\1/')" \
 		"$(mariadb --version 2>/dev/null | sed 's/.*Distrib \([^,]*\),.*/MariaDB \1/' || echo 'no MariaDB')"
+	# Other jobs on the machine slow some runs more than others: say how busy it was.
+	printf '\nLoad average (1, 5, 15 min) when the runs began: %s; when they ended: %s.\n' \
+		"$load_before" "$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
 	cat docs/benchmarks-notes.md
 } > "$tmp/benchmarks.md"
 mv "$tmp/benchmarks.md" docs/benchmarks.md

@@ -6,10 +6,13 @@
 #              that the runtime does not depend on OpenTelemetry
 #   example    the books API (MySQL driver and all)
 #   bench      the benchmarks
+#   bench/peers cachegen beside other Go caches (their modules stay out of the
+#              others' go.mod); its tests run -short: the stale-read harness
+#              over each peer for a few seconds
 #   testdata   the generator's test cases; cmd/cachegen's tests compile and
 #              run them, so only its own package (.) is vetted and tested here:
 #              some cases are meant not to compile
-MODULES=(. cache otelcache example bench testdata)
+MODULES=(. cache otelcache example bench bench/peers testdata)
 
 # packages MODULE prints the package pattern that vet, staticcheck and the
 # tests cover in MODULE.
@@ -17,5 +20,12 @@ packages() {
 	case "$1" in
 	testdata) echo . ;;
 	*) echo ./... ;;
+	esac
+}
+
+# testflags MODULE prints the extra go test flags of MODULE.
+testflags() {
+	case "$1" in
+	bench/peers) echo -short ;;
 	esac
 }

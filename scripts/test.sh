@@ -21,6 +21,6 @@ fi
 status=0
 for m in "${MODULES[@]}"; do
 	echo "== go test $m" >&2
-	(cd "$m" && go test -race -count=1 "$@" $(packages "$m")) || status=1
+	(cd "$m" && go test -race -count=1 $(testflags "$m") "$@" $(packages "$m")) || status=1
 done
 exit $status

@@ -9,62 +9,12 @@
 package main
 
 import (
-	"bufio"
 	"flag"
 	"fmt"
-	"io"
 	"os"
-	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 )
-
-// result is the median of one benchmark's runs.
-type result struct {
-	ns, bytes, allocs float64
-	runs              int
-}
-
-var line = regexp.MustCompile(`^(Benchmark\S+?)(?:-\d+)?\s+\d+\s+([\d.]+) ns/op(?:\s+([\d.]+) B/op)?(?:\s+([\d.]+) allocs/op)?`)
-
-func parse(r io.Reader) (map[string]result, []string, error) {
-	samples := map[string][][3]float64{}
-	var header []string
-	sc := bufio.NewScanner(r)
-	for sc.Scan() {
-		t := sc.Text()
-		if strings.HasPrefix(t, "cpu:") || strings.HasPrefix(t, "goos:") || strings.HasPrefix(t, "goarch:") {
-			if t = strings.Join(strings.Fields(t), " "); !slices.Contains(header, t) {
-				header = append(header, t)
-			}
-		}
-		m := line.FindStringSubmatch(t)
-		if m == nil {
-			continue
-		}
-		var s [3]float64
-		for i, f := range m[2:] {
-			s[i], _ = strconv.ParseFloat(f, 64)
-		}
-		samples[m[1]] = append(samples[m[1]], s)
-	}
-	out := map[string]result{}
-	for name, ss := range samples {
-		slices.SortFunc(ss, func(a, b [3]float64) int {
-			switch {
-			case a[0] < b[0]:
-				return -1
-			case a[0] > b[0]:
-				return 1
-			}
-			return 0
-		})
-		mid := ss[len(ss)/2]
-		out[name] = result{mid[0], mid[1], mid[2], len(ss)}
-	}
-	return out, header, sc.Err()
-}
 
 func dur(ns float64) string {
 	switch {
@@ -164,6 +114,8 @@ func main() {
 		fmt.Fprintf(w, "| repository call alone | %s | %.0f |\n| cachegen miss | %s | %.0f |\n| overhead | %s | %.0f |\n", dur(rr.ns), rr.allocs, dur(rc.ns), rc.allocs, dur(rc.ns-rr.ns), rc.allocs-rr.allocs)
 	}
 
+	compressionSection(w, rs)
+
 	fmt.Fprintln(w, "\n## Namespace invalidation")
 	fmt.Fprintln(w, "\nIn a Redis of the benchmark's own that also holds `-filler` other keys.")
 	fmt.Fprintln(w, "\n| entries | cachegen | SCAN+UNLINK | speed-up | fastapi-cache2 KEYS in Lua | speed-up (goal ≥ 1000x at 100k) |")
@@ -189,12 +141,14 @@ func main() {
 		fmt.Fprintf(w, "| %s | %s | %.2fx (%s) |\n", dur(rc.ns), dur(rm.ns), rm.ns/rc.ns, verdict(rc.ns <= rm.ns))
 	}
 
+	peersSection(w, rs)
+
 	if *seedFile != "" {
 		if seed, err := os.ReadFile(*seedFile); err == nil {
 			fmt.Fprintf(w, "\n## The tutorial's table (example/)\n\n`cd example && go run ./cmd/seedtable`: the example API started twice against the same\nMariaDB and Redis, without and with cachegen, replaying the fastapi-cache2\ntutorial's requests over HTTP on loopback; then the hit rate of single-book\nreads under writes, with the example's per-book namespaces and with one\nnamespace for every book.\n\n%s", seed)
 		}
 	}
-	fmt.Fprintln(w, "\n## Raw results\n\n<details><summary>medians of every benchmark</summary>\n\n| benchmark | runs | time/op | B/op | allocs/op |\n|---|---:|---:|---:|---:|")
+	fmt.Fprintln(w, "\n## Raw results\n\n<details><summary>medians of every benchmark</summary>\n\n| benchmark | runs | time/op | fastest – slowest | B/op | allocs/op |\n|---|---:|---:|---:|---:|---:|")
 	names := make([]string, 0, len(rs))
 	for n := range rs {
 		names = append(names, n)
@@ -202,7 +156,7 @@ func main() {
 	slices.Sort(names)
 	for _, n := range names {
 		r := rs[n]
-		fmt.Fprintf(w, "| %s | %d | %s | %.0f | %.0f |\n", strings.TrimPrefix(n, "Benchmark"), r.runs, dur(r.ns), r.bytes, r.allocs)
+		fmt.Fprintf(w, "| %s | %d | %s | %s – %s | %.0f | %.0f |\n", strings.TrimPrefix(n, "Benchmark"), r.runs, dur(r.ns), dur(r.min), dur(r.max), r.bytes, r.allocs)
 	}
 	fmt.Fprintln(w, "\n</details>")
 }
