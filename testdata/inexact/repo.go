@@ -131,4 +131,15 @@ type Repo interface {
 	GetKeys(ctx context.Context, id int64) (map[Key]int, error)
 	//cache:expire=60 namespace=things
 	GetComplex(ctx context.Context, id int64) (map[string][]complex128, error)
+	//cache:expire=60 namespace=things
+	GetEuro(ctx context.Context, id int64) (Euro, error)
+}
+
+// The cases below were found by FuzzExactness (generator/exact_fuzz_test.go).
+
+// Euro tags Price with a name encoding/json ignores ("€" is not a letter):
+// Price keeps its Go name, which Amount's tag takes.
+type Euro struct {
+	Price  int `json:"€"`
+	Amount int `json:"Price"`
 }
