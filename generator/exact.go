@@ -16,8 +16,10 @@ import (
 // Location; omitempty turns an empty slice or map into nil; json.RawMessage
 // is compacted. Types that marshal themselves are trusted with their own
 // values once both halves of the pair are there and encoding/json calls
-// them. Values are encoded through a pointer (see cache.Fetch), so
-// pointer-receiver marshalers are called except in map values and keys.
+// them; a pointer to one of their values that they encode as null (a nil
+// json.RawMessage) comes back nil. Values are encoded through a pointer
+// (see cache.Fetch), so pointer-receiver marshalers are called except in
+// map values and keys.
 func exactProblems(t types.Type, pkg *types.Package) []string {
 	c := &exactChecker{pkg: pkg, seen: map[seenType]bool{}}
 	c.check(t, true, "")
@@ -75,6 +77,7 @@ func (c *exactChecker) check(t types.Type, addr bool, where string) {
 	case *types.Pointer:
 		// A pointer's methods are its element's, and the element of a
 		// pointer is addressable.
+		c.pointerToNil(t, u.Elem(), where)
 		c.check(u.Elem(), true, where)
 		return
 	case *types.Interface:
@@ -115,6 +118,27 @@ func (c *exactChecker) check(t types.Type, addr bool, where string) {
 	default:
 		c.report(where, "type %s cannot be encoded", c.name(t))
 	}
+}
+
+// pointerToNil reports a pointer to a pointer, a slice or a map: JSON
+// writes a pointer to a nil one as null, which decodes as a nil pointer.
+// Types that encode themselves are trusted, as json.RawMessage's nil.
+func (c *exactChecker) pointerToNil(t, elem types.Type, where string) {
+	if enc, _ := encoders(elem, true); enc != byFields {
+		return
+	}
+	var kind, instead string
+	switch elem.Underlying().(type) {
+	case *types.Pointer:
+		kind, instead = "pointer", c.name(elem)
+	case *types.Slice:
+		kind, instead = "slice", c.name(elem)+" (nil and empty stay apart)"
+	case *types.Map:
+		kind, instead = "map", c.name(elem)+" (nil and empty stay apart)"
+	default:
+		return
+	}
+	c.report(where, "%s is a pointer to a %s: JSON writes a pointer to a nil %s as null, which comes back as a nil pointer; use %s", c.name(t), kind, kind, instead)
 }
 
 // isByteElem reports whether a slice of elem is encoded as base64, as

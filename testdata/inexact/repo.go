@@ -133,6 +133,8 @@ type Repo interface {
 	GetComplex(ctx context.Context, id int64) (map[string][]complex128, error)
 	//cache:expire=60 namespace=things
 	GetEuro(ctx context.Context, id int64) (Euro, error)
+	//cache:expire=60 namespace=things
+	GetPatch(ctx context.Context, id int64) (Patch, error)
 }
 
 // The cases below were found by FuzzExactness (generator/exact_fuzz_test.go).
@@ -142,4 +144,12 @@ type Repo interface {
 type Euro struct {
 	Price  int `json:"€"`
 	Amount int `json:"Price"`
+}
+
+// Patch points to a slice, a pointer and a map: a pointer to a nil one is
+// written as null and comes back as a nil pointer.
+type Patch struct {
+	Labels *[]string
+	Owner  **int64
+	Attrs  *map[string]string
 }
