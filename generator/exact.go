@@ -285,12 +285,14 @@ type jsonField struct {
 	under  []*embedPtr
 }
 
-// embedPtr is an embedded pointer to a struct on the way to fields.
+// embedPtr is an embedded pointer to a struct on the way to fields. When
+// decoding, encoding/json allocates it only for a field found under it, so
+// it comes back non-nil only if such a field is always written.
 type embedPtr struct {
-	path      string
-	typ       types.Type
-	allOmit   bool // every field found under it is omitempty or omitzero
-	hasFields bool
+	path    string
+	written bool // a field right under it (under no deeper pointer) is always written
+	direct  bool // a field is right under it
+	deeper  bool // a field is under a deeper embedded pointer
 }
 
 func (f jsonField) has(opt string) bool { return slices.Contains(strings.Split(f.opts, ","), opt) }
@@ -300,7 +302,7 @@ func (f jsonField) has(opt string) bool { return slices.Contains(strings.Split(f
 // dropped, and each kept field's type.
 func (c *exactChecker) structFields(t types.Type, st *types.Struct, addr bool) {
 	name := c.name(t)
-	kept, dropped := jsonFields(st)
+	kept, dropped, ptrs := jsonFields(st)
 	for _, d := range dropped {
 		c.report("", d.format, append([]any{d.path, name}, d.args...)...)
 	}
@@ -329,18 +331,41 @@ func (c *exactChecker) structFields(t types.Type, st *types.Struct, addr bool) {
 		}
 		c.check(f.typ, fieldAddr, "field "+f.path+" of "+name)
 	}
-	seen := map[*embedPtr]bool{}
-	for _, f := range kept {
-		for _, p := range f.under {
-			if seen[p] {
-				continue
-			}
-			seen[p] = true
-			if p.hasFields && p.allOmit {
-				c.report("", "embedded field %s of %s is a pointer whose fields are all omitempty or omitzero: when they are all empty, JSON holds nothing of it and it comes back nil; drop the option from one of them", p.path, name)
-			}
-		}
+	for _, p := range ptrs {
+		c.embeddedPointer(p, name)
 	}
+}
+
+// embeddedPointer reports an embedded pointer that can be non-nil while
+// JSON holds none of its fields: it would come back nil.
+func (c *exactChecker) embeddedPointer(p *embedPtr, name string) {
+	switch {
+	case p.written:
+	case p.direct:
+		c.report("", "embedded field %s of %s is a pointer whose fields are all omitempty or omitzero: when they are all empty, JSON holds nothing of it and it comes back nil; drop the option from one of them", p.path, name)
+	case p.deeper:
+		c.report("", "embedded field %s of %s is a pointer whose fields are all under another embedded pointer: when that one is nil, JSON holds nothing of %[1]s and it comes back nil; give it a field of its own or name the embedded field", p.path, name)
+	default:
+		c.report("", "embedded field %s of %s is a pointer to a struct that JSON writes no field of, so it comes back nil; name the embedded field or embed it by value", p.path, name)
+	}
+}
+
+// omittable reports whether encoding/json may leave f out: omitzero, or
+// omitempty on a type that can be empty (a struct never is).
+func omittable(f jsonField) bool {
+	if f.has("omitzero") {
+		return true
+	}
+	if !f.has("omitempty") {
+		return false
+	}
+	switch u := f.typ.Underlying().(type) {
+	case *types.Struct:
+		return false
+	case *types.Array:
+		return u.Len() == 0
+	}
+	return true
 }
 
 // isQuotable reports whether the ,string option applies to t (after one
@@ -360,18 +385,19 @@ type droppedField struct {
 	args   []any
 }
 
-// jsonFields returns the fields of st that encoding/json encodes, and those
-// carrying data that it drops. It follows encoding/json's typeFields:
+// jsonFields returns the fields of st that encoding/json encodes, those
+// carrying data that it drops, and the embedded pointers it expands. It follows encoding/json's typeFields:
 // breadth-first through embedded structs, then Go's rules for embedded
 // fields, except that a field named by a json tag wins over untagged ones
 // at its depth.
-func jsonFields(st *types.Struct) (kept []jsonField, dropped []droppedField) {
+func jsonFields(st *types.Struct) (kept []jsonField, dropped []droppedField, ptrs []*embedPtr) {
 	type level struct {
 		st    *types.Struct
 		key   string
 		index []int
 		path  string
-		under []*embedPtr
+		under []*embedPtr // the last is this level's pointer, if it has one
+		ptr   bool
 	}
 	drop := func(path string, typ types.Type, format string, args ...any) {
 		if carriesData(typ) {
@@ -394,6 +420,9 @@ func jsonFields(st *types.Struct) (kept []jsonField, dropped []droppedField) {
 					continue
 				}
 				visited[lv.key] = lv.path
+			}
+			if lv.ptr {
+				ptrs = append(ptrs, lv.under[len(lv.under)-1])
 			}
 			for i := range lv.st.NumFields() {
 				sf := lv.st.Field(i)
@@ -444,14 +473,15 @@ func jsonFields(st *types.Struct) (kept []jsonField, dropped []droppedField) {
 					continue
 				}
 				under := lv.under
-				if _, isPtr := ft.(*types.Pointer); isPtr {
+				_, isPtr := ft.(*types.Pointer)
+				if isPtr {
 					if n, ok := et.(*types.Named); ok && !n.Obj().Exported() {
 						drop(path, et, "embedded field %[1]s of %[2]s is a pointer to the unexported struct type %[3]s, which encoding/json cannot allocate when decoding; export the type or embed it by value", n.Obj().Name())
 						continue
 					}
-					under = append(slices.Clone(under), &embedPtr{path: path, typ: et, allOmit: true})
+					under = append(slices.Clone(under), &embedPtr{path: path})
 				}
-				next = append(next, level{st: et.Underlying().(*types.Struct), key: key, index: index, path: path, under: under})
+				next = append(next, level{st: et.Underlying().(*types.Struct), key: key, index: index, path: path, under: under, ptr: isPtr})
 			}
 		}
 	}
@@ -515,13 +545,17 @@ func jsonFields(st *types.Struct) (kept []jsonField, dropped []droppedField) {
 	}
 	slices.SortFunc(kept, func(a, b jsonField) int { return slices.Compare(a.index, b.index) })
 	for _, f := range kept {
-		omit := f.has("omitempty") || f.has("omitzero")
-		for _, p := range f.under {
-			p.hasFields = true
-			p.allOmit = p.allOmit && omit
+		if len(f.under) == 0 {
+			continue
+		}
+		p := f.under[len(f.under)-1]
+		p.direct = true
+		p.written = p.written || !omittable(f)
+		for _, q := range f.under[:len(f.under)-1] {
+			q.deeper = true
 		}
 	}
-	return kept, dropped
+	return kept, dropped, ptrs
 }
 
 func joinPath(prefix, name string) string {

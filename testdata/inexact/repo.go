@@ -135,6 +135,8 @@ type Repo interface {
 	GetEuro(ctx context.Context, id int64) (Euro, error)
 	//cache:expire=60 namespace=things
 	GetPatch(ctx context.Context, id int64) (Patch, error)
+	//cache:expire=60 namespace=things
+	GetCustomer(ctx context.Context, id int64) (Customer, error)
 }
 
 // The cases below were found by FuzzExactness (generator/exact_fuzz_test.go).
@@ -152,4 +154,23 @@ type Patch struct {
 	Labels *[]string
 	Owner  **int64
 	Attrs  *map[string]string
+}
+
+// Customer embeds pointers that JSON can hold nothing of, which come back
+// nil: Deleted has no fields, and Contact's only field is under its own
+// embedded pointer.
+type Customer struct {
+	*Deleted
+	*Contact
+	Name string
+}
+
+type Deleted struct{}
+
+type Contact struct {
+	*Address
+}
+
+type Address struct {
+	Street string
 }
