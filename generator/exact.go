@@ -208,6 +208,7 @@ func (c *exactChecker) marshalers(t types.Type, addr bool, where string) bool {
 			name, enc.marshal(), dec.unmarshal(), pairOf(enc, dec).marshal(), pairOf(enc, dec).unmarshal())
 	default:
 		c.promotedMarshaler(t, enc, where)
+		c.promotedThroughPointer(t, enc, where)
 	}
 	return true
 }
@@ -246,6 +247,33 @@ func (c *exactChecker) promotedMarshaler(t types.Type, enc codecKind, where stri
 			}
 		}
 		cur = st.Field(i).Type()
+	}
+}
+
+// promotedThroughPointer reports a struct whose marshalers are promoted
+// through an embedded pointer: encoding a value whose pointer is nil calls
+// the method on nil, and decoding always does (into a new value), which
+// panics in time.Time's, big.Int's and most others.
+func (c *exactChecker) promotedThroughPointer(t types.Type, enc codecKind, where string) {
+	for _, method := range []string{enc.marshal(), enc.unmarshal()} {
+		sel := types.NewMethodSet(types.NewPointer(t)).Lookup(nil, method)
+		if sel == nil {
+			continue
+		}
+		cur := t
+		for _, i := range sel.Index()[:len(sel.Index())-1] {
+			st, ok := types.Unalias(deref(cur)).Underlying().(*types.Struct)
+			if !ok {
+				return
+			}
+			f := st.Field(i)
+			if _, isPtr := types.Unalias(f.Type()).(*types.Pointer); isPtr {
+				c.report(where, "%s embeds %s, whose %s becomes %s's own and is called on a nil pointer when decoding (and when encoding a nil one), which panics; embed %s by value, or name the field",
+					c.name(t), c.name(f.Type()), method, c.name(t), c.name(deref(f.Type())))
+				return
+			}
+			cur = f.Type()
+		}
 	}
 }
 

@@ -137,6 +137,8 @@ type Repo interface {
 	GetPatch(ctx context.Context, id int64) (Patch, error)
 	//cache:expire=60 namespace=things
 	GetCustomer(ctx context.Context, id int64) (Customer, error)
+	//cache:expire=60 namespace=things
+	GetEvent(ctx context.Context, id int64) (Event, error)
 }
 
 // The cases below were found by FuzzExactness (generator/exact_fuzz_test.go).
@@ -173,4 +175,10 @@ type Contact struct {
 
 type Address struct {
 	Street string
+}
+
+// Event embeds *time.Time alone: time.Time's MarshalJSON and UnmarshalJSON
+// become Event's, and decoding calls UnmarshalJSON on the nil pointer.
+type Event struct {
+	*time.Time
 }
