@@ -341,27 +341,59 @@ func (c *exactChecker) structFields(t types.Type, st *types.Struct, addr bool) {
 			c.report("", "field %s of %s has interface type %s: encoding/json decodes it as map[string]any, not as what was stored", f.path, name, c.name(ft))
 			continue
 		}
-		if f.has("string") && isQuotable(ft) {
-			if enc, _ := encoders(ft, fieldAddr); enc != byFields {
-				c.report("", "field %s of %s has the ,string option, which encoding/json ignores when %s encodes itself but not when decoding; drop the option", f.path, name, c.name(ft))
-			}
-		}
-		if f.has("omitzero") && !isNamed(ft, "time", "Time") {
-			zt := ft
-			if fieldAddr {
-				zt = types.NewPointer(ft)
-			}
-			if obj, _, _ := types.LookupFieldOrMethod(zt, true, nil, "IsZero"); obj != nil {
-				if _, ok := obj.(*types.Func); ok {
-					c.report("", "field %s of %s has omitzero and %s has an IsZero method: a value that IsZero calls zero would come back as the zero value; drop omitzero", f.path, name, c.name(ft))
-				}
-			}
-		}
+		c.stringOption(f, ft, fieldAddr, name)
+		c.omitZero(f, ft, name)
 		c.check(f.typ, fieldAddr, "field "+f.path+" of "+name)
 	}
 	for _, p := range ptrs {
 		c.embeddedPointer(p, name)
 	}
+}
+
+// stringOption reports the ,string option on a field whose type (or the
+// type it points to) encodes itself: encoding/json ignores the option when
+// encoding but not when decoding.
+func (c *exactChecker) stringOption(f jsonField, ft types.Type, addr bool, name string) {
+	if !f.has("string") || !isQuotable(ft) {
+		return
+	}
+	if p, ok := ft.(*types.Pointer); ok {
+		ft, addr = types.Unalias(p.Elem()), true
+	}
+	if enc, _ := encoders(ft, addr); enc != byFields {
+		c.report("", "field %s of %s has the ,string option, which encoding/json ignores when %s encodes itself but not when decoding; drop the option", f.path, name, c.name(ft))
+	}
+}
+
+// omitZero reports the omitzero option on a field whose type has an IsZero
+// method, which encoding/json calls (on a copy's address when it has
+// to): a value it calls zero is left out and comes back as the zero value,
+// or a pointer to one as nil. time.Time's IsZero is the zero instant, which
+// is the zero value but for its Location.
+func (c *exactChecker) omitZero(f jsonField, ft types.Type, name string) {
+	if !f.has("omitzero") || isNamed(ft, "time", "Time") || !hasIsZero(ft) {
+		return
+	}
+	if _, isPtr := ft.(*types.Pointer); isPtr {
+		c.report("", "field %s of %s has omitzero and %s has an IsZero method: a pointer to a value that IsZero calls zero would be left out and come back nil; use omitempty, which leaves out only nil", f.path, name, c.name(ft))
+		return
+	}
+	c.report("", "field %s of %s has omitzero and %s has an IsZero method: a value that IsZero calls zero would come back as the zero value; drop omitzero", f.path, name, c.name(ft))
+}
+
+// hasIsZero reports whether t or *t has the method IsZero() bool.
+func hasIsZero(t types.Type) bool {
+	obj, _, _ := types.LookupFieldOrMethod(t, true, nil, "IsZero")
+	fn, ok := obj.(*types.Func)
+	if !ok {
+		return false
+	}
+	sig := fn.Signature()
+	if sig.Params().Len() != 0 || sig.Results().Len() != 1 {
+		return false
+	}
+	b, ok := sig.Results().At(0).Type().(*types.Basic)
+	return ok && b.Kind() == types.Bool
 }
 
 // embeddedPointer reports an embedded pointer that can be non-nil while

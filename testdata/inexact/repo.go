@@ -139,6 +139,8 @@ type Repo interface {
 	GetCustomer(ctx context.Context, id int64) (Customer, error)
 	//cache:expire=60 namespace=things
 	GetEvent(ctx context.Context, id int64) (Event, error)
+	//cache:expire=60 namespace=things
+	GetDraft(ctx context.Context, id int64) (Draft, error)
 }
 
 // The cases below were found by FuzzExactness (generator/exact_fuzz_test.go).
@@ -181,4 +183,13 @@ type Address struct {
 // become Event's, and decoding calls UnmarshalJSON on the nil pointer.
 type Event struct {
 	*time.Time
+}
+
+// Draft has options the codec cannot honour on pointers: ,string on a
+// pointer to a type that encodes itself (written unquoted, then refused
+// when read), and omitzero on a pointer to a type with IsZero (a pointer to
+// the zero time is left out and comes back nil).
+type Draft struct {
+	Price     *Cents     `json:",string"`
+	Published *time.Time `json:",omitzero"`
 }
