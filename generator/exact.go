@@ -574,14 +574,16 @@ func jsonFields(st *types.Struct) (kept []jsonField, dropped []droppedField, ptr
 			// Every field of the name at the top depth is dropped; deeper
 			// ones are hidden by them.
 			var paths []string
+			data := false // one of them carries data
 			for _, f := range group {
 				if len(f.index) == len(group[0].index) && f.tagged == group[0].tagged && !slices.Contains(paths, f.path) {
 					paths = append(paths, f.path)
+					data = data || carriesData(f.typ)
 				}
 			}
 			if len(paths) == 1 {
 				drop(paths[0], group[0].typ, "field %[1]s of %[2]s is lost: the struct holding it is embedded twice at the same depth, so encoding/json drops the fields of both; name one of the embedded fields")
-			} else if carriesData(group[0].typ) {
+			} else if data {
 				all := "all"
 				if len(paths) == 2 {
 					all = "both"

@@ -141,6 +141,8 @@ type Repo interface {
 	GetEvent(ctx context.Context, id int64) (Event, error)
 	//cache:expire=60 namespace=things
 	GetDraft(ctx context.Context, id int64) (Draft, error)
+	//cache:expire=60 namespace=things
+	GetFlagged(ctx context.Context, id int64) (Flagged, error)
 }
 
 // The cases below were found by FuzzExactness (generator/exact_fuzz_test.go).
@@ -192,4 +194,11 @@ type Event struct {
 type Draft struct {
 	Price     *Cents     `json:",string"`
 	Published *time.Time `json:",omitzero"`
+}
+
+// Flagged tags a field that holds nothing and one that holds data with the
+// same name: encoding/json drops both.
+type Flagged struct {
+	Seen  struct{} `json:"v"`
+	Value string   `json:"v"`
 }
