@@ -513,6 +513,9 @@ func jsonFields(st *types.Struct) (kept []jsonField, dropped []droppedField, ptr
 				if p, ok := ft.(*types.Pointer); ok {
 					et = types.Unalias(p.Elem())
 				}
+				if _, isPtr := ft.(*types.Pointer); isPtr && name != "" && sf.Embedded() && !sf.Exported() {
+					drop(path, ft, "embedded field %[1]s of %[2]s is a pointer to an unexported type, named by its json tag: encoding/json writes it but panics when decoding, as it cannot set an unexported field; export the type or embed it by value")
+				}
 				if name != "" || !sf.Embedded() || !isStructType(et) {
 					f := jsonField{name: name, tagged: name != "", index: index, path: path, typ: sf.Type(), opts: "," + opts, under: lv.under}
 					if f.name == "" {

@@ -143,6 +143,8 @@ type Repo interface {
 	GetDraft(ctx context.Context, id int64) (Draft, error)
 	//cache:expire=60 namespace=things
 	GetFlagged(ctx context.Context, id int64) (Flagged, error)
+	//cache:expire=60 namespace=things
+	GetTagged(ctx context.Context, id int64) (Tagged, error)
 }
 
 // The cases below were found by FuzzExactness (generator/exact_fuzz_test.go).
@@ -201,4 +203,11 @@ type Draft struct {
 type Flagged struct {
 	Seen  struct{} `json:"v"`
 	Value string   `json:"v"`
+}
+
+// Tagged names an unexported embedded pointer with its tag: encoding/json
+// writes it, then panics when decoding into the unexported field.
+type Tagged struct {
+	*extra `json:"extra"`
+	ID     int64
 }
