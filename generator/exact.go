@@ -603,7 +603,14 @@ func jsonFields(st *types.Struct) (kept []jsonField, dropped []droppedField, ptr
 		default:
 			kept = append(kept, group[0])
 			for _, f := range group[1:] {
-				drop(f.path, f.typ, "field %[1]s of %[2]s is hidden by %[3]s (both are named %[4]q in JSON), so encoding/json drops it; give it a json tag with another name", group[0].path, f.name)
+				switch {
+				case carriesData(f.typ):
+					drop(f.path, f.typ, "field %[1]s of %[2]s is hidden by %[3]s (both are named %[4]q in JSON), so encoding/json drops it; give it a json tag with another name", group[0].path, f.name)
+				case len(f.index) == len(group[0].index):
+					// goccy/go-json (v0.11) decodes into the untagged field
+					// of the two, and drops the value of the tagged one.
+					dropped = append(dropped, droppedField{f.path, "field %[1]s of %[2]s holds nothing, but goccy/go-json, the default codec, decodes the JSON name %[4]q into it rather than into %[3]s, whose value it drops; tag %[1]s json:\"-\" or rename it", []any{group[0].path, f.name}})
+				}
 			}
 		}
 		i = j

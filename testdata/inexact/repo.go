@@ -145,6 +145,8 @@ type Repo interface {
 	GetFlagged(ctx context.Context, id int64) (Flagged, error)
 	//cache:expire=60 namespace=things
 	GetTagged(ctx context.Context, id int64) (Tagged, error)
+	//cache:expire=60 namespace=things
+	GetMarked(ctx context.Context, id int64) (Marked, error)
 }
 
 // The cases below were found by FuzzExactness (generator/exact_fuzz_test.go).
@@ -210,4 +212,13 @@ type Flagged struct {
 type Tagged struct {
 	*extra `json:"extra"`
 	ID     int64
+}
+
+// Marked has a field that holds nothing under the JSON name of a tagged
+// field at the same depth: encoding/json keeps the tagged one, but
+// goccy/go-json (the default codec, v0.11) decodes into the other and
+// drops Value.
+type Marked struct {
+	Value    int64 `json:"Selected"`
+	Selected struct{}
 }
