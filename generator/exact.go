@@ -304,13 +304,14 @@ func (c *exactChecker) mapKey(k types.Type, where string) {
 
 // field is one field of a struct as encoding/json sees it.
 type jsonField struct {
-	name   string // the JSON name
-	tagged bool   // the name comes from a json tag
-	index  []int
-	path   string // Go selector from the struct: "Audit.ID"
-	typ    types.Type
-	opts   string // the tag's options: ",omitempty,string"
-	under  []*embedPtr
+	name     string // the JSON name
+	tagged   bool   // the name comes from a json tag
+	embedded bool
+	index    []int
+	path     string // Go selector from the struct: "Audit.ID"
+	typ      types.Type
+	opts     string // the tag's options: ",omitempty,string"
+	under    []*embedPtr
 }
 
 // embedPtr is an embedded pointer to a struct on the way to fields. When
@@ -352,13 +353,26 @@ func (c *exactChecker) structFields(t types.Type, st *types.Struct, addr bool) {
 
 // stringOption reports the ,string option on a field whose type (or the
 // type it points to) encodes itself: encoding/json ignores the option when
-// encoding but not when decoding.
+// encoding but not when decoding. goccy/go-json (v0.11), the default
+// codec, reads it back wrong in two more cases: on a pointer to a type it
+// does not apply to, and on an embedded field without a name in its tag.
 func (c *exactChecker) stringOption(f jsonField, ft types.Type, addr bool, name string) {
-	if !f.has("string") || !isQuotable(ft) {
+	if !f.has("string") {
 		return
 	}
-	if p, ok := ft.(*types.Pointer); ok {
-		ft, addr = types.Unalias(p.Elem()), true
+	_, isPtr := ft.(*types.Pointer)
+	switch {
+	case !isQuotable(ft):
+		if isPtr {
+			c.report("", "field %s of %s has the ,string option, which does nothing on %s (encoding/json ignores it) but makes goccy/go-json, the default codec, fail to read the field back; drop the option", f.path, name, c.name(ft))
+		}
+		return
+	case f.embedded && !f.tagged:
+		c.report("", "embedded field %s of %s has the ,string option, which goccy/go-json, the default codec, does not apply when reading an embedded field: it would fail or keep the quotes; name the field in its tag or drop the option", f.path, name)
+		return
+	}
+	if isPtr {
+		ft, addr = types.Unalias(ft.(*types.Pointer).Elem()), true
 	}
 	if enc, _ := encoders(ft, addr); enc != byFields {
 		c.report("", "field %s of %s has the ,string option, which encoding/json ignores when %s encodes itself but not when decoding; drop the option", f.path, name, c.name(ft))
@@ -517,7 +531,7 @@ func jsonFields(st *types.Struct) (kept []jsonField, dropped []droppedField, ptr
 					drop(path, ft, "embedded field %[1]s of %[2]s is a pointer to an unexported type, named by its json tag: encoding/json writes it but panics when decoding, as it cannot set an unexported field; export the type or embed it by value")
 				}
 				if name != "" || !sf.Embedded() || !isStructType(et) {
-					f := jsonField{name: name, tagged: name != "", index: index, path: path, typ: sf.Type(), opts: "," + opts, under: lv.under}
+					f := jsonField{name: name, tagged: name != "", embedded: sf.Embedded(), index: index, path: path, typ: sf.Type(), opts: "," + opts, under: lv.under}
 					if f.name == "" {
 						f.name = sf.Name()
 					}

@@ -147,6 +147,8 @@ type Repo interface {
 	GetTagged(ctx context.Context, id int64) (Tagged, error)
 	//cache:expire=60 namespace=things
 	GetMarked(ctx context.Context, id int64) (Marked, error)
+	//cache:expire=60 namespace=things
+	GetLabelled(ctx context.Context, id int64) (Labelled, error)
 }
 
 // The cases below were found by FuzzExactness (generator/exact_fuzz_test.go).
@@ -222,3 +224,14 @@ type Marked struct {
 	Value    int64 `json:"Selected"`
 	Selected struct{}
 }
+
+// Labelled has the ,string option where goccy/go-json (the default codec,
+// v0.11) reads the field back wrong: on a pointer to a struct (encoding/json
+// ignores the option there; goccy/go-json fails), and on an embedded field
+// named by its type (goccy/go-json keeps the quotes).
+type Labelled struct {
+	Since *time.Time `json:",string"`
+	Label `json:",string"`
+}
+
+type Label string
