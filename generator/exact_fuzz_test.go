@@ -103,6 +103,9 @@ var exactSeeds = []string{
 	// depth, goccy/go-json (v0.11) decodes into the untagged one: refused
 	// even when that one holds nothing.
 	"struct { ID exactpool.Base `json:\"Name\"`; Name struct{} }",
+	// goccy/go-json (v0.11) reads ,string back wrong on a pointer to a
+	// struct and on an embedded field without a name in its tag: refused.
+	"struct { A *exactpool.Base `json:\",string\"`; exactpool.Octet `json:\",string\"` }",
 	// goccy/go-json cannot decode math.MaxFloat32 (see knownGoccy).
 	"struct { A float32; X []float32 }",
 	// Hard cases, accepted or refused: names meeting at several depths,
@@ -172,15 +175,23 @@ func checkExactness(t *testing.T, data []byte) {
 			// crashes on some refused types (**big.Int).
 			continue
 		}
+		if std.lost() != "" {
+			t.Fatalf("the checker accepts %s, but encoding/json does not give this value back:\n%s\nvalue: %s", src, std.lost(), show(in))
+		}
+		if strings.Contains(src, "omitempty,omitzero") {
+			// goccy/go-json v0.11 reads 8 bytes of a 1-byte text
+			// marshaler with both options: checkptr (-race) kills the test.
+			continue
+		}
 		goccy := roundTrip(goccyJSON, in, d)
 		switch {
-		case std.lost() != "":
-			t.Fatalf("the checker accepts %s, but encoding/json does not give this value back:\n%s\nvalue: %s", src, std.lost(), show(in))
 		case goccy.panicked != "" || goccy.diff != "":
 			t.Fatalf("the checker accepts %s, but goccy/go-json gives another value back:\n%s\nvalue: %s", src, goccy.lost(), show(in))
+		case (goccy.decErr != nil || goccy.encErr != nil && std.encErr == nil) && !knownGoccy(std, goccy):
+			t.Fatalf("the checker accepts %s, but goccy/go-json fails on this value (the runtime would call the repository on every read):\nencoding: %v\n%s\nvalue: %s", src, goccy.encErr, goccy.lost(), show(in))
 		}
 		if *goccyDiffs {
-			if why := codecsDiffer(in, std, goccy, d); why != "" && !knownGoccy(src, std, goccy) {
+			if why := codecsDiffer(in, std, goccy, d); why != "" && !knownGoccy(std, goccy) {
 				t.Fatalf("%s: goccy/go-json and encoding/json differ: %s\nvalue: %s", src, why, show(in))
 			}
 		}
@@ -246,19 +257,12 @@ func roundTrip(codec codec, in reflect.Value, d *differ) (tr trip) {
 	return tr
 }
 
-// knownGoccy reports the differences of goccy/go-json (v0.11.1) already
-// known, all faults, not wrong values: it refuses to decode a float32 as
-// large as math.MaxFloat32, written 3.4028235e+38 (read as a float64, that
-// is above math.MaxFloat32), and so cache.JSON refuses to encode it when it
-// decodes to check the JSON (see exactJSON); it refuses to encode a type
-// holding a type it cannot encode (a map with PtrCode keys) even where no
-// value does ([0]T, a nil slice); it refuses to decode what it wrote for a
-// field with the ,string option that does not apply (a pointer to a
-// struct) or that is embedded (v0.12.0 reads both).
-func knownGoccy(src string, std, goccy trip) bool {
-	return (goccy.decErr != nil || goccy.encErr != nil) && bytes.Contains(std.data, []byte("3.4028235e+38")) ||
-		goccy.encErr != nil && std.encErr == nil && strings.Contains(goccy.encErr.Error(), "unsupported type") ||
-		goccy.decErr != nil && std.decErr == nil && strings.Contains(src, ",string")
+// knownGoccy reports a fault of goccy/go-json (v0.11) that depends on the
+// value, not the type, so the checker cannot refuse it: goccy/go-json
+// refuses to decode a float32 as large as math.MaxFloat32, written
+// 3.4028235e+38 (read as a float64, that is above math.MaxFloat32).
+func knownGoccy(std, goccy trip) bool {
+	return (goccy.decErr != nil || goccy.encErr != nil) && bytes.Contains(std.data, []byte("3.4028235e+38"))
 }
 
 // codecsDiffer compares what the two codecs did with in: whether they
