@@ -608,6 +608,12 @@ func jsonFields(st *types.Struct) (kept []jsonField, dropped []droppedField, ptr
 				dropped = append(dropped, droppedField{path: strings.Join(paths[:len(paths)-1], ", "),
 					format: "fields %[1]s and %[3]s of %[2]s are %[5]s named %[4]q in JSON at the same depth, so encoding/json drops %[5]s; give them json tags with distinct names",
 					args:   []any{paths[len(paths)-1], group[0].name, all}})
+			} else {
+				// goccy/go-json (v0.11) writes one of them, and reads it
+				// into a field whose name differs only in case.
+				dropped = append(dropped, droppedField{path: strings.Join(paths[:len(paths)-1], ", "),
+					format: "fields %[1]s and %[3]s of %[2]s hold nothing but are named %[4]q in JSON at the same depth: goccy/go-json, the default codec, writes one of them and may read it into another field; tag them json:\"-\" or give them distinct names",
+					args:   []any{paths[len(paths)-1], group[0].name}})
 			}
 			for _, f := range group[len(paths):] {
 				if !slices.Contains(paths, f.path) {

@@ -149,6 +149,8 @@ type Repo interface {
 	GetMarked(ctx context.Context, id int64) (Marked, error)
 	//cache:expire=60 namespace=things
 	GetLabelled(ctx context.Context, id int64) (Labelled, error)
+	//cache:expire=60 namespace=things
+	GetMarkers(ctx context.Context, id int64) (Markers, error)
 }
 
 // The cases below were found by FuzzExactness (generator/exact_fuzz_test.go).
@@ -235,3 +237,12 @@ type Labelled struct {
 }
 
 type Label string
+
+// Markers tags two fields that hold nothing with one name: encoding/json
+// drops both, but goccy/go-json (the default codec) writes one as {} and
+// reads it into ID, whose name differs only in case.
+type Markers struct {
+	A  struct{} `json:"id"`
+	B  struct{} `json:"id"`
+	ID int64
+}
