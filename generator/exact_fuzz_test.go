@@ -103,6 +103,9 @@ var exactSeeds = []string{
 	// depth, goccy/go-json (v0.11) decodes into the untagged one: refused
 	// even when that one holds nothing.
 	"struct { ID exactpool.Base `json:\"Name\"`; Name struct{} }",
+	// Two fields that hold nothing under one name at one depth: goccy/go-json
+	// writes one and reads it into ID (the name folded): refused.
+	"struct { Base [0]exactpool.TextInt `json:\"id,omitzero\"`; exactpool.Empty `json:\"id\"`; ID int }",
 	// goccy/go-json (v0.11) reads ,string back wrong on a pointer to a
 	// struct and on an embedded field without a name in its tag: refused.
 	"struct { A *exactpool.Base `json:\",string\"`; exactpool.Octet `json:\",string\"` }",
