@@ -225,28 +225,15 @@ func pairOf(enc, dec codecKind) codecKind {
 // embedded field while the struct has fields of its own: encoding/json calls
 // the embedded field's method, which knows nothing of them.
 func (c *exactChecker) promotedMarshaler(t types.Type, enc codecKind, where string) {
-	method := "MarshalJSON"
-	if enc == byText {
-		method = "MarshalText"
-	}
-	sel := types.NewMethodSet(types.NewPointer(t)).Lookup(nil, method)
-	if sel == nil || len(sel.Index()) < 2 {
-		return
-	}
-	cur := t
-	for _, i := range sel.Index()[:len(sel.Index())-1] {
-		st, ok := types.Unalias(deref(cur)).Underlying().(*types.Struct)
-		if !ok {
-			return
-		}
-		for j := range st.NumFields() {
-			if f := st.Field(j); j != i && carriesData(f.Type()) {
+	method := enc.marshal()
+	for _, p := range promotedPath(t, method) {
+		for j := range p.st.NumFields() {
+			if f := p.st.Field(j); j != p.i && carriesData(f.Type()) {
 				c.report(where, "%s embeds %s, whose %s becomes %s's own: JSON would hold only what that method writes and drop field %s; give %s its own %s and %s, or name the embedded field",
-					c.name(t), c.name(st.Field(i).Type()), method, c.name(t), f.Name(), c.name(t), method, enc.unmarshal())
+					c.name(t), c.name(p.st.Field(p.i).Type()), method, c.name(t), f.Name(), c.name(t), method, enc.unmarshal())
 				return
 			}
 		}
-		cur = st.Field(i).Type()
 	}
 }
 
@@ -256,25 +243,42 @@ func (c *exactChecker) promotedMarshaler(t types.Type, enc codecKind, where stri
 // panics in time.Time's, big.Int's and most others.
 func (c *exactChecker) promotedThroughPointer(t types.Type, enc codecKind, where string) {
 	for _, method := range []string{enc.marshal(), enc.unmarshal()} {
-		sel := types.NewMethodSet(types.NewPointer(t)).Lookup(nil, method)
-		if sel == nil {
-			continue
-		}
-		cur := t
-		for _, i := range sel.Index()[:len(sel.Index())-1] {
-			st, ok := types.Unalias(deref(cur)).Underlying().(*types.Struct)
-			if !ok {
-				return
-			}
-			f := st.Field(i)
+		for _, p := range promotedPath(t, method) {
+			f := p.st.Field(p.i)
 			if _, isPtr := types.Unalias(f.Type()).(*types.Pointer); isPtr {
 				c.report(where, "%s embeds %s, whose %s becomes %s's own and is called on a nil pointer when decoding (and when encoding a nil one), which panics; embed %s by value, or name the field",
 					c.name(t), c.name(f.Type()), method, c.name(t), c.name(deref(f.Type())))
 				return
 			}
-			cur = f.Type()
 		}
 	}
+}
+
+// promotion is a step on the way by which a method is promoted: a struct,
+// and the index of the embedded field the method comes through.
+type promotion struct {
+	st *types.Struct
+	i  int
+}
+
+// promotedPath returns the steps by which *t has method, outermost first:
+// none when t declares it or does not have it.
+func promotedPath(t types.Type, method string) []promotion {
+	sel := types.NewMethodSet(types.NewPointer(t)).Lookup(nil, method)
+	if sel == nil {
+		return nil
+	}
+	var path []promotion
+	cur := t
+	for _, i := range sel.Index()[:len(sel.Index())-1] {
+		st, ok := types.Unalias(deref(cur)).Underlying().(*types.Struct)
+		if !ok {
+			break
+		}
+		path = append(path, promotion{st, i})
+		cur = st.Field(i).Type()
+	}
+	return path
 }
 
 // mapKey checks a map key type: encoding/json writes keys as strings and
