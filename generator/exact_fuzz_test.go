@@ -6,18 +6,18 @@ import (
 	"flag"
 	"fmt"
 	"go/ast"
+	"go/importer"
 	"go/parser"
 	"go/token"
 	"go/types"
 	"hash/fnv"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"sync"
 	"testing"
-
-	"golang.org/x/tools/go/packages"
 
 	gojson "github.com/goccy/go-json"
 )
@@ -322,31 +322,52 @@ func show(v reflect.Value) (s string) {
 	return fmt.Sprintf("%+v", v.Elem().Interface())
 }
 
-// exactPool is package exactpool as go/types sees it, with the packages it
-// imports: the shapes' sources import those.
-var exactPool = sync.OnceValues(func() (*packages.Package, error) {
-	mode := packages.NeedName | packages.NeedTypes | packages.NeedImports | packages.NeedDeps
-	pkgs, err := packages.Load(&packages.Config{Mode: mode}, "./internal/exactpool")
+// exactPoolPath is where package exactpool is, and its import path.
+const (
+	exactPoolDir  = "internal/exactpool"
+	exactPoolPath = "github.com/cachegen/cachegen/generator/internal/exactpool"
+)
+
+// exactPool type-checks package exactpool from its source; the standard
+// packages come from their export data, through one importer, so that the
+// shapes' sources see the same types (see poolImporter).
+var exactPool = sync.OnceValues(func() (*poolImporter, error) {
+	fset := token.NewFileSet()
+	names, err := filepath.Glob(filepath.Join(exactPoolDir, "*.go"))
 	if err != nil {
 		return nil, err
 	}
-	if len(pkgs) != 1 || len(pkgs[0].Errors) > 0 {
-		return nil, fmt.Errorf("loading exactpool: %v", pkgs[0].Errors)
+	var files []*ast.File
+	for _, name := range names {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, name, nil, 0)
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, f)
 	}
-	return pkgs[0], nil
+	std := importer.ForCompiler(fset, "gc", nil)
+	conf := types.Config{Importer: std}
+	pool, err := conf.Check(exactPoolPath, fset, files, nil)
+	if err != nil {
+		return nil, fmt.Errorf("type-checking exactpool: %w", err)
+	}
+	return &poolImporter{pool: pool, std: std}, nil
 })
 
-// poolImporter imports exactpool and the packages it imports.
-type poolImporter struct{ pool *packages.Package }
+// poolImporter imports exactpool and the standard packages.
+type poolImporter struct {
+	pool *types.Package
+	std  types.Importer
+}
 
-func (p poolImporter) Import(path string) (*types.Package, error) {
-	if path == p.pool.PkgPath {
-		return p.pool.Types, nil
+func (p *poolImporter) Import(path string) (*types.Package, error) {
+	if path == p.pool.Path() {
+		return p.pool, nil
 	}
-	if imp := p.pool.Imports[path]; imp != nil {
-		return imp.Types, nil
-	}
-	return nil, fmt.Errorf("exactpool does not import %s", path)
+	return p.std.Import(path)
 }
 
 // typecheckShape type-checks a shape's source and returns the type it
@@ -379,7 +400,7 @@ var V ` + src + "\n"
 	if err != nil {
 		return nil, nil, err
 	}
-	conf := types.Config{Importer: poolImporter{pool}}
+	conf := types.Config{Importer: pool}
 	pkg, err := conf.Check("shape", fset, []*ast.File{file}, nil)
 	if err != nil {
 		return nil, nil, err
@@ -398,8 +419,8 @@ func TestExactPoolListed(t *testing.T) {
 	for _, l := range append(leaves, keyLeaves...) {
 		listed[l.src] = l
 	}
-	for _, name := range pool.Types.Scope().Names() {
-		obj := pool.Types.Scope().Lookup(name)
+	for _, name := range pool.pool.Scope().Names() {
+		obj := pool.pool.Scope().Lookup(name)
 		if _, ok := obj.(*types.TypeName); !ok || !obj.Exported() {
 			continue
 		}
