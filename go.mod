@@ -5,6 +5,7 @@ go 1.26.0
 require (
 	github.com/alicebob/miniredis/v2 v2.40.0
 	github.com/dave/jennifer v1.7.1
+	github.com/goccy/go-json v0.11.1
 	github.com/urfave/cli/v2 v2.27.7
 	golang.org/x/tools v0.52.0
 )

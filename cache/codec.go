@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 
 	gojson "github.com/goccy/go-json"
 	"github.com/vmihailenco/msgpack/v5"
@@ -42,43 +43,69 @@ var Msgpack Codec = msgpackCodec{}
 // as it was. Such a value is returned to the caller but not stored.
 var ErrInexact = errors.New("cache: the codec would not give this value back as it was")
 
+// errReplacedUTF8 is the encoding error of a value holding a string that is
+// not valid UTF-8.
+var errReplacedUTF8 = fmt.Errorf("%w: a string is not valid UTF-8, and JSON replaces its bytes", ErrInexact)
+
 // exactJSON refuses JSON in which encoding/json replaced bytes that are not
 // valid UTF-8 (in a string or a map key) by the escape \ufffd: decoded, the
 // string would differ. A U+FFFD that was in the string is written as itself,
-// not escaped, so the escape only appears for replaced bytes.
-func exactJSON(data []byte, err error) ([]byte, error) {
+// not escaped, so the escape only appears for replaced bytes; or with its
+// backslash escaped (\\ufffd) in a string written inside a string by the
+// ,string option, which is also how a backslash followed by "ufffd" is
+// written: then the value is decoded (into a new value of v's type) and
+// encoded again, and kept only if that gives the same JSON.
+func exactJSON(v any, data []byte, err error, marshal func(any) ([]byte, error), unmarshal func([]byte, any) error) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	escaped := false // an escape whose backslash is escaped was found
 	for i := 0; ; {
 		j := bytes.Index(data[i:], []byte(`\ufffd`))
 		if j < 0 {
-			return data, nil
+			break
 		}
 		j += i
-		// An escape only when the backslash is not itself escaped: an
-		// even number of backslashes precedes it.
+		// An escape when an even number of backslashes precedes it.
 		n := 0
 		for k := j - 1; k >= 0 && data[k] == '\\'; k-- {
 			n++
 		}
 		if n%2 == 0 {
-			return nil, fmt.Errorf("%w: a string is not valid UTF-8, and JSON replaces its bytes", ErrInexact)
+			return nil, errReplacedUTF8
 		}
+		escaped = true
 		i = j + 1
 	}
+	if escaped && v != nil {
+		p := reflect.New(reflect.TypeOf(v))
+		if err := unmarshal(data, p.Interface()); err != nil {
+			return nil, err
+		}
+		again, err := marshal(p.Elem().Interface())
+		if err != nil || !bytes.Equal(again, data) {
+			return nil, errReplacedUTF8
+		}
+	}
+	return data, nil
 }
 
 type goJSONCodec struct{}
 
-func (goJSONCodec) Name() string                       { return "json" }
-func (goJSONCodec) Marshal(v any) ([]byte, error)      { return exactJSON(gojson.Marshal(v)) }
+func (goJSONCodec) Name() string { return "json" }
+func (goJSONCodec) Marshal(v any) ([]byte, error) {
+	data, err := gojson.Marshal(v)
+	return exactJSON(v, data, err, gojson.Marshal, gojson.Unmarshal)
+}
 func (goJSONCodec) Unmarshal(data []byte, v any) error { return gojson.Unmarshal(data, v) }
 
 type stdJSONCodec struct{}
 
-func (stdJSONCodec) Name() string                       { return "json" }
-func (stdJSONCodec) Marshal(v any) ([]byte, error)      { return exactJSON(json.Marshal(v)) }
+func (stdJSONCodec) Name() string { return "json" }
+func (stdJSONCodec) Marshal(v any) ([]byte, error) {
+	data, err := json.Marshal(v)
+	return exactJSON(v, data, err, json.Marshal, json.Unmarshal)
+}
 func (stdJSONCodec) Unmarshal(data []byte, v any) error { return json.Unmarshal(data, v) }
 
 type msgpackCodec struct{}

@@ -3,6 +3,7 @@ package cache
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/big"
 	"reflect"
@@ -137,5 +138,43 @@ func TestMsgpackCodec(t *testing.T) {
 	b, err = getBook(context.Background(), j.Method("R.Get", time.Minute, "books"), r, 1)
 	if err != nil || b.Title != "v1" || r.loads.Load() != 2 {
 		t.Fatalf("json over msgpack: %+v, %v, loads %d", b, err, r.loads.Load())
+	}
+}
+
+// TestQuotedInvalidUTF8IsRefused: under the ,string option a string is
+// written as JSON inside a string, so the escape of bytes that are not
+// valid UTF-8 comes with its backslash escaped, as a backslash followed by
+// "ufffd" does: the first is refused, the second stored and given back.
+func TestQuotedInvalidUTF8IsRefused(t *testing.T) {
+	type quoted struct {
+		S string `json:",string"`
+		M map[string]string
+	}
+	for _, codec := range []Codec{JSON, StdJSON} {
+		for _, tc := range []struct {
+			v      quoted
+			stored bool
+		}{
+			{quoted{S: "caf\xe9"}, false},
+			{quoted{S: `caf\ufffd`, M: map[string]string{"k": "caf\xe9"}}, false},
+			{quoted{S: `caf\ufffd`}, true},
+			{quoted{S: `\\ufffd`, M: map[string]string{`\ufffd`: "\ufffd"}}, true},
+			{quoted{S: "caf\ufffd"}, true},
+		} {
+			data, err := codec.Marshal(&tc.v)
+			if !tc.stored {
+				if !errors.Is(err, ErrInexact) {
+					t.Errorf("%T: %q encoded as %s, %v; want ErrInexact", codec, tc.v.S, data, err)
+				}
+				continue
+			}
+			var got quoted
+			if err == nil {
+				err = codec.Unmarshal(data, &got)
+			}
+			if err != nil || !reflect.DeepEqual(got, tc.v) {
+				t.Errorf("%T: %q came back as %q, %v", codec, tc.v.S, got.S, err)
+			}
+		}
 	}
 }

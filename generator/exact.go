@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"unicode"
 )
 
 // exactProblems returns every reason why the default codec (JSON, with
@@ -15,8 +16,10 @@ import (
 // Location; omitempty turns an empty slice or map into nil; json.RawMessage
 // is compacted. Types that marshal themselves are trusted with their own
 // values once both halves of the pair are there and encoding/json calls
-// them. Values are encoded through a pointer (see cache.Fetch), so
-// pointer-receiver marshalers are called except in map values and keys.
+// them; a pointer to one of their values that they encode as null (a nil
+// json.RawMessage) comes back nil. Values are encoded through a pointer
+// (see cache.Fetch), so pointer-receiver marshalers are called except in
+// map values and keys.
 func exactProblems(t types.Type, pkg *types.Package) []string {
 	c := &exactChecker{pkg: pkg, seen: map[seenType]bool{}}
 	c.check(t, true, "")
@@ -74,6 +77,7 @@ func (c *exactChecker) check(t types.Type, addr bool, where string) {
 	case *types.Pointer:
 		// A pointer's methods are its element's, and the element of a
 		// pointer is addressable.
+		c.pointerToNil(t, u.Elem(), where)
 		c.check(u.Elem(), true, where)
 		return
 	case *types.Interface:
@@ -114,6 +118,27 @@ func (c *exactChecker) check(t types.Type, addr bool, where string) {
 	default:
 		c.report(where, "type %s cannot be encoded", c.name(t))
 	}
+}
+
+// pointerToNil reports a pointer to a pointer, a slice or a map: JSON
+// writes a pointer to a nil one as null, which decodes as a nil pointer.
+// Types that encode themselves are trusted, as json.RawMessage's nil.
+func (c *exactChecker) pointerToNil(t, elem types.Type, where string) {
+	if enc, _ := encoders(elem, true); enc != byFields {
+		return
+	}
+	var kind, instead string
+	switch elem.Underlying().(type) {
+	case *types.Pointer:
+		kind, instead = "pointer", c.name(elem)
+	case *types.Slice:
+		kind, instead = "slice", c.name(elem)+" (nil and empty stay apart)"
+	case *types.Map:
+		kind, instead = "map", c.name(elem)+" (nil and empty stay apart)"
+	default:
+		return
+	}
+	c.report(where, "%s is a pointer to a %s: JSON writes a pointer to a nil %s as null, which comes back as a nil pointer; use %s", c.name(t), kind, kind, instead)
 }
 
 // isByteElem reports whether a slice of elem is encoded as base64, as
@@ -183,6 +208,7 @@ func (c *exactChecker) marshalers(t types.Type, addr bool, where string) bool {
 			name, enc.marshal(), dec.unmarshal(), pairOf(enc, dec).marshal(), pairOf(enc, dec).unmarshal())
 	default:
 		c.promotedMarshaler(t, enc, where)
+		c.promotedThroughPointer(t, enc, where)
 	}
 	return true
 }
@@ -199,29 +225,60 @@ func pairOf(enc, dec codecKind) codecKind {
 // embedded field while the struct has fields of its own: encoding/json calls
 // the embedded field's method, which knows nothing of them.
 func (c *exactChecker) promotedMarshaler(t types.Type, enc codecKind, where string) {
-	method := "MarshalJSON"
-	if enc == byText {
-		method = "MarshalText"
+	method := enc.marshal()
+	for _, p := range promotedPath(t, method) {
+		for j := range p.st.NumFields() {
+			if f := p.st.Field(j); j != p.i && carriesData(f.Type()) {
+				c.report(where, "%s embeds %s, whose %s becomes %s's own: JSON would hold only what that method writes and drop field %s; give %s its own %s and %s, or name the embedded field",
+					c.name(t), c.name(p.st.Field(p.i).Type()), method, c.name(t), f.Name(), c.name(t), method, enc.unmarshal())
+				return
+			}
+		}
 	}
+}
+
+// promotedThroughPointer reports a struct whose marshalers are promoted
+// through an embedded pointer: encoding a value whose pointer is nil calls
+// the method on nil, and decoding always does (into a new value), which
+// panics in time.Time's, big.Int's and most others.
+func (c *exactChecker) promotedThroughPointer(t types.Type, enc codecKind, where string) {
+	for _, method := range []string{enc.marshal(), enc.unmarshal()} {
+		for _, p := range promotedPath(t, method) {
+			f := p.st.Field(p.i)
+			if _, isPtr := types.Unalias(f.Type()).(*types.Pointer); isPtr {
+				c.report(where, "%s embeds %s, whose %s becomes %s's own and is called on a nil pointer when decoding (and when encoding a nil one), which panics; embed %s by value, or name the field",
+					c.name(t), c.name(f.Type()), method, c.name(t), c.name(deref(f.Type())))
+				return
+			}
+		}
+	}
+}
+
+// promotion is a step on the way by which a method is promoted: a struct,
+// and the index of the embedded field the method comes through.
+type promotion struct {
+	st *types.Struct
+	i  int
+}
+
+// promotedPath returns the steps by which *t has method, outermost first:
+// none when t declares it or does not have it.
+func promotedPath(t types.Type, method string) []promotion {
 	sel := types.NewMethodSet(types.NewPointer(t)).Lookup(nil, method)
-	if sel == nil || len(sel.Index()) < 2 {
-		return
+	if sel == nil {
+		return nil
 	}
+	var path []promotion
 	cur := t
 	for _, i := range sel.Index()[:len(sel.Index())-1] {
 		st, ok := types.Unalias(deref(cur)).Underlying().(*types.Struct)
 		if !ok {
-			return
+			break
 		}
-		for j := range st.NumFields() {
-			if f := st.Field(j); j != i && carriesData(f.Type()) {
-				c.report(where, "%s embeds %s, whose %s becomes %s's own: JSON would hold only what that method writes and drop field %s; give %s its own %s and %s, or name the embedded field",
-					c.name(t), c.name(st.Field(i).Type()), method, c.name(t), f.Name(), c.name(t), method, enc.unmarshal())
-				return
-			}
-		}
+		path = append(path, promotion{st, i})
 		cur = st.Field(i).Type()
 	}
+	return path
 }
 
 // mapKey checks a map key type: encoding/json writes keys as strings and
@@ -251,21 +308,24 @@ func (c *exactChecker) mapKey(k types.Type, where string) {
 
 // field is one field of a struct as encoding/json sees it.
 type jsonField struct {
-	name   string // the JSON name
-	tagged bool   // the name comes from a json tag
-	index  []int
-	path   string // Go selector from the struct: "Audit.ID"
-	typ    types.Type
-	opts   string // the tag's options: ",omitempty,string"
-	under  []*embedPtr
+	name     string // the JSON name
+	tagged   bool   // the name comes from a json tag
+	embedded bool
+	index    []int
+	path     string // Go selector from the struct: "Audit.ID"
+	typ      types.Type
+	opts     string // the tag's options: ",omitempty,string"
+	under    []*embedPtr
 }
 
-// embedPtr is an embedded pointer to a struct on the way to fields.
+// embedPtr is an embedded pointer to a struct on the way to fields. When
+// decoding, encoding/json allocates it only for a field found under it, so
+// it comes back non-nil only if such a field is always written.
 type embedPtr struct {
-	path      string
-	typ       types.Type
-	allOmit   bool // every field found under it is omitempty or omitzero
-	hasFields bool
+	path    string
+	written bool // a field right under it (under no deeper pointer) is always written
+	direct  bool // a field is right under it
+	deeper  bool // a field is under a deeper embedded pointer
 }
 
 func (f jsonField) has(opt string) bool { return slices.Contains(strings.Split(f.opts, ","), opt) }
@@ -275,7 +335,7 @@ func (f jsonField) has(opt string) bool { return slices.Contains(strings.Split(f
 // dropped, and each kept field's type.
 func (c *exactChecker) structFields(t types.Type, st *types.Struct, addr bool) {
 	name := c.name(t)
-	kept, dropped := jsonFields(st)
+	kept, dropped, ptrs := jsonFields(st)
 	for _, d := range dropped {
 		c.report("", d.format, append([]any{d.path, name}, d.args...)...)
 	}
@@ -286,36 +346,104 @@ func (c *exactChecker) structFields(t types.Type, st *types.Struct, addr bool) {
 			c.report("", "field %s of %s has interface type %s: encoding/json decodes it as map[string]any, not as what was stored", f.path, name, c.name(ft))
 			continue
 		}
-		if f.has("string") && isQuotable(ft) {
-			if enc, _ := encoders(ft, fieldAddr); enc != byFields {
-				c.report("", "field %s of %s has the ,string option, which encoding/json ignores when %s encodes itself but not when decoding; drop the option", f.path, name, c.name(ft))
-			}
-		}
-		if f.has("omitzero") && !isNamed(ft, "time", "Time") {
-			zt := ft
-			if fieldAddr {
-				zt = types.NewPointer(ft)
-			}
-			if obj, _, _ := types.LookupFieldOrMethod(zt, true, nil, "IsZero"); obj != nil {
-				if _, ok := obj.(*types.Func); ok {
-					c.report("", "field %s of %s has omitzero and %s has an IsZero method: a value that IsZero calls zero would come back as the zero value; drop omitzero", f.path, name, c.name(ft))
-				}
-			}
-		}
+		c.stringOption(f, ft, fieldAddr, name)
+		c.omitZero(f, ft, name)
 		c.check(f.typ, fieldAddr, "field "+f.path+" of "+name)
 	}
-	seen := map[*embedPtr]bool{}
-	for _, f := range kept {
-		for _, p := range f.under {
-			if seen[p] {
-				continue
-			}
-			seen[p] = true
-			if p.hasFields && p.allOmit {
-				c.report("", "embedded field %s of %s is a pointer whose fields are all omitempty or omitzero: when they are all empty, JSON holds nothing of it and it comes back nil; drop the option from one of them", p.path, name)
-			}
-		}
+	for _, p := range ptrs {
+		c.embeddedPointer(p, name)
 	}
+}
+
+// stringOption reports the ,string option on a field whose type (or the
+// type it points to) encodes itself: encoding/json ignores the option when
+// encoding but not when decoding. goccy/go-json (v0.11), the default
+// codec, reads it back wrong in two more cases: on a pointer to a type it
+// does not apply to, and on an embedded field without a name in its tag.
+func (c *exactChecker) stringOption(f jsonField, ft types.Type, addr bool, name string) {
+	if !f.has("string") {
+		return
+	}
+	_, isPtr := ft.(*types.Pointer)
+	switch {
+	case !isQuotable(ft):
+		if isPtr {
+			c.report("", "field %s of %s has the ,string option, which does nothing on %s (encoding/json ignores it) but makes goccy/go-json, the default codec, fail to read the field back; drop the option", f.path, name, c.name(ft))
+		}
+		return
+	case f.embedded && !f.tagged:
+		c.report("", "embedded field %s of %s has the ,string option, which goccy/go-json, the default codec, does not apply when reading an embedded field: it would fail or keep the quotes; name the field in its tag or drop the option", f.path, name)
+		return
+	}
+	if isPtr {
+		ft, addr = types.Unalias(ft.(*types.Pointer).Elem()), true
+	}
+	if enc, _ := encoders(ft, addr); enc != byFields {
+		c.report("", "field %s of %s has the ,string option, which encoding/json ignores when %s encodes itself but not when decoding; drop the option", f.path, name, c.name(ft))
+	}
+}
+
+// omitZero reports the omitzero option on a field whose type has an IsZero
+// method, which encoding/json calls (on a copy's address when it has
+// to): a value it calls zero is left out and comes back as the zero value,
+// or a pointer to one as nil. time.Time's IsZero is the zero instant, which
+// is the zero value but for its Location.
+func (c *exactChecker) omitZero(f jsonField, ft types.Type, name string) {
+	if !f.has("omitzero") || isNamed(ft, "time", "Time") || !hasIsZero(ft) {
+		return
+	}
+	if _, isPtr := ft.(*types.Pointer); isPtr {
+		c.report("", "field %s of %s has omitzero and %s has an IsZero method: a pointer to a value that IsZero calls zero would be left out and come back nil; use omitempty, which leaves out only nil", f.path, name, c.name(ft))
+		return
+	}
+	c.report("", "field %s of %s has omitzero and %s has an IsZero method: a value that IsZero calls zero would come back as the zero value; drop omitzero", f.path, name, c.name(ft))
+}
+
+// hasIsZero reports whether t or *t has the method IsZero() bool.
+func hasIsZero(t types.Type) bool {
+	obj, _, _ := types.LookupFieldOrMethod(t, true, nil, "IsZero")
+	fn, ok := obj.(*types.Func)
+	if !ok {
+		return false
+	}
+	sig := fn.Signature()
+	if sig.Params().Len() != 0 || sig.Results().Len() != 1 {
+		return false
+	}
+	b, ok := sig.Results().At(0).Type().(*types.Basic)
+	return ok && b.Kind() == types.Bool
+}
+
+// embeddedPointer reports an embedded pointer that can be non-nil while
+// JSON holds none of its fields: it would come back nil.
+func (c *exactChecker) embeddedPointer(p *embedPtr, name string) {
+	switch {
+	case p.written:
+	case p.direct:
+		c.report("", "embedded field %s of %s is a pointer whose fields are all omitempty or omitzero: when they are all empty, JSON holds nothing of it and it comes back nil; drop the option from one of them", p.path, name)
+	case p.deeper:
+		c.report("", "embedded field %s of %s is a pointer whose fields are all under another embedded pointer: when that one is nil, JSON holds nothing of %[1]s and it comes back nil; give it a field of its own or name the embedded field", p.path, name)
+	default:
+		c.report("", "embedded field %s of %s is a pointer to a struct that JSON writes no field of, so it comes back nil; name the embedded field or embed it by value", p.path, name)
+	}
+}
+
+// omittable reports whether encoding/json may leave f out: omitzero, or
+// omitempty on a type that can be empty (a struct never is).
+func omittable(f jsonField) bool {
+	if f.has("omitzero") {
+		return true
+	}
+	if !f.has("omitempty") {
+		return false
+	}
+	switch u := f.typ.Underlying().(type) {
+	case *types.Struct:
+		return false
+	case *types.Array:
+		return u.Len() == 0
+	}
+	return true
 }
 
 // isQuotable reports whether the ,string option applies to t (after one
@@ -335,18 +463,19 @@ type droppedField struct {
 	args   []any
 }
 
-// jsonFields returns the fields of st that encoding/json encodes, and those
-// carrying data that it drops. It follows encoding/json's typeFields:
+// jsonFields returns the fields of st that encoding/json encodes, those
+// carrying data that it drops, and the embedded pointers it expands. It follows encoding/json's typeFields:
 // breadth-first through embedded structs, then Go's rules for embedded
 // fields, except that a field named by a json tag wins over untagged ones
 // at its depth.
-func jsonFields(st *types.Struct) (kept []jsonField, dropped []droppedField) {
+func jsonFields(st *types.Struct) (kept []jsonField, dropped []droppedField, ptrs []*embedPtr) {
 	type level struct {
 		st    *types.Struct
 		key   string
 		index []int
 		path  string
-		under []*embedPtr
+		under []*embedPtr // the last is this level's pointer, if it has one
+		ptr   bool
 	}
 	drop := func(path string, typ types.Type, format string, args ...any) {
 		if carriesData(typ) {
@@ -369,6 +498,9 @@ func jsonFields(st *types.Struct) (kept []jsonField, dropped []droppedField) {
 					continue
 				}
 				visited[lv.key] = lv.path
+			}
+			if lv.ptr {
+				ptrs = append(ptrs, lv.under[len(lv.under)-1])
 			}
 			for i := range lv.st.NumFields() {
 				sf := lv.st.Field(i)
@@ -399,8 +531,11 @@ func jsonFields(st *types.Struct) (kept []jsonField, dropped []droppedField) {
 				if p, ok := ft.(*types.Pointer); ok {
 					et = types.Unalias(p.Elem())
 				}
+				if _, isPtr := ft.(*types.Pointer); isPtr && name != "" && sf.Embedded() && !sf.Exported() {
+					drop(path, ft, "embedded field %[1]s of %[2]s is a pointer to an unexported type, named by its json tag: encoding/json writes it but panics when decoding, as it cannot set an unexported field; export the type or embed it by value")
+				}
 				if name != "" || !sf.Embedded() || !isStructType(et) {
-					f := jsonField{name: name, tagged: name != "", index: index, path: path, typ: sf.Type(), opts: "," + opts, under: lv.under}
+					f := jsonField{name: name, tagged: name != "", embedded: sf.Embedded(), index: index, path: path, typ: sf.Type(), opts: "," + opts, under: lv.under}
 					if f.name == "" {
 						f.name = sf.Name()
 					}
@@ -419,14 +554,15 @@ func jsonFields(st *types.Struct) (kept []jsonField, dropped []droppedField) {
 					continue
 				}
 				under := lv.under
-				if _, isPtr := ft.(*types.Pointer); isPtr {
+				_, isPtr := ft.(*types.Pointer)
+				if isPtr {
 					if n, ok := et.(*types.Named); ok && !n.Obj().Exported() {
 						drop(path, et, "embedded field %[1]s of %[2]s is a pointer to the unexported struct type %[3]s, which encoding/json cannot allocate when decoding; export the type or embed it by value", n.Obj().Name())
 						continue
 					}
-					under = append(slices.Clone(under), &embedPtr{path: path, typ: et, allOmit: true})
+					under = append(slices.Clone(under), &embedPtr{path: path})
 				}
-				next = append(next, level{st: et.Underlying().(*types.Struct), key: key, index: index, path: path, under: under})
+				next = append(next, level{st: et.Underlying().(*types.Struct), key: key, index: index, path: path, under: under, ptr: isPtr})
 			}
 		}
 	}
@@ -459,14 +595,16 @@ func jsonFields(st *types.Struct) (kept []jsonField, dropped []droppedField) {
 			// Every field of the name at the top depth is dropped; deeper
 			// ones are hidden by them.
 			var paths []string
+			data := false // one of them carries data
 			for _, f := range group {
 				if len(f.index) == len(group[0].index) && f.tagged == group[0].tagged && !slices.Contains(paths, f.path) {
 					paths = append(paths, f.path)
+					data = data || carriesData(f.typ)
 				}
 			}
 			if len(paths) == 1 {
 				drop(paths[0], group[0].typ, "field %[1]s of %[2]s is lost: the struct holding it is embedded twice at the same depth, so encoding/json drops the fields of both; name one of the embedded fields")
-			} else if carriesData(group[0].typ) {
+			} else if data {
 				all := "all"
 				if len(paths) == 2 {
 					all = "both"
@@ -474,6 +612,12 @@ func jsonFields(st *types.Struct) (kept []jsonField, dropped []droppedField) {
 				dropped = append(dropped, droppedField{path: strings.Join(paths[:len(paths)-1], ", "),
 					format: "fields %[1]s and %[3]s of %[2]s are %[5]s named %[4]q in JSON at the same depth, so encoding/json drops %[5]s; give them json tags with distinct names",
 					args:   []any{paths[len(paths)-1], group[0].name, all}})
+			} else {
+				// goccy/go-json (v0.11) writes one of them, and reads it
+				// into a field whose name differs only in case.
+				dropped = append(dropped, droppedField{path: strings.Join(paths[:len(paths)-1], ", "),
+					format: "fields %[1]s and %[3]s of %[2]s hold nothing but are named %[4]q in JSON at the same depth: goccy/go-json, the default codec, writes one of them and may read it into another field; tag them json:\"-\" or give them distinct names",
+					args:   []any{paths[len(paths)-1], group[0].name}})
 			}
 			for _, f := range group[len(paths):] {
 				if !slices.Contains(paths, f.path) {
@@ -483,20 +627,31 @@ func jsonFields(st *types.Struct) (kept []jsonField, dropped []droppedField) {
 		default:
 			kept = append(kept, group[0])
 			for _, f := range group[1:] {
-				drop(f.path, f.typ, "field %[1]s of %[2]s is hidden by %[3]s (both are named %[4]q in JSON), so encoding/json drops it; give it a json tag with another name", group[0].path, f.name)
+				switch {
+				case carriesData(f.typ):
+					drop(f.path, f.typ, "field %[1]s of %[2]s is hidden by %[3]s (both are named %[4]q in JSON), so encoding/json drops it; give it a json tag with another name", group[0].path, f.name)
+				case len(f.index) == len(group[0].index):
+					// goccy/go-json (v0.11) decodes into the untagged field
+					// of the two, and drops the value of the tagged one.
+					dropped = append(dropped, droppedField{f.path, "field %[1]s of %[2]s holds nothing, but goccy/go-json, the default codec, decodes the JSON name %[4]q into it rather than into %[3]s, whose value it drops; tag %[1]s json:\"-\" or rename it", []any{group[0].path, f.name}})
+				}
 			}
 		}
 		i = j
 	}
 	slices.SortFunc(kept, func(a, b jsonField) int { return slices.Compare(a.index, b.index) })
 	for _, f := range kept {
-		omit := f.has("omitempty") || f.has("omitzero")
-		for _, p := range f.under {
-			p.hasFields = true
-			p.allOmit = p.allOmit && omit
+		if len(f.under) == 0 {
+			continue
+		}
+		p := f.under[len(f.under)-1]
+		p.direct = true
+		p.written = p.written || !omittable(f)
+		for _, q := range f.under[:len(f.under)-1] {
+			q.deeper = true
 		}
 	}
-	return kept, dropped
+	return kept, dropped, ptrs
 }
 
 func joinPath(prefix, name string) string {
@@ -534,15 +689,11 @@ func validTagName(s string) bool {
 	for _, c := range s {
 		switch {
 		case strings.ContainsRune("!#$%&()*+-./:;<=>?@[]^_{|}~ ", c):
-		case !isLetterOrDigit(c):
+		case !unicode.IsLetter(c) && !unicode.IsDigit(c):
 			return false
 		}
 	}
 	return true
-}
-
-func isLetterOrDigit(c rune) bool {
-	return c == '_' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c > 127
 }
 
 // The interfaces encoding/json looks for.

@@ -98,6 +98,7 @@ func accountRepositoryCopyAccount(in Account) Account {
 	out.Blob = accountRepositoryCopySliceByte(in.Blob)
 	out.Empty = accountRepositoryCopySliceInt(in.Empty)
 	out.Extra = accountRepositoryCopyPtrExtra(in.Extra)
+	out.Seen = accountRepositoryCopyPtrSeen(in.Seen)
 	return out
 }
 
@@ -214,6 +215,15 @@ func accountRepositoryCopySliceInt(in []int) []int {
 
 // accountRepositoryCopyPtrExtra returns a deep copy of in.
 func accountRepositoryCopyPtrExtra(in *Extra) *Extra {
+	if in == nil {
+		return nil
+	}
+	out := *in
+	return &out
+}
+
+// accountRepositoryCopyPtrSeen returns a deep copy of in.
+func accountRepositoryCopyPtrSeen(in *Seen) *Seen {
 	if in == nil {
 		return nil
 	}

@@ -59,6 +59,7 @@ func full() Account {
 		Empty:     []int{},
 		Audit:     Audit{CreatedBy: "ann", UpdatedBy: "bob"},
 		Extra:     &Extra{Note: "n"},
+		Seen:      &Seen{}, // zero, but not nil
 		Renamed:   "main",
 	}
 	a.Balance.SetString("-123456789012345678901234567890", 10)

@@ -41,6 +41,12 @@ type Extra struct {
 	Note string `json:"note"`
 }
 
+// Seen is embedded through a pointer. Its only field is omitempty but a
+// struct, which encoding/json always writes: a non-nil *Seen comes back.
+type Seen struct {
+	LastSeen time.Time `json:"last_seen,omitempty"`
+}
+
 // Account uses nullable timestamps, pointer-receiver marshalers by value,
 // self-marshalling keys, embedded structs and raw JSON.
 type Account struct {
@@ -61,6 +67,7 @@ type Account struct {
 	Empty     []int
 	Audit
 	*Extra
+	*Seen
 	Flags   struct{} // no data: nothing to lose
 	noCopy  struct{}
 	Renamed string `json:"name"`

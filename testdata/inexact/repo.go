@@ -131,4 +131,118 @@ type Repo interface {
 	GetKeys(ctx context.Context, id int64) (map[Key]int, error)
 	//cache:expire=60 namespace=things
 	GetComplex(ctx context.Context, id int64) (map[string][]complex128, error)
+	//cache:expire=60 namespace=things
+	GetEuro(ctx context.Context, id int64) (Euro, error)
+	//cache:expire=60 namespace=things
+	GetPatch(ctx context.Context, id int64) (Patch, error)
+	//cache:expire=60 namespace=things
+	GetCustomer(ctx context.Context, id int64) (Customer, error)
+	//cache:expire=60 namespace=things
+	GetEvent(ctx context.Context, id int64) (Event, error)
+	//cache:expire=60 namespace=things
+	GetDraft(ctx context.Context, id int64) (Draft, error)
+	//cache:expire=60 namespace=things
+	GetFlagged(ctx context.Context, id int64) (Flagged, error)
+	//cache:expire=60 namespace=things
+	GetTagged(ctx context.Context, id int64) (Tagged, error)
+	//cache:expire=60 namespace=things
+	GetMarked(ctx context.Context, id int64) (Marked, error)
+	//cache:expire=60 namespace=things
+	GetLabelled(ctx context.Context, id int64) (Labelled, error)
+	//cache:expire=60 namespace=things
+	GetMarkers(ctx context.Context, id int64) (Markers, error)
+}
+
+// The cases below were found by FuzzExactness (generator/exact_fuzz_test.go).
+
+// Euro tags Price with a name encoding/json ignores ("€" is not a letter):
+// Price keeps its Go name, which Amount's tag takes.
+type Euro struct {
+	Price  int `json:"€"`
+	Amount int `json:"Price"`
+}
+
+// Patch points to a slice, a pointer and a map: a pointer to a nil one is
+// written as null and comes back as a nil pointer.
+type Patch struct {
+	Labels *[]string
+	Owner  **int64
+	Attrs  *map[string]string
+}
+
+// Customer embeds pointers that JSON can hold nothing of, which come back
+// nil: Deleted has no fields, and Contact's only field is under its own
+// embedded pointer.
+type Customer struct {
+	*Deleted
+	*Contact
+	Name string
+}
+
+type Deleted struct{}
+
+type Contact struct {
+	*Address
+}
+
+type Address struct {
+	Street string
+}
+
+// Event embeds *time.Time alone: time.Time's MarshalJSON and UnmarshalJSON
+// become Event's, and decoding calls UnmarshalJSON on the nil pointer.
+type Event struct {
+	*time.Time
+}
+
+// Draft has options the codec cannot honour on pointers: ,string on a
+// pointer to a type that encodes itself (written unquoted, then refused
+// when read), and omitzero on a pointer to a type with IsZero (a pointer to
+// the zero time is left out and comes back nil).
+type Draft struct {
+	Price     *Cents     `json:",string"`
+	Published *time.Time `json:",omitzero"`
+}
+
+// Flagged tags a field that holds nothing and one that holds data with the
+// same name: encoding/json drops both.
+type Flagged struct {
+	Seen  struct{} `json:"v"`
+	Value string   `json:"v"`
+}
+
+// Tagged names an unexported embedded pointer with its tag: encoding/json
+// writes it, then panics when decoding into the unexported field.
+type Tagged struct {
+	*extra `json:"extra"`
+	ID     int64
+}
+
+// Marked has a field that holds nothing under the JSON name of a tagged
+// field at the same depth: encoding/json keeps the tagged one, but
+// goccy/go-json (the default codec, v0.11) decodes into the other and
+// drops Value.
+type Marked struct {
+	Value    int64 `json:"Selected"`
+	Selected struct{}
+}
+
+// Labelled has the ,string option where goccy/go-json (the default codec,
+// v0.11) reads the field back wrong: on a pointer to a struct (encoding/json
+// ignores the option there; goccy/go-json fails), and on an embedded field
+// named by its type (goccy/go-json keeps the quotes).
+type Labelled struct {
+	Since *time.Time `json:",string"`
+	Label `json:",string"`
+}
+
+type Label string
+
+// Markers tags two fields that hold nothing with one name: encoding/json
+// drops both, but goccy/go-json (the default codec) writes one as {} and
+// reads it into ID, whose name differs only in case.
+type Markers struct {
+	A  struct{} `json:"id"`
+	B  struct{} `json:"id"`
+	ID int64
 }
