@@ -374,9 +374,10 @@ func (m *Method) resolve(k *Key) (call, bool) {
 // template names it: Member("item", 42) is "item:42", the namespace of the
 // entries of item 42 under a template item:{id}. The values are written as
 // in keys; a value of another type than a string, an integer, an unsigned
-// integer, a float, a bool, a time.Time or a []byte panics. Pass it to
-// [Cache.Invalidate] to invalidate one member by hand; prefer
-// [Cache.InvalidateMember], which also gives its version key a TTL.
+// integer, a float, a bool, a time.Time or a []byte panics. To invalidate
+// one member by hand, use [Cache.InvalidateMember], which gives its version
+// key a TTL and takes every value; [Cache.Invalidate] takes only members
+// that are valid names (see [ValidateName]).
 func Member(family string, values ...any) string {
 	var k Key
 	for _, v := range values {
@@ -433,9 +434,12 @@ func (c *Cache) InvalidateMember(ctx context.Context, family string, values ...a
 	if c == nil {
 		return nil
 	}
-	name := Member(family, values...)
-	if err := ValidateName(name); err != nil {
-		return fmt.Errorf("cache: invalid member: %w", err)
+	// The values are written by the key encoding, which escapes the
+	// characters of hash tags; they may hold others a name may not (a
+	// no-break space, a hashed value's '*'), as the generated code's do.
+	if err := ValidateName(family); err != nil {
+		return fmt.Errorf("cache: invalid family: %w", err)
 	}
+	name := Member(family, values...)
 	return c.invalidate(ctx, "", []string{name}, []string{family}, []string{c.versionKey(name)}, []time.Duration{memberVersionTTL})
 }
