@@ -113,9 +113,19 @@ func (r *repo) get(_ context.Context, id int64) (book, error) {
 	return book{ID: id, Title: *r.title.Load(), Tags: []string{"a", "b"}}, nil
 }
 
-// getBook is what a generated wrapper does for GetBook(ctx, id).
+// getBook is what a generated wrapper does for GetBook(ctx, id), whose
+// namespace templates, if any, name id ("book:{id}").
 func getBook(ctx context.Context, m *Method, r *repo, id int64) (book, error) {
 	k := m.Key()
+	if m != nil && m.templated {
+		for _, sp := range m.spaces {
+			if sp.members > 0 {
+				k.Member()
+				k.Int(id)
+			}
+		}
+		k.Args()
+	}
 	k.Int(id)
 	return Fetch(ctx, m, k, func(ctx context.Context) (book, error) { return r.get(ctx, id) })
 }

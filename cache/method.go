@@ -329,7 +329,8 @@ type call struct {
 // written): the call then bypasses the cache.
 func (m *Method) resolve(k *Key) (call, bool) {
 	members := k.members()
-	var cl call
+	n := len(m.spaces) + len(members)
+	cl := call{names: make([]string, 0, n), versionKeys: make([]string, 0, n), ttls: make([]time.Duration, 0, n)}
 	memberTTL := max(memberVersionTTL, m.ttl, m.notFoundTTL)
 	var home string
 	for i, sp := range m.spaces {
