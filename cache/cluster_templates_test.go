@@ -208,4 +208,13 @@ func TestClusterTemplates(t *testing.T) {
 	if n := log.n(EventError); n != 0 {
 		t.Fatalf("%d store errors on the cluster (CROSSSLOT?): last %+v", n, log.last.Load())
 	}
+
+	// The stale-read harness of stale_entities_test.go, on the cluster:
+	// members, the family and item-lists spread over the masters.
+	t.Run("no stale read", func(t *testing.T) {
+		if testing.Short() {
+			t.Skip("concurrency harness; runs without -short")
+		}
+		versionedRun(t, tc.client, anyWrite, readItem, readNotFound)
+	})
 }
