@@ -215,6 +215,6 @@ func TestClusterTemplates(t *testing.T) {
 		if testing.Short() {
 			t.Skip("concurrency harness; runs without -short")
 		}
-		versionedRun(t, tc.client, anyWrite, readItem, readNotFound)
+		versionedRun(t, tc.client, anyWrite, nil, readItem, readNotFound)
 	})
 }

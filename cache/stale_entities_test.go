@@ -532,11 +532,14 @@ func entityStaleReads(t *testing.T, c entityCache, db *entityDB, d time.Duration
 }
 
 // newEntityProcesses returns two processes' wrappers over db, sharing the
-// Redis of client under prefix; skip as in newEntityMethods.
-func newEntityProcesses(client redis.UniversalClient, prefix string, log *eventLog, db *entityDB, skip ...writeKind) *entityProcesses {
+// Redis of client under prefix, their caches made with opts too; skip as in
+// newEntityMethods.
+func newEntityProcesses(client redis.UniversalClient, prefix string, log *eventLog, db *entityDB, opts []Option, skip ...writeKind) *entityProcesses {
 	p := &entityProcesses{}
 	for i := range p.procs {
-		c := New(NewRedisStore(client), WithPrefix(prefix), WithObserver(log.observe))
+		// A generous store timeout: on a loaded machine, reads timing out
+		// would bypass the cache and leave the protocol untested.
+		c := New(NewRedisStore(client), append([]Option{WithPrefix(prefix), WithObserver(log.observe), WithStoreTimeout(2 * time.Second)}, opts...)...)
 		p.procs[i] = newEntityMethods(c, db, skip...)
 	}
 	return p
@@ -562,7 +565,10 @@ func TestNoStaleReadAfterEntityWrite(t *testing.T) {
 
 	// Lists change with most writes, so their reads hit less often (tens
 	// of times in a run): one hit of either kind will do.
-	versionedRun(t, client, anyWrite, readItem, readNotFound)
+	versionedRun(t, client, anyWrite, nil, readItem, readNotFound)
+
+	// Over the near cache too (validated: versions read from Redis).
+	versionedRun(t, client, anyWrite, []Option{WithNearCache(NearCache{})}, readItem, readNotFound)
 }
 
 func TestNoStaleNotFoundAfterCreate(t *testing.T) {
@@ -574,7 +580,8 @@ func TestNoStaleNotFoundAfterCreate(t *testing.T) {
 	// creates invalidate nothing keeps serving the cached not-found.
 	brokenRun(t, client, createOrDelete, writeSave, readNotFound)
 
-	versionedRun(t, client, createOrDelete, readItem, readNotFound)
+	versionedRun(t, client, createOrDelete, nil, readItem, readNotFound)
+	versionedRun(t, client, createOrDelete, []Option{WithNearCache(NearCache{})}, readItem, readNotFound)
 }
 
 // harnessTime is how long each run of the harness lasts.
@@ -586,21 +593,30 @@ func brokenRun(t *testing.T, client redis.UniversalClient, mix func() writeKind,
 	t.Helper()
 	var log eventLog
 	db := &entityDB{}
-	run := entityStaleReads(t, newEntityProcesses(client, testPrefix(t), &log, db, skip), db, harnessTime, mix)
+	run := entityStaleReads(t, newEntityProcesses(client, testPrefix(t), &log, db, nil, skip), db, harnessTime, mix)
 	t.Logf("%s writes not invalidated: %v", writeNames[skip], run)
 	if run.stale[stale].Load() == 0 {
 		t.Fatalf("the harness saw no stale %s read when %s writes invalidate nothing: it cannot detect that: %v", readNames[stale], writeNames[skip], run)
 	}
 }
 
-// versionedRun runs the harness over this package's protocol, and fails on
-// a stale read, on a store error, or when no read of a kind of need hit.
-func versionedRun(t *testing.T, client redis.UniversalClient, mix func() writeKind, need ...int) {
+// versionedRun runs the harness over this package's protocol, its caches
+// made with opts too, and fails on a stale read, on a store error, or when
+// no read of a kind of need hit.
+func versionedRun(t *testing.T, client redis.UniversalClient, mix func() writeKind, opts []Option, need ...int) {
 	t.Helper()
 	var log eventLog
 	db := &entityDB{}
-	run := entityStaleReads(t, newEntityProcesses(client, testPrefix(t), &log, db), db, harnessTime, mix)
-	t.Logf("versioned: %v", run)
+	procs := newEntityProcesses(client, testPrefix(t), &log, db, opts)
+	run := entityStaleReads(t, procs, db, harnessTime, mix)
+	var near int64 // hits served by the near caches
+	for _, p := range procs.procs {
+		near += p.c.NearStats().Hits
+	}
+	t.Logf("versioned (%d near-cache hits): %v", near, run)
+	if procs.procs[0].c.near != nil && near == 0 {
+		t.Fatalf("no hit of the near cache: the harness did not exercise it: %v", run)
+	}
 	if n := run.totalStale(); n != 0 {
 		t.Fatalf("%d reads returned data older than a completed write: %v", n, run)
 	}
