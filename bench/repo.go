@@ -1,6 +1,7 @@
 // Package bench holds the benchmarks of the hit, miss, parallel and
 // invalidation paths through a generated wrapper, each beside its baseline
-// in the same run. scripts/benchmarks.sh runs them and writes
+// in the same run, and of per-entity namespaces (a template's hit, the hit
+// rate under writes). scripts/benchmarks.sh runs them and writes
 // docs/benchmarks.md.
 package bench
 
@@ -35,8 +36,8 @@ type Repo interface {
 	Page(ctx context.Context, page int64) ([]Item, error)
 }
 
-// Fake is an in-memory Repo: the "database" costs nothing, so a benchmark
-// of a miss shows the cache's own overhead.
+// Fake is an in-memory Repo, WholeItems and EntityItems: the "database"
+// costs nothing, so a benchmark of a miss shows the cache's own overhead.
 type Fake struct{}
 
 // MakeItem returns item id.
