@@ -114,6 +114,8 @@ func main() {
 		fmt.Fprintf(w, "| repository call alone | %s | %.0f |\n| cachegen miss | %s | %.0f |\n| overhead | %s | %.0f |\n", dur(rr.ns), rr.allocs, dur(rc.ns), rc.allocs, dur(rc.ns-rr.ns), rc.allocs-rr.allocs)
 	}
 
+	entitiesSection(w, rs)
+
 	compressionSection(w, rs)
 
 	fmt.Fprintln(w, "\n## Namespace invalidation")

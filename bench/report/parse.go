@@ -15,6 +15,7 @@ type result struct {
 	min, max          float64            // the fastest and the slowest run's ns/op
 	metrics           map[string]float64 // the custom metrics (b.ReportMetric), by unit
 	runs              int
+	values            map[string][]float64 // every metric's values, by unit, in the order of the runs
 }
 
 var (
@@ -53,8 +54,9 @@ func parse(r io.Reader) (map[string]result, []string, error) {
 	}
 	out := map[string]result{}
 	for name, units := range samples {
-		r := result{metrics: map[string]float64{}}
+		r := result{metrics: map[string]float64{}, values: map[string][]float64{}}
 		for unit, vs := range units {
+			r.values[unit] = slices.Clone(vs)
 			slices.Sort(vs)
 			mid := vs[len(vs)/2]
 			switch unit {
