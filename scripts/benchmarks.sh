@@ -9,27 +9,43 @@
 # this script starts on a free port and stops). COUNT sets
 # how many interleaved runs each figure is the median of (default 5); FILLER
 # how many other keys the invalidation benchmark's Redis holds (default 1M).
+# OWN_REDIS=1 runs the other benchmarks against an empty Redis of the
+# script's own too, instead of CACHEGEN_REDIS_URL: on a machine whose shared
+# Redis others keep busy (a KEYS over its keyspace blocks every client).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 export CACHEGEN_REDIS_URL="${CACHEGEN_REDIS_URL:-redis://127.0.0.1:6379/0}"
 COUNT="${COUNT:-5}"
 FILLER="${FILLER:-1000000}"
+OWN_REDIS="${OWN_REDIS:-}"
 tmp="$(mktemp -d)"
 load_before="$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
-own_pid=""
-trap '[ -n "$own_pid" ] && kill "$own_pid"; rm -rf "$tmp"' EXIT
+own_pids=()
+trap 'for p in "${own_pids[@]}"; do kill "$p"; done; rm -rf "$tmp"' EXIT
+
+# start_redis NAME VAR: starts a redis-server of the script's own on a free
+# port, stopped on exit, and sets VAR to its URL.
+start_redis() {
+	local port=$((20000 + RANDOM % 20000))
+	redis-server --bind 127.0.0.1 --port "$port" --save "" --appendonly no >"$tmp/$1-redis.log" &
+	local pid=$!
+	own_pids+=("$pid")
+	for _ in $(seq 50); do redis-cli -p "$port" ping >/dev/null 2>&1 && break; sleep 0.1; done
+	# Ours answers, not another server already on the port.
+	if ! kill -0 "$pid" 2>/dev/null || ! redis-cli -p "$port" ping >/dev/null 2>&1; then
+		echo "redis-server on port $port did not start: $(cat "$tmp/$1-redis.log")" >&2
+		exit 1
+	fi
+	printf -v "$2" 'redis://127.0.0.1:%s/0' "$port"
+}
 
 # The invalidation benchmark fills a Redis with FILLER keys: one of its own.
-own_port=$((20000 + RANDOM % 20000))
-redis-server --bind 127.0.0.1 --port "$own_port" --save "" --appendonly no >"$tmp/own-redis.log" &
-own_pid=$!
-for _ in $(seq 50); do redis-cli -p "$own_port" ping >/dev/null 2>&1 && break; sleep 0.1; done
-if ! kill -0 "$own_pid" 2>/dev/null; then
-	echo "redis-server on port $own_port did not start: $(cat "$tmp/own-redis.log")" >&2
-	exit 1
+start_redis invalidation CACHEGEN_BENCH_OWN_REDIS_URL
+export CACHEGEN_BENCH_OWN_REDIS_URL
+if [ -n "$OWN_REDIS" ]; then
+	start_redis bench CACHEGEN_REDIS_URL
 fi
-export CACHEGEN_BENCH_OWN_REDIS_URL="redis://127.0.0.1:$own_port/0"
 
 # The generation benchmark compares with mockgen, a dev tool kept out of go.mod.
 go build -o "$tmp/cachegen" ./cmd/cachegen
@@ -43,7 +59,9 @@ peers() { (cd bench/peers && "$tmp/peers.test" -test.run '^$' "$@") | tee -a "$t
 # Interleaved, so that a slow moment of the machine hits both sides of a ratio.
 for i in $(seq "$COUNT"); do
 	echo "== run $i of $COUNT" >&2
-	run -test.bench '^Benchmark(Hit|HitParallel|Miss|Decode|Compression|CompressionHitRatio)$' -test.benchtime 2s
+	run -test.bench '^Benchmark(Hit|HitParallel|Miss|Decode|Compression|CompressionHitRatio|TemplateHit)$' -test.benchtime 2s
+	# A fixed number of operations: the hit rates depend on it, not on time.
+	run -test.bench '^BenchmarkHitRate$' -test.benchtime 20000x
 	# The stale-read harness runs once per round (2s per cache, over 1s of benchtime).
 	peers -test.bench '^BenchmarkPeer(Hit|HotKey|Miss|Stale)$' -test.benchtime 1s
 	CACHEGEN_BIN="$tmp/cachegen" MOCKGEN_BIN="$tmp/mockgen" run -test.bench '^BenchmarkGenerate$' -test.benchtime 3x
@@ -62,7 +80,7 @@ fi
 
 {
 	(cd bench && go run ./report -bench "$tmp/bench.txt" ${seed:+-seedtable "$seed"} \
-		-command "COUNT=$COUNT FILLER=$FILLER scripts/benchmarks.sh")
+		-command "${OWN_REDIS:+OWN_REDIS=$OWN_REDIS }COUNT=$COUNT FILLER=$FILLER scripts/benchmarks.sh")
 	printf '\nGo %s; Redis %s; %s.\n' "$(go env GOVERSION | sed 's/^go//')" \
 		"$(redis-server --version | sed 's/.*v=\([^ ]*\).*/\1/')" \
 		"$(mariadb --version 2>/dev/null | sed 's/.*Distrib \([^,]*\),.*/MariaDB \1/' || echo 'no MariaDB')"
