@@ -7,6 +7,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 )
 
 // itemStore is a fake repository of items by id.
@@ -215,6 +217,12 @@ func TestClusterTemplates(t *testing.T) {
 		if testing.Short() {
 			t.Skip("concurrency harness; runs without -short")
 		}
-		versionedRun(t, tc.client, anyWrite, nil, readItem, readNotFound)
+		// Generous timeouts, as the harness's caches have: on a loaded
+		// machine, the recommended 100ms saw reads time out.
+		opts := RedisClusterOptions(tc.addrs...)
+		opts.ReadTimeout, opts.WriteTimeout, opts.PoolTimeout = 2*time.Second, 2*time.Second, 2*time.Second
+		client := redis.NewClusterClient(opts)
+		defer client.Close()
+		versionedRun(t, client, anyWrite, nil, readItem, readNotFound)
 	})
 }
