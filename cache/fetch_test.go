@@ -8,6 +8,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/alicebob/miniredis/v2"
+	"github.com/redis/go-redis/v9"
 )
 
 func TestFetchMissThenHit(t *testing.T) {
@@ -392,7 +395,11 @@ func TestMemoryStoreSweepsExpiredItems(t *testing.T) {
 }
 
 func TestKeyLayout(t *testing.T) {
-	client, _ := testRedis(t)
+	// A Redis of the test's own: KEYS over a shared one blocks it for every
+	// client (a second over the 3.6M keys other runs had left), and timed
+	// out here.
+	client := redis.NewClient(testClientOptions(miniredis.RunT(t).Addr()))
+	t.Cleanup(func() { client.Close() })
 	prefix := testPrefix(t)
 	c := New(NewRedisStore(client), WithPrefix(prefix))
 	m := c.Method("BookRepository.Search", time.Minute, "books", "authors")
