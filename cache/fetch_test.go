@@ -300,6 +300,7 @@ func TestEntryTTL(t *testing.T) {
 	r := newRepo("v1")
 	ctx := context.Background()
 	getBook(ctx, m, r, 1)
+	settle(t, c)
 	key := prefix + ":{books}:R.Get:1"
 	ttl, err := client.PTTL(ctx, key).Result()
 	if err != nil {
@@ -329,6 +330,7 @@ func TestMemoryStoreTTL(t *testing.T) {
 	r := newRepo("v1")
 	ctx := context.Background()
 	getBook(ctx, m, r, 1)
+	settle(t, c) // stored at the time of the miss
 	now = now.Add(9 * time.Second)
 	getBook(ctx, m, r, 1)
 	if r.loads.Load() != 1 {
@@ -368,6 +370,7 @@ func TestKeyLayout(t *testing.T) {
 	if _, err := Fetch(ctx, m, k, func(context.Context) (int, error) { return 1, nil }); err != nil {
 		t.Fatal(err)
 	}
+	settle(t, c)
 	keys, err := client.Keys(ctx, prefix+":*").Result()
 	if err != nil {
 		t.Fatal(err)

@@ -24,10 +24,17 @@ var errLoadExited = errors.New("cache: the load called runtime.Goexit")
 // must outlive the callers (fill stores the entry). Its panic or Goexit is
 // then handed to the call's orphaned function instead of being lost.
 //
+// A function may return, with its result, work to do after the result is
+// delivered (fill stores the entry there): the call keeps its key
+// meanwhile, so that callers arriving then take the result at once instead
+// of starting another call.
+//
 // The zero value is ready to use.
 type flightGroup struct {
-	mu    sync.Mutex
-	calls map[string]*flightCall // calls in flight, by key; guarded by mu
+	mu      sync.Mutex
+	calls   map[string]*flightCall // calls in flight, by key; guarded by mu
+	storing int                    // calls running their work after delivery; guarded by mu
+	idle    chan struct{}          // closed when storing drops to zero; nil if no one waits; guarded by mu
 }
 
 // flightCall is one call of a flightGroup.
@@ -47,13 +54,19 @@ type flightCall struct {
 	finished bool // val and err are written; done is about to be closed
 }
 
+// flightFunc is the function of a call: it returns the call's result and,
+// optionally, work to do once the result is delivered.
+type flightFunc func(context.Context) (val any, after func(), err error)
+
 // do returns the result of fn for key. It starts fn on a new goroutine
 // unless a call for key is in flight, then waits for the result or for the
 // end of ctx, whichever comes first; in the second case it returns
-// ctx.Err(). A panic in fn is raised again in every waiting caller as a
-// *panicError holding the original stack. orphaned, if not nil, receives the
-// panic or Goexit of a call that ends after every caller left.
-func (g *flightGroup) do(ctx context.Context, key string, fn func(context.Context) (any, error), orphaned func(error)) (any, error) {
+// ctx.Err(). ready reports that the result was there when the caller came
+// (the call was doing its work after delivery). A panic in fn is raised
+// again in every waiting caller as a *panicError holding the original
+// stack. orphaned, if not nil, receives the panic or Goexit of a call that
+// ends after every caller left, and a panic of the work after delivery.
+func (g *flightGroup) do(ctx context.Context, key string, fn flightFunc, orphaned func(error)) (val any, ready bool, err error) {
 	g.mu.Lock()
 	c, ok := g.calls[key]
 	if !ok {
@@ -65,9 +78,11 @@ func (g *flightGroup) do(ctx context.Context, key string, fn func(context.Contex
 		g.calls[key] = c
 		go g.run(callCtx, key, c, fn)
 	}
+	ready = c.finished
 	c.waiters++
 	g.mu.Unlock()
-	return g.wait(ctx, key, c)
+	val, err = g.wait(ctx, key, c)
+	return val, ready, err
 }
 
 // wait returns c's result, or ctx's error if ctx ends first.
@@ -99,32 +114,40 @@ func (g *flightGroup) leave(key string, c *flightCall) bool {
 	c.waiters--
 	if c.waiters == 0 {
 		c.cancel()
-		if g.calls[key] == c {
-			delete(g.calls, key)
-		}
+		g.remove(key, c)
 	}
 	return true
 }
 
-// run calls fn and publishes its result in c.
-func (g *flightGroup) run(ctx context.Context, key string, c *flightCall, fn func(context.Context) (any, error)) {
+// run calls fn and publishes its result in c, then runs the work fn
+// returned, if any, before giving up the key.
+func (g *flightGroup) run(ctx context.Context, key string, c *flightCall, fn flightFunc) {
 	normal, recovered := false, false
+	var after func()
 	defer func() {
 		if !normal && !recovered {
 			c.err = errLoadExited
 		}
+		if !normal {
+			after = nil
+		}
 		g.mu.Lock()
 		c.finished = true
 		alone := c.waiters == 0
-		if g.calls[key] == c {
-			delete(g.calls, key)
+		if after == nil {
+			g.remove(key, c)
+		} else {
+			g.storing++
 		}
 		g.mu.Unlock()
-		c.cancel()
 		close(c.done)
 		if alone && !normal && c.orphaned != nil {
 			c.orphaned(c.err)
 		}
+		if after != nil {
+			g.runAfter(key, c, after)
+		}
+		c.cancel()
 	}()
 	func() {
 		defer func() {
@@ -134,11 +157,58 @@ func (g *flightGroup) run(ctx context.Context, key string, c *flightCall, fn fun
 				}
 			}
 		}()
-		c.val, c.err = fn(ctx)
+		c.val, after, c.err = fn(ctx)
 		normal = true
 	}()
 	if !normal {
 		recovered = true // a panic, recovered above; not a Goexit
+	}
+}
+
+// runAfter runs the work of c after delivery, then gives up c's key. A
+// panic in it goes to c's orphaned function: the callers have their result.
+func (g *flightGroup) runAfter(key string, c *flightCall, after func()) {
+	defer func() {
+		if r := recover(); r != nil && c.orphaned != nil {
+			c.orphaned(newPanicError(r))
+		}
+		g.mu.Lock()
+		defer g.mu.Unlock()
+		g.remove(key, c)
+		if g.storing--; g.storing == 0 && g.idle != nil {
+			close(g.idle)
+			g.idle = nil
+		}
+	}()
+	after()
+}
+
+// remove takes c off the group, unless another call has its key already.
+// The caller holds g.mu.
+func (g *flightGroup) remove(key string, c *flightCall) {
+	if g.calls[key] == c {
+		delete(g.calls, key)
+	}
+}
+
+// waitStores waits until no call is doing its work after delivery, or until
+// ctx ends; it reports whether the calls were done.
+func (g *flightGroup) waitStores(ctx context.Context) bool {
+	g.mu.Lock()
+	if g.storing == 0 {
+		g.mu.Unlock()
+		return true
+	}
+	if g.idle == nil {
+		g.idle = make(chan struct{})
+	}
+	idle := g.idle
+	g.mu.Unlock()
+	select {
+	case <-idle:
+		return true
+	case <-ctx.Done():
+		return false
 	}
 }
 
