@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"strconv"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -30,6 +31,7 @@ func benchRedis(b *testing.B) *redis.Client {
 		b.Fatal(err)
 	}
 	opt.ReadTimeout, opt.WriteTimeout = time.Second, time.Second // measure, do not time out
+	opt.PoolTimeout = 5 * time.Second                            // 64 goroutines queue for 20 connections
 	client := redis.NewClient(opt)
 	b.Cleanup(func() { client.Close() })
 	return client
@@ -52,8 +54,23 @@ type env struct {
 func newEnv(b *testing.B, opts ...cache.Option) *env {
 	client := benchRedis(b)
 	prefix := benchPrefix()
-	c := cache.New(cache.NewRedisStore(client), append([]cache.Option{cache.WithPrefix(prefix)}, opts...)...)
-	b.Cleanup(func() { c.Close() })
+	// Like the client's timeouts: measure, do not time out. A read that
+	// timed out would go to the (in-memory, fast) repository instead, and
+	// a few would open the circuit breaker: the figures would be bypasses.
+	var bypasses atomic.Int64
+	count := func(_ context.Context, e cache.Event) {
+		if e.Kind == cache.EventBypass {
+			bypasses.Add(1)
+		}
+	}
+	opts = append([]cache.Option{cache.WithPrefix(prefix), cache.WithStoreTimeout(2 * time.Second), cache.WithObserver(count)}, opts...)
+	c := cache.New(cache.NewRedisStore(client), opts...)
+	b.Cleanup(func() {
+		c.Close()
+		if n := bypasses.Load(); n > 0 {
+			b.Logf("%d reads bypassed the cache after store faults: the figures include them", n)
+		}
+	})
 	return &env{client: client, cache: c, repo: NewCachedRepo(Fake{}, c), prefix: prefix}
 }
 
@@ -128,22 +145,29 @@ func benchHit(b *testing.B, cached, floor, encodingJSON func()) {
 // GOMAXPROCS cores.
 var parallelism = flag.Int("goroutines", 64, "goroutines of the parallel benchmarks")
 
-// BenchmarkHitParallel compares hits from 64 goroutines with the floor
-// under the same concurrency.
+// BenchmarkHitParallel compares hits of one hot key from 64 goroutines,
+// which share their reads of Redis, with the same hits without that
+// (cache.WithReadCoalescing(false): one read per call, as before) and with
+// the floor under the same concurrency.
 func BenchmarkHitParallel(b *testing.B) {
 	ctx := context.Background()
 	e := newEnv(b)
+	u := newEnv(b, cache.WithReadCoalescing(false))
 	want, _ := e.repo.List(ctx, 100)
 	floor := e.floorKey(b, "list", want)
 	one, _ := e.repo.One(ctx, 1)
 	floor1 := e.floorKey(b, "one", one)
+	u.repo.List(ctx, 100)
+	u.repo.One(ctx, 1)
 	for _, c := range []struct {
 		name string
 		f    func()
 	}{
 		{"items=1/cachegen", func() { _, err := e.repo.One(ctx, 1); check(err) }},
+		{"items=1/uncoalesced", func() { _, err := u.repo.One(ctx, 1); check(err) }},
 		{"items=1/floor", func() { getDecode[Item](e.client, floor1, cache.JSON.Unmarshal) }},
 		{"items=100/cachegen", func() { _, err := e.repo.List(ctx, 100); check(err) }},
+		{"items=100/uncoalesced", func() { _, err := u.repo.List(ctx, 100); check(err) }},
 		{"items=100/floor", func() { getDecode[[]Item](e.client, floor, cache.JSON.Unmarshal) }},
 	} {
 		b.Run(c.name, func(b *testing.B) {
@@ -158,8 +182,9 @@ func BenchmarkHitParallel(b *testing.B) {
 	}
 }
 
-// BenchmarkMiss compares a miss (read, re-read, load, encode, store) with
-// the repository call alone.
+// BenchmarkMiss compares a miss (read, load, encode; the store follows
+// after the call returns) with the repository call alone, and with a
+// hand-written miss: GET, load, encoding/json, SET.
 func BenchmarkMiss(b *testing.B) {
 	ctx := context.Background()
 	b.Run("repository", func(b *testing.B) {
@@ -168,6 +193,24 @@ func BenchmarkMiss(b *testing.B) {
 		for b.Loop() {
 			id++
 			Fake{}.One(ctx, id)
+		}
+	})
+	b.Run("get+set", func(b *testing.B) {
+		client := benchRedis(b)
+		prefix := benchPrefix()
+		b.ReportAllocs()
+		var id int64
+		for b.Loop() {
+			id++
+			key := prefix + ":" + strconv.FormatInt(id, 10)
+			if err := client.Get(ctx, key).Err(); err != redis.Nil {
+				panic(fmt.Sprintf("GET of a new key: %v, want redis.Nil", err))
+			}
+			item, err := Fake{}.One(ctx, id)
+			check(err)
+			data, err := json.Marshal(item)
+			check(err)
+			check(client.Set(ctx, key, data, time.Hour).Err())
 		}
 	})
 	b.Run("cachegen", func(b *testing.B) {

@@ -3,6 +3,7 @@ package cache
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -81,10 +82,7 @@ func (g *readGroup) get(ctx context.Context, store Store, key string, keys []str
 		}
 		g.reads[key] = readState{sent: 1}
 		g.mu.Unlock()
-		vals, err = store.Get(ctx, keys)
-		if next := g.completed(key); next != nil {
-			go g.send(key, next, store)
-		}
+		vals, err = g.sendOwn(ctx, store, key, keys)
 		return vals, true, err
 	}
 	b := st.next
@@ -115,6 +113,17 @@ func (g *readGroup) get(ctx context.Context, store Store, key string, keys []str
 	return b.vals, first, b.err
 }
 
+// sendOwn reads keys for the caller alone, under its own context, then
+// has the batch that gathered meanwhile sent, also if the store panics.
+func (g *readGroup) sendOwn(ctx context.Context, store Store, key string, keys []string) ([][]byte, error) {
+	defer func() {
+		if next := g.completed(key); next != nil {
+			go g.send(key, next, store)
+		}
+	}()
+	return store.Get(ctx, keys)
+}
+
 // completed records that a read of key has completed, and returns the
 // batch waiting for the next read, which the caller must send, or nil.
 func (g *readGroup) completed(key string) *readBatch {
@@ -142,6 +151,10 @@ func (g *readGroup) send(key string, b *readBatch, store Store) {
 	for b != nil {
 		b.vals, b.err = getRecovered(b.ctx, store, b.keys)
 		close(b.done)
+		// Let the callers just woken run first: those that read the key
+		// again join the next batch before it is sent, so that one read
+		// serves more of them.
+		runtime.Gosched()
 		b = g.completed(key)
 	}
 }

@@ -157,10 +157,12 @@ func TestCoalescedReadsShareOneRoundTrip(t *testing.T) {
 			wg.Go(func() {
 				for range 20 {
 					rctx, rec := Record(ctx)
-					if b, err := getBook(rctx, m, r, 1); err != nil || b.Title != "v1" || rec.Status() != StatusHit {
-						t.Errorf("read: %+v, %v, %v; want a hit of v1", b, err, rec.Status())
+					b, err := getBook(rctx, m, r, 1)
+					if err != nil || b.Title != "v1" || rec.Status() != StatusHit || len(b.Tags) != 2 || b.Tags[0] != "a" {
+						t.Errorf("read: %+v, %v, %v; want a hit of v1 with tags a, b", b, err, rec.Status())
 						return
 					}
+					b.Tags[0] = "changed by a caller" // each has a copy of its own
 					n.Add(1)
 				}
 			})
@@ -320,5 +322,35 @@ func TestCoalescedReadFailureIsReportedOnce(t *testing.T) {
 				t.Fatalf("%d faults and %d bypasses for one failed read shared by 3 callers, want 1 and 3 (last %+v)", log.n(EventError), log.n(EventBypass), log.last.Load())
 			}
 		})
+	}
+}
+
+// TestStorePanicLeavesNoReadInFlight: a store that panics in the caller's
+// own read panics the caller, as without coalescing, and leaves the key
+// free: later reads are not held back behind a read that never completes.
+func TestStorePanicLeavesNoReadInFlight(t *testing.T) {
+	gs := &gatedStore{Store: NewMemoryStore()}
+	c := New(gs, WithPrefix(testPrefix(t)), WithBreaker(0, 0), WithLogger(quiet))
+	m := c.Method("R.Get", time.Minute, "books")
+	r := newRepo("v1")
+	ctx := context.Background()
+	getBook(ctx, m, r, 1)
+	settle(t, c)
+	gs.getPanic.Store(true)
+	func() {
+		defer func() {
+			if recover() == nil {
+				t.Fatal("the store's panic did not reach the caller")
+			}
+		}()
+		getBook(ctx, m, r, 1)
+	}()
+	gs.getPanic.Store(false)
+	if n := c.reads.inFlight(); n != 0 {
+		t.Fatalf("%d keys have reads in flight after the panic", n)
+	}
+	rctx, rec := Record(ctx)
+	if b, err := getBook(rctx, m, r, 1); err != nil || b.Title != "v1" || rec.Status() != StatusHit {
+		t.Fatalf("after the panic: %+v, %v, %v; want a hit", b, err, rec.Status())
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"runtime/debug"
 	"sync"
+	"time"
 )
 
 // errLoadExited is the result of a call whose function called
@@ -31,6 +32,7 @@ var errLoadExited = errors.New("cache: the load called runtime.Goexit")
 //
 // The zero value is ready to use.
 type flightGroup struct {
+	workers workers // the calls' goroutines
 	mu      sync.Mutex
 	calls   map[string]*flightCall // calls in flight, by key; guarded by mu
 	storing int                    // calls running their work after delivery; guarded by mu
@@ -76,7 +78,7 @@ func (g *flightGroup) do(ctx context.Context, key string, fn flightFunc, orphane
 		callCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 		c = &flightCall{done: make(chan struct{}), cancel: cancel, orphaned: orphaned}
 		g.calls[key] = c
-		go g.run(callCtx, key, c, fn)
+		g.workers.start(func() { g.run(callCtx, key, c, fn) })
 	}
 	ready = c.finished
 	c.waiters++
@@ -141,13 +143,13 @@ func (g *flightGroup) run(ctx context.Context, key string, c *flightCall, fn fli
 		}
 		g.mu.Unlock()
 		close(c.done)
+		c.cancel() // after does not need it: fill stores without cancellation
 		if alone && !normal && c.orphaned != nil {
 			c.orphaned(c.err)
 		}
 		if after != nil {
 			g.runAfter(key, c, after)
 		}
-		c.cancel()
 	}()
 	func() {
 		defer func() {
@@ -238,4 +240,52 @@ func newPanicError(v any) *panicError {
 		stack = stack[line+1:]
 	}
 	return &panicError{value: v, stack: stack}
+}
+
+// workers runs functions each on a goroutine of its own, reusing the
+// goroutines that finished one within the last workerIdle: the stack that a
+// load and the encoder grew is kept for the next call instead of grown again
+// from a few kilobytes on every miss (goccy/go-json's encoder needs tens;
+// growing them took about as much CPU as a round trip to Redis). A call
+// that ends with runtime.Goexit takes its goroutine with it.
+//
+// The zero value is ready to use.
+type workers struct {
+	once sync.Once
+	idle chan func() // unbuffered: a send succeeds when a worker waits
+}
+
+// workerIdle is how long a goroutine waits for its next function.
+const workerIdle = 100 * time.Millisecond
+
+// start runs f on an idle goroutine, or on a new one.
+func (w *workers) start(f func()) {
+	w.once.Do(func() { w.idle = make(chan func()) })
+	select {
+	case w.idle <- f:
+	default:
+		go w.run(f)
+	}
+}
+
+// run runs f, then the functions handed to it while it waits, until none
+// comes within workerIdle.
+func (w *workers) run(f func()) {
+	t := time.NewTimer(workerIdle)
+	defer t.Stop()
+	for {
+		f()
+		if !t.Stop() {
+			select { // drained for Reset, as Go before 1.23 requires
+			case <-t.C:
+			default:
+			}
+		}
+		t.Reset(workerIdle)
+		select {
+		case f = <-w.idle:
+		case <-t.C:
+			return
+		}
+	}
 }
