@@ -199,73 +199,87 @@ func (s *slowGets) Get(ctx context.Context, keys []string) ([][]byte, error) {
 	return s.Store.Get(ctx, keys)
 }
 
+// heldRead is a cache over a gatedStore holding the entry of R.Get(1), and
+// caller A, whose read of it has had its reply from the store and is held
+// there (the read in flight) until release.
+type heldRead struct {
+	gs      *gatedStore
+	c       *Cache
+	m       *Method
+	r       *repo
+	key     string        // the entry key
+	gets    int64         // store reads before A's
+	release func()        // lets A's read go
+	aDone   chan struct{} // closed when A has returned
+}
+
+func holdARead(t *testing.T, opts ...Option) *heldRead {
+	t.Helper()
+	h := &heldRead{gs: &gatedStore{Store: NewMemoryStore()}, r: newRepo("v1")}
+	prefix := testPrefix(t)
+	h.key = prefix + ":{books}:R.Get:1"
+	h.c = New(h.gs, append([]Option{WithPrefix(prefix), WithLogger(quiet)}, opts...)...)
+	h.m = h.c.Method("R.Get", time.Minute, "books")
+	getBook(context.Background(), h.m, h.r, 1)
+	settle(t, h.c)
+	h.gets = h.gs.getCalls.Load()
+	h.release = h.gs.gets.close()
+	t.Cleanup(h.release)
+	h.aDone = make(chan struct{})
+	go func() {
+		defer close(h.aDone)
+		getBook(context.Background(), h.m, h.r, 1)
+	}()
+	waitFor(t, "A's read is held", func() bool { return h.gs.gets.waiting.Load() == 1 })
+	return h
+}
+
+// finishA lets A's read and the reads after it go, and waits for A.
+func (h *heldRead) finishA() {
+	h.gs.gets.letThrough()
+	h.release()
+	<-h.aDone
+}
+
 // TestCoalescedReadIsSentEarlyWhenTheReadInFlightHangs: callers do not
 // wait for a read in flight longer than the hold (a tenth of the store
 // timeout), so a hung read costs them one store timeout, not two.
 func TestCoalescedReadIsSentEarlyWhenTheReadInFlightHangs(t *testing.T) {
-	gs := &gatedStore{Store: NewMemoryStore()}
-	c := New(gs, WithPrefix(testPrefix(t)), WithStoreTimeout(0)) // no timeout: A's read hangs until released
-	m := c.Method("R.Get", time.Minute, "books")
-	r := newRepo("v1")
-	ctx := context.Background()
-	getBook(ctx, m, r, 1)
-	settle(t, c)
-
-	release := gs.gets.close()
-	defer release()
-	aDone := async(func() { getBook(ctx, m, r, 1) })
-	waitFor(t, "A's read hangs", func() bool { return gs.gets.waiting.Load() == 1 })
-	gs.gets.letThrough()
-	rctx, rec := Record(ctx)
-	if b, err := getBook(rctx, m, r, 1); err != nil || b.Title != "v1" || rec.Status() != StatusHit {
+	h := holdARead(t, WithStoreTimeout(0)) // no timeout: A's read hangs until released
+	h.gs.gets.letThrough()
+	rctx, rec := Record(context.Background())
+	if b, err := getBook(rctx, h.m, h.r, 1); err != nil || b.Title != "v1" || rec.Status() != StatusHit {
 		t.Fatalf("B: %+v, %v, %v; want a hit", b, err, rec.Status())
 	}
-	if returned(aDone) || gs.gets.waiting.Load() != 1 {
+	if returned(h.aDone) || h.gs.gets.waiting.Load() != 1 {
 		t.Fatal("A's read is no longer held: the test proves nothing")
 	}
-	release()
-	<-aDone
+	h.finishA()
 }
 
 func TestCoalescedCallerLeavesWhenItsContextEnds(t *testing.T) {
-	gs := &gatedStore{Store: NewMemoryStore()}
-	prefix := testPrefix(t)
-	c := New(gs, WithPrefix(prefix), WithStoreTimeout(10*time.Second)) // a hold of 1s
-	m := c.Method("R.Get", time.Minute, "books")
-	r := newRepo("v1")
-	ctx := context.Background()
-	getBook(ctx, m, r, 1)
-	settle(t, c)
-	gets := gs.getCalls.Load()
-
-	release := gs.gets.close()
-	defer release()
-	aDone := async(func() { getBook(ctx, m, r, 1) })
-	waitFor(t, "A's read is held", func() bool { return gs.gets.waiting.Load() == 1 })
-	bctx, cancel := context.WithCancel(ctx)
+	h := holdARead(t, WithStoreTimeout(10*time.Second)) // a hold of 1s
+	bctx, cancel := context.WithCancel(context.Background())
 	var berr error
 	bDone := async(func() {
-		k := m.Key()
+		k := h.m.Key()
 		k.Int(1)
-		_, berr = Fetch(bctx, m, k, func(ctx context.Context) (book, error) { return book{}, ctx.Err() })
+		_, berr = Fetch(bctx, h.m, k, func(ctx context.Context) (book, error) { return book{}, ctx.Err() })
 	})
-	key := prefix + ":{books}:R.Get:1"
-	waitFor(t, "B waits for the next read", func() bool { return c.reads.waiting(key) == 1 })
+	waitFor(t, "B waits for the next read", func() bool { return h.c.reads.waiting(h.key) == 1 })
 	cancel()
 	<-bDone
 	if !errors.Is(berr, context.Canceled) {
 		t.Fatalf("B: %v, want its own context's error", berr)
 	}
-	if returned(aDone) {
+	if returned(h.aDone) {
 		t.Fatal("A returned before B: B did not leave on its own")
 	}
-	gs.gets.letThrough()
-	release()
-	<-aDone
-	if n := gs.getCalls.Load() - gets; n != 1 {
+	h.finishA()
+	if n := h.gs.getCalls.Load() - h.gets; n != 1 {
 		t.Fatalf("%d store reads, want 1 (A's): the read nobody waits for any more was sent", n)
 	}
-	if c.reads.inFlight() != 0 {
+	if h.c.reads.inFlight() != 0 {
 		t.Fatal("the key still has reads in flight")
 	}
 }
@@ -281,43 +295,28 @@ func TestCoalescedReadFailureIsReportedOnce(t *testing.T) {
 		{"panic", func(gs *gatedStore) { gs.getPanic.Store(true) }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			gs := &gatedStore{Store: NewMemoryStore()}
-			prefix := testPrefix(t)
 			var log eventLog
-			c := New(gs, WithPrefix(prefix), WithStoreTimeout(10*time.Second), WithBreaker(0, 0), WithObserver(log.observe), WithLogger(quiet))
-			m := c.Method("R.Get", time.Minute, "books")
-			r := newRepo("v1")
-			ctx := context.Background()
-			getBook(ctx, m, r, 1)
-			settle(t, c)
-			loads := r.loads.Load()
-
-			release := gs.gets.close()
-			defer release()
-			aDone := async(func() { getBook(ctx, m, r, 1) })
-			waitFor(t, "A's read is held", func() bool { return gs.gets.waiting.Load() == 1 })
-			gets := gs.getCalls.Load()
-			tc.fail(gs)
+			h := holdARead(t, WithStoreTimeout(10*time.Second), WithBreaker(0, 0), WithObserver(log.observe))
+			loads, gets := h.r.loads.Load(), h.gs.getCalls.Load()
+			tc.fail(h.gs)
 			var wg waitGroup
 			for range 3 {
 				wg.Go(func() {
-					if b, err := getBook(ctx, m, r, 1); err != nil || b.Title != "v1" {
+					if b, err := getBook(context.Background(), h.m, h.r, 1); err != nil || b.Title != "v1" {
 						t.Errorf("read: %+v, %v", b, err)
 					}
 				})
 			}
-			waitFor(t, "three callers wait for the next read", func() bool { return c.reads.waiting(prefix+":{books}:R.Get:1") == 3 })
-			gs.gets.letThrough()
-			release()
-			<-aDone
+			waitFor(t, "three callers wait for the next read", func() bool { return h.c.reads.waiting(h.key) == 3 })
+			h.finishA()
 			wg.Wait()
-			sent := gs.getCalls.Load() - gets
-			if sent != 1 {
+			if sent := h.gs.getCalls.Load() - gets; sent != 1 {
 				t.Fatalf("%d store reads for the three callers, want 1", sent)
 			}
-			if n := r.loads.Load() - loads; n != 3 {
+			if n := h.r.loads.Load() - loads; n != 3 {
 				t.Fatalf("%d loads, want 3 (each caller whose read failed)", n)
 			}
+			// A's read went well; the three callers' read failed.
 			if log.n(EventError) != 1 || log.n(EventBypass) != 3 {
 				t.Fatalf("%d faults and %d bypasses for one failed read shared by 3 callers, want 1 and 3 (last %+v)", log.n(EventError), log.n(EventBypass), log.last.Load())
 			}
