@@ -371,8 +371,14 @@ func TestKeyLayout(t *testing.T) {
 		t.Fatal(err)
 	}
 	settle(t, c)
-	keys, err := client.Keys(ctx, prefix+":*").Result()
-	if err != nil {
+	// SCAN, not KEYS: one KEYS over a shared Redis of millions of keys
+	// outlasts the client's read timeout.
+	var keys []string
+	iter := client.Scan(ctx, 0, prefix+":*", 10000).Iterator()
+	for iter.Next(ctx) {
+		keys = append(keys, iter.Val())
+	}
+	if err := iter.Err(); err != nil {
 		t.Fatal(err)
 	}
 	want := map[string]bool{
