@@ -27,6 +27,10 @@ type Cache struct {
 	observer Observer
 	disabled bool
 	flights  flightGroup
+	memo     memo      // results of recent flights (see fill)
+	coalesce bool      // share reads of one entry (WithReadCoalescing)
+	reads    readGroup // the reads shared
+	readHold time.Duration
 
 	storeTimeout  time.Duration
 	maxEntrySize  int
@@ -108,7 +112,7 @@ func WithMaxEntrySize(n int) Option { return func(c *Cache) { c.maxEntrySize = n
 func New(store Store, opts ...Option) *Cache {
 	c := &Cache{store: store, prefix: defaultPrefix, codec: JSON, logger: slog.Default(),
 		storeTimeout: DefaultStoreTimeout, maxEntrySize: DefaultMaxEntrySize, breakerFailures: DefaultBreakerFailures, breakerCooldown: DefaultBreakerCooldown,
-		closed: make(chan struct{})}
+		coalesce: true, closed: make(chan struct{})}
 	for _, o := range opts {
 		o(c)
 	}
@@ -131,6 +135,7 @@ func New(store Store, opts ...Option) *Cache {
 			c.logger.Warn(msg)
 		}
 	}
+	c.readHold = readHold(c.storeTimeout)
 	if c.storeTimeout > 0 {
 		c.store = &timeoutStore{next: c.store, budget: c.storeTimeout}
 	}
@@ -180,9 +185,11 @@ func (c *Cache) breakerChanged(node string, open bool, err error) {
 	c.logger.InfoContext(ctx, "cachegen: store answering again, circuit closed", attrs...)
 }
 
-// Close makes one last attempt, bounded by the store timeout and not held
-// back by the circuit breaker, to deliver the invalidations still waiting to
-// be retried, and stops the background retries. It returns an error naming
+// Close waits, up to the store timeout (1s without one), for the entries
+// of results already returned to be stored (a miss returns before its entry
+// is stored). Then it makes one last attempt, bounded by the store timeout
+// and not held back by the circuit breaker, to deliver the invalidations
+// still waiting to be retried, and stops the background retries. It returns an error naming
 // the namespaces it could not deliver, also logged at level Error: other
 // processes may serve their entries from before the writes until they
 // expire. Later calls return the same result. The Cache stays usable, but
@@ -193,6 +200,13 @@ func (c *Cache) Close() error {
 }
 
 func (c *Cache) close() error {
+	wait := c.storeTimeout
+	if wait <= 0 {
+		wait = time.Second
+	}
+	stored, cancel := context.WithTimeout(context.Background(), wait)
+	c.flights.waitStores(stored)
+	cancel()
 	if c.tracker != nil {
 		c.tracker.stop()
 	}

@@ -69,6 +69,7 @@ func TestClusterTemplates(t *testing.T) {
 	read := func(m *Method, id int64) (string, Status, error) {
 		rctx, rec := Record(ctx)
 		v, err := Fetch(rctx, m, memberKey(m, int(id)), func(ctx context.Context) (string, error) { return repo.get(ctx, id) })
+		settle(t, c) // a miss stores its entry after returning
 		return v, rec.Status(), err
 	}
 	// masters returns how many masters hold the namespaces.

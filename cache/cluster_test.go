@@ -126,6 +126,7 @@ func TestClusterReadsAndInvalidation(t *testing.T) {
 			m := c.Method("R.Get"+strconv.Itoa(len(tt.namespaces)), time.Minute, tt.namespaces...)
 			r := newRepo("v1")
 			getBook(ctx, m, r, 1)
+			settle(t, c)
 			tc.trips.Store(0)
 			rctx, rec := Record(ctx)
 			if bk, _ := getBook(rctx, m, r, 1); rec.Status() != StatusHit || bk.Title != "v1" {

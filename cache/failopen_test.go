@@ -113,6 +113,7 @@ func TestFailOpenGarbage(t *testing.T) {
 			m := c.Method("R.Get", time.Minute, "books")
 			r := newRepo("v1")
 			getBook(ctx, m, r, 1)
+			settle(t, c)
 			entryKey, versionKey := prefix+":{books}:R.Get:1", prefix+":{books}:v"
 			tok := client.Get(ctx, versionKey).Val()
 			switch {

@@ -82,6 +82,7 @@ func TestFaultHungRedis(t *testing.T) {
 	r := newRepo("v1")
 	ctx := context.Background()
 	getBook(ctx, m, r, 1)
+	settle(t, c)
 
 	trips := &tripCounter{}
 	client.AddHook(trips)

@@ -16,12 +16,15 @@ import (
 // versions exists, else from load, whose result is then stored. Generated
 // wrappers call it; load calls the wrapped repository.
 //
-// A hit costs one round trip to the store. Concurrent misses for the same
-// key and versions in one process share one call of load, and each caller
-// gets its own copy of the result. That call runs on a goroutine of its own
-// with the values of the first caller's ctx, not its cancellation or
-// deadline; it is cancelled only when every caller waiting for it has gone,
-// and its result is stored even then. Each caller waits with its own ctx and
+// A hit costs one round trip to the store, which concurrent reads of one
+// entry in one process share (see [WithReadCoalescing]). Concurrent misses
+// for the same key and versions in one process share one call of load, and
+// each caller gets its own copy of the result. That call runs on a
+// goroutine of its own with the values of the first caller's ctx, not its
+// cancellation or deadline; it is cancelled only when every caller waiting
+// for it has gone, and its result is stored even then. A miss costs its
+// callers the read and the load: the entry is stored after they have the
+// result (see fill). Each caller waits with its own ctx and
 // returns ctx.Err() when it ends. Errors from load (its own timeouts
 // included) are shared by the callers waiting for it, and never stored; a
 // panic in load is raised again in each of them, with load's stack. Faults
@@ -58,8 +61,13 @@ func Fetch[T any](ctx context.Context, m *Method, key Key, load func(context.Con
 	copy(keys, cl.versionKeys)
 	keys[n] = entryKey
 
-	vals, err := c.store.Get(ctx, keys)
+	epoch := c.memo.now() // before the read: see fill
+	vals, first, err := c.read(ctx, entryKey, keys)
 	if err != nil {
+		if !first {
+			// Another caller sharing the read reports its failure.
+			return bypass(ctx, m, entryKey, "get", nil, load)
+		}
 		if timedOut(ctx, err) {
 			go c.dropEntry(ctx, m, entryKey)
 		}
@@ -72,22 +80,41 @@ func Fetch[T any](ctx context.Context, m *Method, key Key, load func(context.Con
 		case err != nil:
 			c.fault(ctx, m, entryKey, "decode", err)
 		case current && nf < len(m.notFound):
-			c.emit(ctx, Event{Kind: EventHit, Method: m.name, Namespaces: m.namespaces, Key: entryKey})
-			record(ctx, m, StatusHit)
 			if c.near != nil {
 				keepNear(c, m, entryKey, tokenStrings(versions), v, payload, nf)
 			}
-			if nf >= 0 {
-				return v, m.notFound[nf]
-			}
-			return v, nil
+			return hit(ctx, m, entryKey, v, nf)
 		}
 	}
 	tokens, err := c.ensureVersions(ctx, m, &cl, versions)
 	if err != nil {
 		return bypass(ctx, m, entryKey, "init", err, load)
 	}
-	return fill(ctx, m, entryKey, tokens, load)
+	return fill(ctx, m, entryKey, tokens, epoch, load)
+}
+
+// read returns the values of keys (the version keys, then the entry key),
+// from a read sent after the caller came, shared with other callers reading
+// the same entry when coalescing is on. first reports whether this caller
+// reports a failure of the read.
+func (c *Cache) read(ctx context.Context, entryKey string, keys []string) (vals [][]byte, first bool, err error) {
+	if !c.coalesce {
+		vals, err = c.store.Get(ctx, keys)
+		return vals, true, err
+	}
+	return c.reads.get(ctx, c.store, entryKey, keys, c.readHold)
+}
+
+// hit reports a read served without calling load, and returns its result:
+// v, or the zero value and the method's nf-th not-found error.
+func hit[T any](ctx context.Context, m *Method, entryKey string, v T, nf int) (T, error) {
+	m.c.emit(ctx, Event{Kind: EventHit, Method: m.name, Namespaces: m.namespaces, Key: entryKey})
+	record(ctx, m, StatusHit)
+	if nf >= 0 {
+		var zero T
+		return zero, m.notFound[nf]
+	}
+	return v, nil
 }
 
 // nearHit serves a call from the near cache's entry e when the
@@ -151,9 +178,10 @@ func skip[T any](ctx context.Context, m *Method, load func(context.Context) (T, 
 	return load(ctx)
 }
 
-// bypass reports a store fault and calls load without the cache.
+// bypass reports a store fault, unless err is nil, and calls load without
+// the cache.
 func bypass[T any](ctx context.Context, m *Method, key, op string, err error, load func(context.Context) (T, error)) (T, error) {
-	if ctx.Err() == nil { // a caller's own cancellation is no fault of the store
+	if err != nil && ctx.Err() == nil { // a caller's own cancellation is no fault of the store
 		m.c.fault(ctx, m, key, op, err)
 	}
 	m.c.emit(ctx, Event{Kind: EventBypass, Method: m.name, Namespaces: m.namespaces, Key: key})
@@ -256,17 +284,45 @@ type flight struct {
 	payload []byte      // the encoded value, decoded by the other callers; nil if not encoded
 	claimed atomic.Bool // the first caller to read the flight takes value
 
-	load time.Duration // how long load took; zero when it was not called
+	load   time.Duration // how long load took; zero when it was not called
+	memoed bool          // the result came from the memo: load was not called
 }
 
 // fill calls load once per key and versions in this process, on a
 // goroutine of its own that outlives the caller that started it (see
-// flightGroup), stores its result tagged with tokens, and gives each caller
-// its own copy. Each caller waits with its own context.
-func fill[T any](ctx context.Context, m *Method, entryKey string, tokens []string, load func(context.Context) (T, error)) (T, error) {
+// flightGroup), and gives each caller its own copy of the result. Each
+// caller waits with its own context.
+//
+// A miss costs the caller one round trip, the read that missed: the flight
+// hands the result to its callers, then stores it, tagged with tokens.
+// That opens no stale-read window. The result is the same whenever the
+// store happens: it was loaded after tokens were read, by a caller that
+// read them after it started, so it holds every write that had returned
+// before any caller of the flight started (guarantee 1's argument, as
+// before). An entry stored late is tagged with tokens: if a write changed
+// the versions meanwhile, the entry is never served.
+//
+// Nor does a read of this process right after load again. Until the entry
+// is stored, the flight keeps its key, and a caller that misses takes its
+// result at once. After, the memo has the result for a while, for the
+// callers whose read of the store started before the entry was stored and
+// who reach the flight group after the flight has gone (epoch tells them);
+// a caller that read the store after the entry was stored, and missed, does
+// not take it: the entry expired, or was evicted or deleted, and it loads.
+// Both count as hits: load is not called. Both are keyed by tokens, like
+// the entry, so neither serves a result after a write changed the versions.
+// Other processes may miss and load until the entry is stored, as they may
+// until any flight ends.
+func fill[T any](ctx context.Context, m *Method, entryKey string, tokens []string, epoch uint64, load func(context.Context) (T, error)) (T, error) {
 	c := m.c
-	res, err := c.flights.do(ctx, entryKey+"\n"+strings.Join(tokens, ","),
-		func(ctx context.Context) (any, error) { return loadAndStore(ctx, m, entryKey, tokens, load) },
+	key := entryKey + "\n" + strings.Join(tokens, ",")
+	if v, nf, ok := fromMemo[T](m, key, epoch); ok {
+		return hit(ctx, m, entryKey, v, nf)
+	}
+	res, ready, err := c.flights.do(ctx, key,
+		func(ctx context.Context) (any, func(), error) {
+			return loadAndStore(ctx, m, entryKey, key, tokens, epoch, load)
+		},
 		func(err error) { c.fault(context.WithoutCancel(ctx), m, entryKey, "load", err) })
 	var zero T
 	f, ok := res.(*flight)
@@ -280,11 +336,15 @@ func fill[T any](ctx context.Context, m *Method, entryKey string, tokens []strin
 		record(ctx, m, StatusMiss)
 		return load(ctx)
 	}
+	served := ready || f.memoed // without waiting for a load
 	// The caller that takes the value reports the load's time; the others
 	// shared it, so that each repository call is counted once.
 	claimed := f.claimed.CompareAndSwap(false, true)
 	if err != nil {
-		if m.notFoundIndex(err) >= 0 {
+		if nf := m.notFoundIndex(err); nf >= 0 {
+			if served {
+				return hit(ctx, m, entryKey, zero, nf)
+			}
 			missed(ctx, m, entryKey, f, claimed) // the outcome was stored, as a value is
 		}
 		if claimed {
@@ -292,9 +352,15 @@ func fill[T any](ctx context.Context, m *Method, entryKey string, tokens []strin
 		}
 		return zero, err
 	}
-	missed(ctx, m, entryKey, f, claimed)
-	if claimed {
-		return *p, nil
+	if served {
+		if claimed {
+			return hit(ctx, m, entryKey, *p, -1)
+		}
+	} else {
+		missed(ctx, m, entryKey, f, claimed)
+		if claimed {
+			return *p, nil
+		}
 	}
 	if f.payload == nil {
 		return load(ctx) // the value could not be encoded, so not copied
@@ -303,6 +369,9 @@ func fill[T any](ctx context.Context, m *Method, entryKey string, tokens []strin
 	if err := c.codec.Unmarshal(f.payload, &v); err != nil {
 		c.fault(ctx, m, entryKey, "decode", err)
 		return load(ctx)
+	}
+	if served {
+		return hit(ctx, m, entryKey, v, -1)
 	}
 	return v, nil
 }
@@ -318,41 +387,50 @@ func missed(ctx context.Context, m *Method, entryKey string, f *flight, claimed 
 	record(ctx, m, StatusMiss)
 }
 
-// loadAndStore is the body of a flight: it looks for the entry again, else
-// calls load and stores its result tagged with tokens, even when every
-// caller has left.
-func loadAndStore[T any](ctx context.Context, m *Method, entryKey string, tokens []string, load func(context.Context) (T, error)) (*flight, error) {
+// loadAndStore is the body of a flight: it takes the result from the memo,
+// else calls load, and returns the result with the work of storing it,
+// tagged with tokens, which the flight does after delivering it, even when
+// every caller has left. key is the flight's: entry key and tokens.
+func loadAndStore[T any](ctx context.Context, m *Method, entryKey, key string, tokens []string, epoch uint64, load func(context.Context) (T, error)) (*flight, func(), error) {
 	c := m.c
 	f := &flight{}
-	// A caller that missed just before an earlier flight for the same key
-	// and versions stored its result starts this one: look again, so a
-	// process loads an entry once.
-	if v, payload, nf, ok := recheck[T](ctx, m, entryKey, tokens); ok {
-		f.value, f.payload = &v, payload
-		if c.near != nil {
-			keepNear(c, m, entryKey, tokens, v, payload, nf)
+	// A flight for the same key and versions may have ended between the
+	// caller's look at the memo and the flight group.
+	if payload, nf, ok := c.memo.get(key, epoch); ok {
+		var v T
+		if nf >= 0 && nf < len(m.notFound) {
+			f.value, f.memoed = &v, true
+			return f, nil, m.notFound[nf]
 		}
-		if nf >= 0 {
-			return f, m.notFound[nf]
+		if nf < 0 && c.codec.Unmarshal(payload, &v) == nil {
+			f.value, f.payload, f.memoed = &v, payload, true
+			return f, nil, nil
 		}
-		return f, nil
 	}
 	start := time.Now()
 	v, err := load(ctx)
 	f.value, f.load = &v, time.Since(start)
+	// Stored even if every caller has left and cancelled ctx.
+	sctx := context.WithoutCancel(ctx)
 	if err != nil {
-		if nf := m.notFoundIndex(err); nf >= 0 {
-			// Cached as it is: a hit returns the zero value and the error
-			// variable itself.
-			if c.near != nil {
-				keepNear(c, m, entryKey, tokens, v, nil, nf)
-			}
-			entry := appendNotFoundHeader(make([]byte, 0, 64), nf, tokens)
-			if err := c.store.Set(context.WithoutCancel(ctx), entryKey, entry, jitter(m.notFoundTTL)); err != nil {
-				c.fault(ctx, m, entryKey, "set", err)
-			}
+		nf := m.notFoundIndex(err)
+		if nf < 0 {
+			return f, nil, err // errors are not cached
 		}
-		return f, err
+		if c.near != nil {
+			keepNear(c, m, entryKey, tokens, v, nil, nf)
+		}
+		// Cached as it is: a hit returns the zero value and the error
+		// variable itself.
+		ttl := jitter(m.notFoundTTL)
+		seq := c.memo.put(key, nil, nf, ttl)
+		return f, func() {
+			entry := appendNotFoundHeader(make([]byte, 0, 64), nf, tokens)
+			if err := c.store.Set(sctx, entryKey, entry, ttl); err != nil {
+				c.fault(sctx, m, entryKey, "set", err)
+			}
+			c.memo.stored(key, seq)
+		}, err
 	}
 	// A pointer, so that encoding/json calls MarshalJSON methods with
 	// pointer receivers on the value's fields (big.Int) instead of encoding
@@ -360,7 +438,7 @@ func loadAndStore[T any](ctx context.Context, m *Method, entryKey string, tokens
 	data, err := c.codec.Marshal(&v)
 	if err != nil {
 		c.fault(ctx, m, entryKey, "encode", err)
-		return f, nil
+		return f, nil, nil
 	}
 	f.payload = data
 	if c.near != nil {
@@ -369,28 +447,33 @@ func loadAndStore[T any](ctx context.Context, m *Method, entryKey string, tokens
 	entry := c.appendEntry(tokens, data)
 	if c.maxEntrySize > 0 && len(entry) > c.maxEntrySize {
 		c.fault(ctx, m, entryKey, "size", fmt.Errorf("cache: entry of %d bytes is over the maximum of %d; not stored", len(entry), c.maxEntrySize))
-		return f, nil
+		return f, nil, nil
 	}
-	// Stored even if every caller has left and cancelled ctx.
-	if err := c.store.Set(context.WithoutCancel(ctx), entryKey, entry, jitter(m.ttl)); err != nil {
-		c.fault(ctx, m, entryKey, "set", err)
-	}
-	return f, nil
+	ttl := jitter(m.ttl)
+	seq := c.memo.put(key, f.payload, -1, ttl)
+	return f, func() {
+		if err := c.store.Set(sctx, entryKey, entry, ttl); err != nil {
+			c.fault(sctx, m, entryKey, "set", err)
+		}
+		c.memo.stored(key, seq)
+	}, nil
 }
 
-// recheck reads the entry again and decodes it when it was stored under
-// tokens.
-func recheck[T any](ctx context.Context, m *Method, entryKey string, tokens []string) (v T, payload []byte, nf int, ok bool) {
-	vals, err := m.c.store.Get(ctx, []string{entryKey})
-	if err != nil || vals[0] == nil {
-		return v, nil, -1, false
+// fromMemo returns the result the memo keeps under key (entry key and
+// tokens), decoded: a copy of its own for the caller.
+func fromMemo[T any](m *Method, key string, epoch uint64) (v T, nf int, ok bool) {
+	payload, nf, ok := m.c.memo.get(key, epoch)
+	switch {
+	case !ok:
+		return v, -1, false
+	case nf >= 0:
+		return v, nf, nf < len(m.notFound)
 	}
-	versions := make([][]byte, len(tokens))
-	for i, t := range tokens {
-		versions[i] = []byte(t)
+	if m.c.codec.Unmarshal(payload, &v) != nil {
+		var zero T
+		return zero, -1, false // another method's result under the key: the flight group tells
 	}
-	v, payload, nf, current, err := decodeEntry[T](m.c, vals[0], versions)
-	return v, payload, nf, current && err == nil && nf < len(m.notFound)
+	return v, -1, true
 }
 
 // decodeEntry decodes entry when it was computed under versions. current

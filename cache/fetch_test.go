@@ -338,6 +338,7 @@ func TestEntryTTL(t *testing.T) {
 	r := newRepo("v1")
 	ctx := context.Background()
 	getBook(ctx, m, r, 1)
+	settle(t, c)
 	key := prefix + ":{books}:R.Get:1"
 	ttl, err := client.PTTL(ctx, key).Result()
 	if err != nil {
@@ -367,6 +368,7 @@ func TestMemoryStoreTTL(t *testing.T) {
 	r := newRepo("v1")
 	ctx := context.Background()
 	getBook(ctx, m, r, 1)
+	settle(t, c) // stored at the time of the miss
 	now = now.Add(9 * time.Second)
 	getBook(ctx, m, r, 1)
 	if r.loads.Load() != 1 {
@@ -410,8 +412,15 @@ func TestKeyLayout(t *testing.T) {
 	if _, err := Fetch(ctx, m, k, func(context.Context) (int, error) { return 1, nil }); err != nil {
 		t.Fatal(err)
 	}
-	keys, err := client.Keys(ctx, prefix+":*").Result()
-	if err != nil {
+	settle(t, c)
+	// SCAN, not KEYS: one KEYS over a shared Redis of millions of keys
+	// outlasts the client's read timeout.
+	var keys []string
+	iter := client.Scan(ctx, 0, prefix+":*", 10000).Iterator()
+	for iter.Next(ctx) {
+		keys = append(keys, iter.Val())
+	}
+	if err := iter.Err(); err != nil {
 		t.Fatal(err)
 	}
 	want := map[string]bool{

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"runtime/debug"
 	"sync"
+	"time"
 )
 
 // errLoadExited is the result of a call whose function called
@@ -24,10 +25,18 @@ var errLoadExited = errors.New("cache: the load called runtime.Goexit")
 // must outlive the callers (fill stores the entry). Its panic or Goexit is
 // then handed to the call's orphaned function instead of being lost.
 //
+// A function may return, with its result, work to do after the result is
+// delivered (fill stores the entry there): the call keeps its key
+// meanwhile, so that callers arriving then take the result at once instead
+// of starting another call.
+//
 // The zero value is ready to use.
 type flightGroup struct {
-	mu    sync.Mutex
-	calls map[string]*flightCall // calls in flight, by key; guarded by mu
+	workers workers // the calls' goroutines
+	mu      sync.Mutex
+	calls   map[string]*flightCall // calls in flight, by key; guarded by mu
+	storing int                    // calls running their work after delivery; guarded by mu
+	idle    chan struct{}          // closed when storing drops to zero; nil if no one waits; guarded by mu
 }
 
 // flightCall is one call of a flightGroup.
@@ -47,13 +56,19 @@ type flightCall struct {
 	finished bool // val and err are written; done is about to be closed
 }
 
+// flightFunc is the function of a call: it returns the call's result and,
+// optionally, work to do once the result is delivered.
+type flightFunc func(context.Context) (val any, after func(), err error)
+
 // do returns the result of fn for key. It starts fn on a new goroutine
 // unless a call for key is in flight, then waits for the result or for the
 // end of ctx, whichever comes first; in the second case it returns
-// ctx.Err(). A panic in fn is raised again in every waiting caller as a
-// *panicError holding the original stack. orphaned, if not nil, receives the
-// panic or Goexit of a call that ends after every caller left.
-func (g *flightGroup) do(ctx context.Context, key string, fn func(context.Context) (any, error), orphaned func(error)) (any, error) {
+// ctx.Err(). ready reports that the result was there when the caller came
+// (the call was doing its work after delivery). A panic in fn is raised
+// again in every waiting caller as a *panicError holding the original
+// stack. orphaned, if not nil, receives the panic or Goexit of a call that
+// ends after every caller left, and a panic of the work after delivery.
+func (g *flightGroup) do(ctx context.Context, key string, fn flightFunc, orphaned func(error)) (val any, ready bool, err error) {
 	g.mu.Lock()
 	c, ok := g.calls[key]
 	if !ok {
@@ -63,11 +78,13 @@ func (g *flightGroup) do(ctx context.Context, key string, fn func(context.Contex
 		callCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 		c = &flightCall{done: make(chan struct{}), cancel: cancel, orphaned: orphaned}
 		g.calls[key] = c
-		go g.run(callCtx, key, c, fn)
+		g.workers.start(func() { g.run(callCtx, key, c, fn) })
 	}
+	ready = c.finished
 	c.waiters++
 	g.mu.Unlock()
-	return g.wait(ctx, key, c)
+	val, err = g.wait(ctx, key, c)
+	return val, ready, err
 }
 
 // wait returns c's result, or ctx's error if ctx ends first.
@@ -99,31 +116,39 @@ func (g *flightGroup) leave(key string, c *flightCall) bool {
 	c.waiters--
 	if c.waiters == 0 {
 		c.cancel()
-		if g.calls[key] == c {
-			delete(g.calls, key)
-		}
+		g.remove(key, c)
 	}
 	return true
 }
 
-// run calls fn and publishes its result in c.
-func (g *flightGroup) run(ctx context.Context, key string, c *flightCall, fn func(context.Context) (any, error)) {
+// run calls fn and publishes its result in c, then runs the work fn
+// returned, if any, before giving up the key.
+func (g *flightGroup) run(ctx context.Context, key string, c *flightCall, fn flightFunc) {
 	normal, recovered := false, false
+	var after func()
 	defer func() {
 		if !normal && !recovered {
 			c.err = errLoadExited
 		}
+		if !normal {
+			after = nil
+		}
 		g.mu.Lock()
 		c.finished = true
 		alone := c.waiters == 0
-		if g.calls[key] == c {
-			delete(g.calls, key)
+		if after == nil {
+			g.remove(key, c)
+		} else {
+			g.storing++
 		}
 		g.mu.Unlock()
-		c.cancel()
 		close(c.done)
+		c.cancel() // after does not need it: fill stores without cancellation
 		if alone && !normal && c.orphaned != nil {
 			c.orphaned(c.err)
+		}
+		if after != nil {
+			g.runAfter(key, c, after)
 		}
 	}()
 	func() {
@@ -134,11 +159,58 @@ func (g *flightGroup) run(ctx context.Context, key string, c *flightCall, fn fun
 				}
 			}
 		}()
-		c.val, c.err = fn(ctx)
+		c.val, after, c.err = fn(ctx)
 		normal = true
 	}()
 	if !normal {
 		recovered = true // a panic, recovered above; not a Goexit
+	}
+}
+
+// runAfter runs the work of c after delivery, then gives up c's key. A
+// panic in it goes to c's orphaned function: the callers have their result.
+func (g *flightGroup) runAfter(key string, c *flightCall, after func()) {
+	defer func() {
+		if r := recover(); r != nil && c.orphaned != nil {
+			c.orphaned(newPanicError(r))
+		}
+		g.mu.Lock()
+		defer g.mu.Unlock()
+		g.remove(key, c)
+		if g.storing--; g.storing == 0 && g.idle != nil {
+			close(g.idle)
+			g.idle = nil
+		}
+	}()
+	after()
+}
+
+// remove takes c off the group, unless another call has its key already.
+// The caller holds g.mu.
+func (g *flightGroup) remove(key string, c *flightCall) {
+	if g.calls[key] == c {
+		delete(g.calls, key)
+	}
+}
+
+// waitStores waits until no call is doing its work after delivery, or until
+// ctx ends; it reports whether the calls were done.
+func (g *flightGroup) waitStores(ctx context.Context) bool {
+	g.mu.Lock()
+	if g.storing == 0 {
+		g.mu.Unlock()
+		return true
+	}
+	if g.idle == nil {
+		g.idle = make(chan struct{})
+	}
+	idle := g.idle
+	g.mu.Unlock()
+	select {
+	case <-idle:
+		return true
+	case <-ctx.Done():
+		return false
 	}
 }
 
@@ -168,4 +240,52 @@ func newPanicError(v any) *panicError {
 		stack = stack[line+1:]
 	}
 	return &panicError{value: v, stack: stack}
+}
+
+// workers runs functions each on a goroutine of its own, reusing the
+// goroutines that finished one within the last workerIdle: the stack that a
+// load and the encoder grew is kept for the next call instead of grown again
+// from a few kilobytes on every miss (goccy/go-json's encoder needs tens;
+// growing them took about as much CPU as a round trip to Redis). A call
+// that ends with runtime.Goexit takes its goroutine with it.
+//
+// The zero value is ready to use.
+type workers struct {
+	once sync.Once
+	idle chan func() // unbuffered: a send succeeds when a worker waits
+}
+
+// workerIdle is how long a goroutine waits for its next function.
+const workerIdle = 100 * time.Millisecond
+
+// start runs f on an idle goroutine, or on a new one.
+func (w *workers) start(f func()) {
+	w.once.Do(func() { w.idle = make(chan func()) })
+	select {
+	case w.idle <- f:
+	default:
+		go w.run(f)
+	}
+}
+
+// run runs f, then the functions handed to it while it waits, until none
+// comes within workerIdle.
+func (w *workers) run(f func()) {
+	t := time.NewTimer(workerIdle)
+	defer t.Stop()
+	for {
+		f()
+		if !t.Stop() {
+			select { // drained for Reset, as Go before 1.23 requires
+			case <-t.C:
+			default:
+			}
+		}
+		t.Reset(workerIdle)
+		select {
+		case f = <-w.idle:
+		case <-t.C:
+			return
+		}
+	}
 }

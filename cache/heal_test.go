@@ -104,6 +104,7 @@ func TestEntryWhoseReadTimesOutIsReplaced(t *testing.T) {
 	if _, err := Fetch(ctx, ma, ma.Key(), load); err != nil {
 		t.Fatal(err)
 	}
+	settle(t, a)
 	// Process B reads through a link too slow to carry it within the read
 	// timeout (4ms per 32 KB chunk: about 0.2 s).
 	p := redistest.StartProxy(t, target)

@@ -130,4 +130,15 @@ func getBook(ctx context.Context, m *Method, r *repo, id int64) (book, error) {
 	return Fetch(ctx, m, k, func(ctx context.Context) (book, error) { return r.get(ctx, id) })
 }
 
+// settle waits until c has stored the entries of the misses that returned:
+// a miss returns before its entry is stored.
+func settle(t testing.TB, c *Cache) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if !c.flights.waitStores(ctx) {
+		t.Fatal("entries still being stored after 5s")
+	}
+}
+
 func sprintf(format string, args ...any) string { return fmt.Sprintf(format, args...) }

@@ -27,6 +27,7 @@ func downRedis(t *testing.T, logs *logLines, errs *atomic.Int64) (*Cache, *Metho
 	c := New(NewRedisStore(client), WithPrefix(testPrefix(t)), WithLogger(slog.New(logs)), WithObserver(observe))
 	m := c.Method("R.Get", time.Minute, "books")
 	getBook(context.Background(), m, newRepo("v1"), 1)
+	settle(t, c)
 	srv.Kill()
 	return c, m
 }

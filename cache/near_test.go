@@ -52,6 +52,7 @@ func TestNearHitReadsOnlyTheVersions(t *testing.T) {
 	if _, err := getBook(ctx, m, r, 7); err != nil {
 		t.Fatal(err)
 	}
+	settle(t, c) // the miss stores its entry after returning
 	log.cmds, log.trips = nil, 0
 	for i := range 3 {
 		b, err := getBook(ctx, m, r, 7)

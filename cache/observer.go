@@ -11,12 +11,15 @@ type EventKind int
 
 // The kinds of [Event].
 const (
-	// EventHit: a read was served from the cache.
+	// EventHit: a read was served from the cache: from the store, or from
+	// the result this process had just loaded under the same versions.
 	EventHit EventKind = iota + 1
-	// EventMiss: a read went to the repository and its result was stored.
+	// EventMiss: a read went to the repository and its result is stored
+	// (after the callers have it).
 	EventMiss
 	// EventBypass: a read went to the repository without the cache, because
-	// the cache is disabled or the store failed (an EventError precedes it).
+	// the cache is disabled or the store failed (an EventError precedes it,
+	// one per failed read of the store, which concurrent callers may share).
 	EventBypass
 	// EventInvalidate: namespaces were invalidated (Err is set if that failed).
 	EventInvalidate

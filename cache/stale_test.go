@@ -107,11 +107,18 @@ func (d *deleteBased) write(ctx context.Context) int64 {
 // returned before the read started.
 func staleReads(t *testing.T, c cachedDB, d time.Duration) (stale, reads int64) {
 	t.Helper()
+	return staleReadsOf(t, c, d, 16, func() time.Duration { return time.Duration(500+rand.IntN(1500)) * time.Microsecond })
+}
+
+// staleReadsOf is staleReads with that many readers, and writers that pause
+// gap() between writes.
+func staleReadsOf(t *testing.T, c cachedDB, d time.Duration, readers int, gap func() time.Duration) (stale, reads int64) {
+	t.Helper()
 	var committed atomic.Int64
 	ctx := context.Background()
 	deadline := time.Now().Add(d)
 	var wg waitGroup
-	for range 16 {
+	for range readers {
 		wg.Go(func() {
 			for time.Now().Before(deadline) {
 				floor := committed.Load()
@@ -137,7 +144,7 @@ func staleReads(t *testing.T, c cachedDB, d time.Duration) (stale, reads int64) 
 						break
 					}
 				}
-				time.Sleep(time.Duration(500+rand.IntN(1500)) * time.Microsecond)
+				time.Sleep(gap())
 			}
 		})
 	}
@@ -180,5 +187,54 @@ func TestNoStaleReadAfterWrite(t *testing.T) {
 	}
 	if log.n(EventHit) == 0 || log.n(EventError) != 0 {
 		t.Fatalf("hits %d, errors %d: the harness did not exercise the cache", log.n(EventHit), log.n(EventError))
+	}
+}
+
+// TestNoStaleReadOnAHotKey is the harness on one hot key read by 64
+// readers, spread over two caches that share the Redis, as two processes
+// would: their concurrent reads are coalesced. The same harness with reads
+// that join a read already on its way (joinInFlight, coalescing off) serves
+// stale reads: the harness can see that mistake.
+func TestNoStaleReadOnAHotKey(t *testing.T) {
+	if testing.Short() {
+		t.Skip("concurrency harness; runs without -short")
+	}
+	client, _ := testRedis(t)
+	gap := func() time.Duration { return time.Duration(2000+rand.IntN(4000)) * time.Microsecond }
+	run := func(t *testing.T, wrong bool) (stale, reads, gets int64, log *eventLog) {
+		log = &eventLog{}
+		db := &slowDB{delay: time.Millisecond}
+		prefix := testPrefix(t)
+		var procs [2]*versioned
+		var counters [2]*slowGets
+		for i := range procs {
+			counters[i] = &slowGets{Store: NewRedisStore(client)}
+			var store Store = counters[i]
+			if wrong {
+				store = &joinInFlight{Store: store}
+			}
+			// The store timeout of TestFaultStampede: 64 readers queue for
+			// pooled connections on a loaded machine.
+			c := New(store, WithPrefix(prefix), WithObserver(log.observe), WithReadCoalescing(!wrong), WithLogger(quiet), WithStoreTimeout(2*time.Second))
+			procs[i] = &versioned{db: db, get: c.Method("DB.Get", time.Minute, "db"), update: c.Method("DB.Write", 0, "db")}
+		}
+		stale, reads = staleReadsOf(t, &twoProcesses{procs: procs}, time.Second, 64, gap)
+		return stale, reads, counters[0].gets.Load() + counters[1].gets.Load(), log
+	}
+	stale, reads, gets, log := run(t, false)
+	t.Logf("coalesced: %d stale of %d reads, %d hits, %d store reads", stale, reads, log.n(EventHit), gets)
+	if stale != 0 {
+		t.Fatalf("%d of %d reads returned data older than a completed write", stale, reads)
+	}
+	if log.n(EventHit) == 0 || log.n(EventError) != 0 || gets >= reads {
+		t.Fatalf("hits %d, errors %d, %d store reads for %d reads: the harness did not exercise coalesced hits", log.n(EventHit), log.n(EventError), gets, reads)
+	}
+	// A few tries for a machine too loaded to make the race in one second.
+	for try := 0; try < 5 && (try == 0 || stale == 0); try++ {
+		stale, reads, _, log = run(t, true)
+		t.Logf("joining reads in flight: %d stale of %d reads, %d hits", stale, reads, log.n(EventHit))
+	}
+	if stale == 0 {
+		t.Fatalf("the harness saw no stale read in 5 runs joining reads already sent: it cannot see that mistake")
 	}
 }

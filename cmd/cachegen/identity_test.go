@@ -43,6 +43,7 @@ func main() {
 	rdb := redis.NewClient(cache.RedisOptions(os.Getenv("SCHEMA_ADDR")))
 	defer rdb.Close()
 	c := cache.New(cache.NewRedisStore(rdb), cache.WithPrefix(os.Getenv("SCHEMA_PREFIX")))
+	defer c.Close() // a miss's entry is stored after the read returns
 	r := &repo{}
 	b, err := NewCachedBookRepository(r, c).GetBook(context.Background(), 1)
 	fmt.Printf("loads=%d book=%+v err=%v\n", r.loads, b, err)
