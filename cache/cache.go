@@ -34,7 +34,8 @@ type Cache struct {
 
 	storeTimeout  time.Duration
 	maxEntrySize  int
-	compression   Compression // see WithCompression
+	leaseWait     time.Duration // see WithFleetLease; 0: off
+	compression   Compression   // see WithCompression
 	compressAbove int
 
 	breakerFailures int

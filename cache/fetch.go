@@ -407,6 +407,16 @@ func loadAndStore[T any](ctx context.Context, m *Method, entryKey, key string, t
 			return f, nil, nil
 		}
 	}
+	if c.leaseWait > 0 {
+		// Another process may be loading this entry: wait for its result.
+		if v, payload, nf, ok := awaitLease[T](ctx, m, entryKey, tokens); ok {
+			f.value, f.payload, f.memoed = &v, payload, true
+			if nf >= 0 {
+				return f, nil, m.notFound[nf]
+			}
+			return f, nil, nil
+		}
+	}
 	start := time.Now()
 	v, err := load(ctx)
 	f.value, f.load = &v, time.Since(start)
