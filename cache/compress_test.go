@@ -87,6 +87,7 @@ func TestCompressionRoundTrip(t *testing.T) {
 						if _, err := listBooks(ctx, m, size.n, want, &loads); err != nil {
 							t.Fatal(err)
 						}
+						settle(t, c) // a miss stores its entry after returning
 						entry := storedEntry(t, store, prefix, size.n)
 						wantName := codec.Name()
 						if size.compress[alg] {
@@ -204,6 +205,7 @@ func TestCorruptCompressedEntryIsAFaultAndAMiss(t *testing.T) {
 			m := c.Method("R.List", time.Minute, "books")
 			want, loads := shelf(30, false), 0
 			listBooks(ctx, m, 30, want, &loads)
+			settle(t, c)
 			key := sprintf("%s:{books}:R.List:30", prefix)
 			entry := []byte(client.Get(ctx, key).Val())
 			entry[len(entry)-10] ^= 0x55 // inside the compressed bytes
@@ -216,6 +218,7 @@ func TestCorruptCompressedEntryIsAFaultAndAMiss(t *testing.T) {
 			if e := log.last.Load(); log.n(EventError) != 1 {
 				t.Fatalf("%d faults reported, want 1 (last event %+v)", log.n(EventError), e)
 			}
+			settle(t, c)
 			rctx, rec := Record(ctx)
 			if _, err := listBooks(rctx, m, 30, want, &loads); err != nil || rec.Status() != StatusHit || loads != 2 {
 				t.Fatalf("after the overwrite: %v, status %v, loads %d; want a hit", err, rec.Status(), loads)
@@ -243,6 +246,7 @@ func TestMixedCompressionOverOneStore(t *testing.T) {
 			for _, w := range names {
 				m := caches[w].Method("R.List", time.Minute, "books")
 				listBooks(ctx, m, sizes[w], shelf(sizes[w], false), &loads)
+				settle(t, caches[w])
 				if got, want := entryCodec(storedEntry(t, store, prefix, sizes[w])), map[string]string{"plain": "json", "s2": "json+s2", "zstd": "json+zstd"}[w]; got != want {
 					t.Fatalf("%s wrote a %q entry, want %q", w, got, want)
 				}
@@ -271,6 +275,7 @@ func TestMixedCompressionOverOneStore(t *testing.T) {
 				if want := map[bool]Status{true: StatusMiss, false: StatusHit}[i == 0]; rec.Status() != want {
 					t.Fatalf("after the invalidation, read %d (%s) is a %v, want a %v", i, r, rec.Status(), want)
 				}
+				settle(t, caches[r])
 			}
 			if loads != 4 {
 				t.Fatalf("loads %d after the invalidation, want 4", loads)
@@ -282,6 +287,7 @@ func TestMixedCompressionOverOneStore(t *testing.T) {
 			if rec.Status() != StatusMiss || log.n(EventError) != 0 {
 				t.Fatalf("msgpack over a JSON entry: status %v, faults %d; want a miss and no fault", rec.Status(), log.n(EventError))
 			}
+			settle(t, mp)
 			if got := entryCodec(storedEntry(t, store, prefix, sizes["s2"])); got != "msgpack+s2" {
 				t.Fatalf("msgpack cache wrote %q", got)
 			}

@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/cachegen/cachegen/cache"
 )
 
 var (
@@ -71,11 +73,20 @@ type harnessSubject struct {
 
 // harnessSubjects lists cachegen and every peer.
 func harnessSubjects() []harnessSubject {
-	out := []harnessSubject{{"cachegen", func(tb testing.TB, db *slowDB) *twoInstances {
-		prefix := newPrefix()
-		first, second := NewCachedCounter(db, newCachegen(tb, prefix)), NewCachedCounter(db, newCachegen(tb, prefix))
-		return &twoInstances{read: [2]func(context.Context) (int64, error){first.Read, second.Read}, write: first.Write}
-	}}}
+	cachegen := func(opts ...cache.Option) func(tb testing.TB, db *slowDB) *twoInstances {
+		return func(tb testing.TB, db *slowDB) *twoInstances {
+			prefix := newPrefix()
+			first, second := NewCachedCounter(db, newCachegen(tb, prefix, opts...)), NewCachedCounter(db, newCachegen(tb, prefix, opts...))
+			return &twoInstances{read: [2]func(context.Context) (int64, error){first.Read, second.Read}, write: first.Write}
+		}
+	}
+	out := []harnessSubject{
+		{"cachegen", cachegen()},
+		{"cachegen+near", cachegen(cache.WithNearCache(cache.NearCache{}))},
+		// Across processes, the tracked near cache trades exactness for hits
+		// without a round trip: its figures are measured, not asserted.
+		{"cachegen+tracked", cachegen(cache.WithNearCache(cache.NearCache{Tracked: true}))},
+	}
 	for _, p := range asidePeers {
 		out = append(out, harnessSubject{p.name, func(tb testing.TB, db *slowDB) *twoInstances {
 			key := newPrefix() + ":counter"
@@ -179,7 +190,7 @@ func TestStaleReads(t *testing.T) {
 			t.Logf("%d stale of %d reads (%.2f%%; p50 %v, max %v after the write), %d loads, %d writes, %d errors",
 				r.stale, r.reads, 100*float64(r.stale)/float64(r.reads), r.percentile(50), r.percentile(100), r.loads, r.writes, r.errors)
 			switch s.name {
-			case "cachegen":
+			case "cachegen", "cachegen+near":
 				if r.stale != 0 || r.errors != 0 {
 					t.Fatalf("cachegen served %d stale reads, %d errors", r.stale, r.errors)
 				}

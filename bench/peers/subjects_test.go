@@ -28,6 +28,8 @@ func subjects() []subjectMaker {
 	out := []subjectMaker{
 		{"cachegen", cachegenSubject()},
 		{"cachegen+s2", cachegenSubject(cache.WithCompression(cache.S2, 1024))},
+		{"cachegen+near", cachegenSubject(cache.WithNearCache(cache.NearCache{}))},
+		{"cachegen+tracked", cachegenSubject(cache.WithNearCache(cache.NearCache{Tracked: true}))},
 	}
 	for _, p := range asidePeers {
 		out = append(out, subjectMaker{p.name, asideSubject(p.new)})
