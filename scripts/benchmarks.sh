@@ -59,7 +59,7 @@ peers() { (cd bench/peers && "$tmp/peers.test" -test.run '^$' "$@") | tee -a "$t
 # Interleaved, so that a slow moment of the machine hits both sides of a ratio.
 for i in $(seq "$COUNT"); do
 	echo "== run $i of $COUNT" >&2
-	run -test.bench '^Benchmark(Hit|HitParallel|Miss|Decode|Compression|CompressionHitRatio|TemplateHit)$' -test.benchtime 2s
+	run -test.bench '^Benchmark(Hit|HitParallel|Miss|Decode|Compression|CompressionHitRatio|TemplateHit|NearHit)$' -test.benchtime 2s
 	# A fixed number of operations: the hit rates depend on it, not on time.
 	run -test.bench '^BenchmarkHitRate$' -test.benchtime 20000x
 	# The stale-read harness runs once per round (2s per cache, over 1s of benchtime).

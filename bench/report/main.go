@@ -139,6 +139,8 @@ func main() {
 		fmt.Fprintf(w, "| cachegen miss | %s | %.0f | %s: %.2fx the hand-written one (goal ≤ 1: %s) |\n", dur(rc.ns), rc.allocs, dur(rc.ns-rr.ns), ratio, verdict(ratio <= 1))
 	}
 
+	nearSection(w, rs)
+
 	entitiesSection(w, rs)
 
 	compressionSection(w, rs)
