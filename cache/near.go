@@ -80,7 +80,7 @@ func (c *Cache) NearStats() NearStats {
 	n := c.near
 	st := NearStats{Entries: n.entries.Load(), Bytes: n.bytes.Load(), Hits: n.hits.Load(), Evicted: n.evicted.Load()}
 	if t := c.tracker; t != nil {
-		st.Tracking = t.healthy.Load()
+		st.Tracking = t.tracking()
 		st.TrackedInvalidation, st.TrackingResets = t.invalidations.Load(), t.resets.Load()
 	}
 	return st
