@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -72,10 +73,20 @@ type trackUnit struct {
 	pubsub *redis.PubSub
 	subID  int64       // the subscriber's CLIENT ID
 	ready  atomic.Bool // set up and listening (Redis Cluster)
+
+	mu     sync.Mutex
+	ids    map[int64]bool // the CLIENT IDs of the tracking connections, guarded by mu
+	quit   chan struct{}  // closed by close
+	closer sync.Once
 }
 
 // close closes the unit's connections.
 func (u *trackUnit) close() {
+	u.closer.Do(func() {
+		if u.quit != nil {
+			close(u.quit)
+		}
+	})
 	if u.pubsub != nil {
 		u.pubsub.Close()
 	}
@@ -146,6 +157,8 @@ func (t *tracker) listen() error {
 	t.mu.Lock()
 	t.unit = u
 	t.mu.Unlock()
+	t.done.Add(1)
+	go t.watch(u)
 	t.healthy.Store(true)
 	t.c.logger.Info("cachegen: near cache tracking versions", "subscriber", u.subID)
 	return t.receive(u)
@@ -181,8 +194,21 @@ func (t *tracker) setUp(o *redis.Options) (*trackUnit, error) {
 	readOpt := opt
 	readOpt.PoolSize, readOpt.MinIdleConns = trackedConns, 0
 	readOpt.ConnMaxIdleTime, readOpt.ConnMaxLifetime = -1, 0 // a closed connection's tracking is lost
+	u := &trackUnit{addr: opt.Addr, sub: sub, pubsub: ps, subID: subID, ids: map[int64]bool{}, quit: make(chan struct{})}
 	readOpt.OnConnect = func(ctx context.Context, cn *redis.Conn) error {
-		return cn.Do(ctx, "CLIENT", "TRACKING", "on", "REDIRECT", strconv.FormatInt(subID, 10)).Err()
+		var id *redis.IntCmd
+		_, err := cn.Pipelined(ctx, func(p redis.Pipeliner) error {
+			p.Do(ctx, "CLIENT", "TRACKING", "on", "REDIRECT", strconv.FormatInt(subID, 10))
+			id = p.ClientID(ctx)
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		u.mu.Lock()
+		u.ids[id.Val()] = true
+		u.mu.Unlock()
+		return nil
 	}
 	dial := readOpt.Dialer
 	if dial == nil {
@@ -202,7 +228,68 @@ func (t *tracker) setUp(o *redis.Options) (*trackUnit, error) {
 		}
 		return tc, nil
 	}
-	return &trackUnit{addr: opt.Addr, reads: redis.NewClient(&readOpt), sub: sub, pubsub: ps, subID: subID}, nil
+	u.reads = redis.NewClient(&readOpt)
+	return u, nil
+}
+
+// trackCheck is how often a unit checks that its tracking connections are
+// still there: Redis tells no one when one is closed (a CLIENT KILL, a
+// proxy or a server timeout), and the versions read on it are no longer
+// tracked.
+const trackCheck = time.Second
+
+// watch checks, every trackCheck until u is closed, that u's tracking
+// connections are still connected to the server, and forgets every
+// version when one is not.
+func (t *tracker) watch(u *trackUnit) {
+	defer t.done.Done()
+	tick := time.NewTicker(trackCheck)
+	defer tick.Stop()
+	for {
+		select {
+		case <-u.quit:
+			return
+		case <-tick.C:
+		}
+		u.mu.Lock()
+		args := make([]any, 0, 3+len(u.ids))
+		args = append(args, "CLIENT", "LIST", "ID")
+		for id := range u.ids {
+			args = append(args, id)
+		}
+		u.mu.Unlock()
+		if len(args) == 3 {
+			continue
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), max(t.c.storeTimeout, time.Second))
+		list, err := u.reads.Do(ctx, args...).Text()
+		cancel()
+		if err != nil {
+			continue // a failed connection is closed, which tells the tracker
+		}
+		alive := map[int64]bool{}
+		for _, line := range strings.Split(list, "\n") {
+			if f, ok := strings.CutPrefix(line, "id="); ok {
+				if i := strings.IndexByte(f, ' '); i > 0 {
+					if id, err := strconv.ParseInt(f[:i], 10, 64); err == nil {
+						alive[id] = true
+					}
+				}
+			}
+		}
+		lost := false
+		u.mu.Lock()
+		for _, a := range args[3:] {
+			if id := a.(int64); !alive[id] {
+				delete(u.ids, id)
+				lost = true
+			}
+		}
+		u.mu.Unlock()
+		if lost {
+			t.connLost()
+		}
+	}
 }
 
 // receive forgets the versions Redis says have changed, until the
@@ -293,16 +380,19 @@ func (t *tracker) runUnit(u *trackUnit, o *redis.Options) {
 	defer t.done.Done()
 	set, err := t.setUp(o)
 	if err == nil {
-		u.reads, u.sub, u.pubsub, u.subID = set.reads, set.sub, set.pubsub, set.subID
 		t.mu.Lock()
 		stopped := t.stopped
 		if !stopped {
+			u = set
+			t.units[u.addr] = u
 			u.ready.Store(true)
 			delete(t.backoff, u.addr)
+			t.done.Add(1)
+			go t.watch(u)
 		}
 		t.mu.Unlock()
 		if stopped {
-			u.close()
+			set.close()
 			return
 		}
 		t.c.logger.Info("cachegen: near cache tracking versions", "node", u.addr, "subscriber", u.subID)
