@@ -325,3 +325,58 @@ func killTracking(t *testing.T, node *redis.Client) {
 	}
 	t.Logf("killed %d tracking connections", killed)
 }
+
+// TestClusterTrackedReshard moves the slot of a tracked namespace to
+// another master under load: the writing process never reads stale data
+// (the version reads on the old master answer MOVED, and go to the store),
+// and afterwards another process's write reaches the tracked near cache
+// through the new master's unit.
+func TestClusterTrackedReshard(t *testing.T) {
+	tc, reader, writer := trackedCluster(t)
+	var log eventLog
+	c := New(NewRedisStore(tc.client), WithPrefix(reader.prefix), WithObserver(log.observe), WithLogger(quiet), WithNearCache(NearCache{Tracked: true}))
+	defer c.Close()
+	waitUnits(t, c, len(tc.addrs))
+	copyInt := func(v int64) int64 { return v }
+	db := &versioned{db: &slowDB{delay: 500 * time.Microsecond}, get: c.Method("DB.Get", time.Minute, "db").Copy(copyInt), update: c.Method("DB.Write", 0, "db")}
+
+	load := startLoad(db, 8, 1, 10*time.Millisecond)
+	time.Sleep(400 * time.Millisecond)
+	before := c.NearStats().Hits
+	from := tc.nodeOf(t, "db")
+	migrateSlot(t, tc, "{db}")
+	time.Sleep(600 * time.Millisecond)
+	load.finish()
+	st := c.NearStats()
+	t.Logf("reads %d, stale %d, near hits %d (%d before the move), tracking resets %d, store errors %d",
+		load.reads.Load(), load.stale.Load(), st.Hits, before, st.TrackingResets, log.n(EventError))
+	if load.stale.Load() != 0 || load.errs.Load() != 0 {
+		t.Fatalf("%d stale reads, %d errors to callers while resharding", load.stale.Load(), load.errs.Load())
+	}
+	if st.Hits <= before {
+		t.Fatal("no near hits after the slot moved")
+	}
+	if to := tc.nodeOf(t, "db"); to == from {
+		t.Fatalf("the slot of {db} is still on %s", from)
+	}
+
+	// Another process writes: the tracked reader sees it, from the new master.
+	ctx := context.Background()
+	other := &versioned{db: db.db, get: writer.Method("DB.Get", time.Minute, "db").Copy(copyInt), update: writer.Method("DB.Write", 0, "db")}
+	for i := range 20 {
+		db.read(ctx)
+		settle(t, c)
+		db.read(ctx)
+		want := other.write(ctx)
+		start := time.Now()
+		for {
+			if v, _ := db.read(ctx); v >= want {
+				break
+			}
+			if time.Since(start) > 2*time.Second {
+				t.Fatalf("write %d of another process not seen after 2s", i)
+			}
+			time.Sleep(100 * time.Microsecond)
+		}
+	}
+}
