@@ -521,7 +521,7 @@ func (t *tracker) read(ctx context.Context, keys []string) (versions [][]byte, o
 		return nil, false, nil
 	}
 	before := t.epoch.Load()
-	ctx, cancel := context.WithTimeout(ctx, t.c.storeTimeout)
+	ctx, cancel := t.bound(ctx)
 	defer cancel()
 	t.versionReads.Add(1)
 	vals, err := reads.MGet(ctx, keys...).Result()
@@ -534,6 +534,14 @@ func (t *tracker) read(ctx context.Context, keys []string) (versions [][]byte, o
 	}
 	t.keep(before, keys, versions)
 	return versions, true, nil
+}
+
+// bound bounds a version read by the store timeout, if there is one.
+func (t *tracker) bound(ctx context.Context) (context.Context, context.CancelFunc) {
+	if t.c.storeTimeout <= 0 {
+		return ctx, func() {}
+	}
+	return context.WithTimeout(ctx, t.c.storeTimeout)
 }
 
 // keep keeps the versions read of keys, unless an invalidation arrived (or
@@ -587,7 +595,7 @@ outer:
 		}
 		parts = append(parts, unitRead{u: u, idx: []int{i}})
 	}
-	ctx, cancel := context.WithTimeout(ctx, t.c.storeTimeout)
+	ctx, cancel := t.bound(ctx)
 	defer cancel()
 	versions = make([][]byte, len(keys))
 	if len(parts) == 1 {
