@@ -152,7 +152,9 @@ func New(store Store, opts ...Option) *Cache {
 	}
 	if c.near != nil && c.nearTracked {
 		if client := singleClient(store); client != nil {
-			c.tracker = newTracker(c, client)
+			c.tracker = newTracker(c, client, nil)
+		} else if cluster := clusterClient(store); cluster != nil {
+			c.tracker = newTracker(c, nil, cluster)
 		} else {
 			c.logger.Warn(errNoTracking.Error())
 		}
@@ -165,6 +167,17 @@ func New(store Store, opts ...Option) *Cache {
 func singleClient(s Store) *redis.Client {
 	if rs, ok := s.(*redisStore); ok {
 		if client, ok := rs.client.(*redis.Client); ok {
+			return client
+		}
+	}
+	return nil
+}
+
+// clusterClient returns the *redis.ClusterClient of a store of
+// NewRedisStore, or nil.
+func clusterClient(s Store) *redis.ClusterClient {
+	if rs, ok := s.(*redisStore); ok {
+		if client, ok := rs.client.(*redis.ClusterClient); ok {
 			return client
 		}
 	}

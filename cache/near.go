@@ -36,8 +36,12 @@ type NearCache struct {
 	// millisecond on a LAN; see docs/guarantees.md for the measured
 	// figures), instead of never. The writing process stays exact. Tracking
 	// needs a store of NewRedisStore over a *redis.Client (a single Redis or
-	// a failover client); elsewhere the near cache reads versions from
-	// Redis, with a warning. Whenever the tracking connections are lost,
+	// a failover client) or a *redis.ClusterClient (Redis tracks keys per
+	// server: the tracking then runs on each master, with a subscriber and
+	// tracking connections of its own there, set up at the first version
+	// read of that master); elsewhere the near cache reads versions from
+	// Redis, with a warning. Whenever a tracking connection or a subscriber
+	// is lost (on any master), or a master answers that a key has moved,
 	// every version kept is forgotten.
 	Tracked bool
 }
@@ -63,9 +67,11 @@ type NearStats struct {
 	Bytes   int64 // their encoded sizes
 	Hits    int64 // reads it served
 	Evicted int64 // values dropped to stay within the bounds
-	// With Tracked: whether the tracking runs now, the versions Redis (or
-	// this process's writes) said changed, and the times the tracking was
-	// lost and started again.
+	// With Tracked: whether the tracking runs now (on a Redis Cluster: on
+	// every master that has it; a master whose tracking was lost has it
+	// again at its next version read), the versions Redis (or this
+	// process's writes) said changed, and the times the tracking was lost
+	// (on any master) and started again.
 	Tracking            bool
 	TrackedInvalidation int64
 	TrackingResets      int64
@@ -80,7 +86,7 @@ func (c *Cache) NearStats() NearStats {
 	n := c.near
 	st := NearStats{Entries: n.entries.Load(), Bytes: n.bytes.Load(), Hits: n.hits.Load(), Evicted: n.evicted.Load()}
 	if t := c.tracker; t != nil {
-		st.Tracking = t.healthy.Load()
+		st.Tracking = t.tracking()
 		st.TrackedInvalidation, st.TrackingResets = t.invalidations.Load(), t.resets.Load()
 	}
 	return st

@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"net"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -26,45 +28,103 @@ import (
 // the read's start and its end (epoch). When the subscriber or a tracking
 // connection goes away, Redis stops telling: everything known is forgotten
 // and the tracker starts again.
+//
+// Redis tracks keys per server: on a Redis Cluster, the tracker keeps one
+// unit (a subscriber and its tracking connections) per master, started the
+// first time a version key of that master is read, and reads each version
+// key on the unit of the master that holds it. The versions stay in one
+// map under one epoch: losing any unit forgets them all.
 type tracker struct {
-	c      *Cache
-	source *redis.Client // the user's client, whose options the tracker copies
+	c       *Cache
+	source  *redis.Client        // single Redis: the user's client, whose options the tracker copies
+	cluster *redis.ClusterClient // Redis Cluster: the user's client, whose nodes' options the units copy
 
 	mu       sync.Mutex
 	versions map[string]string // version key -> token, guarded by mu
-	reads    *redis.Client     // the tracking connections; nil while (re)starting
-	sub      *redis.Client
-	pubsub   *redis.PubSub
-	subID    int64 // the subscriber's CLIENT ID
+	unit     *trackUnit        // single Redis: the running unit; nil while (re)starting
+	// Redis Cluster: the units by master address, started or starting, and
+	// when a master whose unit was lost may have one again.
+	units   map[string]*trackUnit
+	retryAt map[string]time.Time
+	backoff map[string]time.Duration
+	stopped bool
 
 	// epoch counts the invalidations received and the resets; a version
 	// read is kept only if it did not move during the read.
-	epoch   atomic.Uint64
-	healthy atomic.Bool // the tracking is set up and the subscriber listening
+	epoch atomic.Uint64
+	// healthy: the tracking is set up and the subscriber listening (single
+	// Redis); the tracker runs (Redis Cluster, whose units come and go
+	// each on its own).
+	healthy atomic.Bool
 
 	closed chan struct{}
 	done   sync.WaitGroup
 
-	// Measurements, for NearStats.
-	invalidations, resets atomic.Int64
+	// Measurements, for NearStats and the tests.
+	invalidations, resets, versionReads atomic.Int64
+}
+
+// trackUnit is a subscriber and the tracking connections whose
+// invalidations it receives, on one Redis server.
+type trackUnit struct {
+	addr   string
+	reads  *redis.Client // the tracking connections
+	sub    *redis.Client
+	pubsub *redis.PubSub
+	subID  int64       // the subscriber's CLIENT ID
+	ready  atomic.Bool // set up and listening (Redis Cluster)
+
+	mu     sync.Mutex
+	ids    map[int64]bool // the CLIENT IDs of the tracking connections, guarded by mu
+	quit   chan struct{}  // closed by close
+	closer sync.Once
+}
+
+// close closes the unit's connections.
+func (u *trackUnit) close() {
+	u.closer.Do(func() {
+		if u.quit != nil {
+			close(u.quit)
+		}
+	})
+	if u.pubsub != nil {
+		u.pubsub.Close()
+	}
+	if u.reads != nil {
+		u.reads.Close()
+	}
+	if u.sub != nil {
+		u.sub.Close()
+	}
 }
 
 // trackingChannel is where Redis sends the invalidations of RESP2 clients.
 const trackingChannel = "__redis__:invalidate"
 
-// trackedConns is the size of the pool of tracking connections: version
-// reads happen only on a near hit whose versions are not known here.
+// trackedConns is the size of the pool of tracking connections (per master
+// on a Redis Cluster): version reads happen only on a near hit whose
+// versions are not known here.
 const trackedConns = 4
 
-func newTracker(c *Cache, source *redis.Client) *tracker {
-	t := &tracker{c: c, source: source, versions: map[string]string{}, closed: make(chan struct{})}
+// newTracker starts tracking the versions of source, a single Redis, or of
+// cluster, a Redis Cluster (one of them is nil).
+func newTracker(c *Cache, source *redis.Client, cluster *redis.ClusterClient) *tracker {
+	t := &tracker{c: c, source: source, cluster: cluster, versions: map[string]string{}, closed: make(chan struct{})}
+	if cluster != nil {
+		t.units, t.retryAt, t.backoff = map[string]*trackUnit{}, map[string]time.Time{}, map[string]time.Duration{}
+		t.healthy.Store(true)
+		t.done.Add(1)
+		go t.startMasters()
+		return t
+	}
 	t.done.Add(1)
 	go t.run()
 	return t
 }
 
-// run sets the tracking up, listens to the invalidations, and starts again
-// after every failure, until the Cache is closed.
+// run sets the tracking of a single Redis up, listens to the
+// invalidations, and starts again after every failure, until the Cache is
+// closed.
 func (t *tracker) run() {
 	defer t.done.Done()
 	wait := retryFirst
@@ -86,10 +146,28 @@ func (t *tracker) run() {
 	}
 }
 
-// listen sets up the subscriber and the tracking connections, then
-// forgets the versions Redis says have changed, until something fails.
+// listen sets up the subscriber and the tracking connections of a single
+// Redis, then forgets the versions Redis says have changed, until
+// something fails.
 func (t *tracker) listen() error {
-	opt := *t.source.Options()
+	u, err := t.setUp(t.source.Options())
+	if err != nil {
+		return err
+	}
+	t.mu.Lock()
+	t.unit = u
+	t.mu.Unlock()
+	t.done.Add(1)
+	go t.watch(u)
+	t.healthy.Store(true)
+	t.c.logger.Info("cachegen: near cache tracking versions", "subscriber", u.subID)
+	return t.receive(u)
+}
+
+// setUp connects a unit to the server of options o: its subscriber, then
+// the pool of tracking connections redirecting their invalidations to it.
+func (t *tracker) setUp(o *redis.Options) (*trackUnit, error) {
+	opt := *o
 	opt.Protocol = 2 // invalidations as pub/sub messages
 	opt.MaintNotificationsConfig = nil
 
@@ -109,15 +187,28 @@ func (t *tracker) listen() error {
 	if err != nil {
 		ps.Close()
 		sub.Close()
-		return fmt.Errorf("subscribing to %s: %w", trackingChannel, err)
+		return nil, fmt.Errorf("subscribing to %s on %s: %w", trackingChannel, opt.Addr, err)
 	}
 	subID := id.Load()
 
 	readOpt := opt
 	readOpt.PoolSize, readOpt.MinIdleConns = trackedConns, 0
 	readOpt.ConnMaxIdleTime, readOpt.ConnMaxLifetime = -1, 0 // a closed connection's tracking is lost
+	u := &trackUnit{addr: opt.Addr, sub: sub, pubsub: ps, subID: subID, ids: map[int64]bool{}, quit: make(chan struct{})}
 	readOpt.OnConnect = func(ctx context.Context, cn *redis.Conn) error {
-		return cn.Do(ctx, "CLIENT", "TRACKING", "on", "REDIRECT", strconv.FormatInt(subID, 10)).Err()
+		var id *redis.IntCmd
+		_, err := cn.Pipelined(ctx, func(p redis.Pipeliner) error {
+			p.Do(ctx, "CLIENT", "TRACKING", "on", "REDIRECT", strconv.FormatInt(subID, 10))
+			id = p.ClientID(ctx)
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		u.mu.Lock()
+		u.ids[id.Val()] = true
+		u.mu.Unlock()
+		return nil
 	}
 	dial := readOpt.Dialer
 	if dial == nil {
@@ -131,18 +222,81 @@ func (t *tracker) listen() error {
 		if err != nil {
 			return nil, err
 		}
-		return &trackedConn{Conn: cn, onClose: t.connLost}, nil
+		tc := &trackedConn{Conn: cn, onClose: t.connLost}
+		if _, ok := cn.(syscall.Conn); ok {
+			return &trackedSysConn{tc}, nil
+		}
+		return tc, nil
 	}
-	reads := redis.NewClient(&readOpt)
+	u.reads = redis.NewClient(&readOpt)
+	return u, nil
+}
 
-	t.mu.Lock()
-	t.reads, t.sub, t.pubsub, t.subID = reads, sub, ps, subID
-	t.mu.Unlock()
-	t.healthy.Store(true)
-	t.c.logger.Info("cachegen: near cache tracking versions", "subscriber", subID)
+// trackCheck is how often a unit checks that its tracking connections are
+// still there: Redis tells no one when one is closed (a CLIENT KILL, a
+// proxy or a server timeout), and the versions read on it are no longer
+// tracked.
+const trackCheck = time.Second
 
+// watch checks, every trackCheck until u is closed, that u's tracking
+// connections are still connected to the server, and forgets every
+// version when one is not.
+func (t *tracker) watch(u *trackUnit) {
+	defer t.done.Done()
+	tick := time.NewTicker(trackCheck)
+	defer tick.Stop()
 	for {
-		msg, err := ps.Receive(context.Background())
+		select {
+		case <-u.quit:
+			return
+		case <-tick.C:
+		}
+		u.mu.Lock()
+		args := make([]any, 0, 3+len(u.ids))
+		args = append(args, "CLIENT", "LIST", "ID")
+		for id := range u.ids {
+			args = append(args, id)
+		}
+		u.mu.Unlock()
+		if len(args) == 3 {
+			continue
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), max(t.c.storeTimeout, time.Second))
+		list, err := u.reads.Do(ctx, args...).Text()
+		cancel()
+		if err != nil {
+			continue // a failed connection is closed, which tells the tracker
+		}
+		alive := map[int64]bool{}
+		for _, line := range strings.Split(list, "\n") {
+			if f, ok := strings.CutPrefix(line, "id="); ok {
+				if i := strings.IndexByte(f, ' '); i > 0 {
+					if id, err := strconv.ParseInt(f[:i], 10, 64); err == nil {
+						alive[id] = true
+					}
+				}
+			}
+		}
+		lost := false
+		u.mu.Lock()
+		for _, a := range args[3:] {
+			if id := a.(int64); !alive[id] {
+				delete(u.ids, id)
+				lost = true
+			}
+		}
+		u.mu.Unlock()
+		if lost {
+			t.connLost()
+		}
+	}
+}
+
+// receive forgets the versions Redis says have changed, until the
+// subscriber fails.
+func (t *tracker) receive(u *trackUnit) error {
+	for {
+		msg, err := u.pubsub.Receive(context.Background())
 		if err != nil {
 			return err
 		}
@@ -159,26 +313,138 @@ func (t *tracker) listen() error {
 	}
 }
 
-// reset forgets every version and closes the connections: the tracking
-// that kept them coherent is gone.
+// reset forgets every version and closes the connections of a single
+// Redis: the tracking that kept them coherent is gone.
 func (t *tracker) reset() {
 	t.healthy.Store(false)
 	t.epoch.Add(1)
 	t.resets.Add(1)
 	t.mu.Lock()
 	clear(t.versions)
-	reads, sub, ps := t.reads, t.sub, t.pubsub
-	t.reads, t.sub, t.pubsub = nil, nil, nil
+	u := t.unit
+	t.unit = nil
 	t.mu.Unlock()
-	if ps != nil {
-		ps.Close()
+	if u != nil {
+		u.close()
 	}
-	if reads != nil {
-		reads.Close()
+}
+
+// startMasters starts a unit on every master of the cluster, so that the
+// first near hits are already tracked; masters that come later (a
+// failover, a new shard) get theirs at their first read.
+func (t *tracker) startMasters() {
+	defer t.done.Done()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	go func() {
+		select {
+		case <-t.closed:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	_ = t.cluster.ForEachMaster(ctx, func(ctx context.Context, node *redis.Client) error {
+		t.unitOf(node)
+		return nil
+	})
+}
+
+// unitOf returns the unit of a master's node when it is set up, else nil,
+// and starts one when the master has none (unless its last one was lost a
+// moment ago).
+func (t *tracker) unitOf(node *redis.Client) *trackUnit {
+	o := node.Options()
+	t.mu.Lock()
+	if u := t.units[o.Addr]; u != nil {
+		t.mu.Unlock()
+		if u.ready.Load() {
+			return u
+		}
+		return nil
 	}
-	if sub != nil {
-		sub.Close()
+	if t.stopped || time.Now().Before(t.retryAt[o.Addr]) {
+		t.mu.Unlock()
+		return nil
 	}
+	u := &trackUnit{addr: o.Addr}
+	t.units[o.Addr] = u
+	t.done.Add(1) // under mu, before stop's Wait
+	t.mu.Unlock()
+	go t.runUnit(u, o)
+	return nil
+}
+
+// runUnit sets unit u up, listens to its invalidations until its
+// subscriber fails, and then forgets everything.
+func (t *tracker) runUnit(u *trackUnit, o *redis.Options) {
+	defer t.done.Done()
+	set, err := t.setUp(o)
+	if err == nil {
+		t.mu.Lock()
+		stopped := t.stopped
+		if !stopped {
+			u = set
+			t.units[u.addr] = u
+			u.ready.Store(true)
+			delete(t.backoff, u.addr)
+			t.done.Add(1)
+			go t.watch(u)
+		}
+		t.mu.Unlock()
+		if stopped {
+			set.close()
+			return
+		}
+		t.c.logger.Info("cachegen: near cache tracking versions", "node", u.addr, "subscriber", u.subID)
+		err = t.receive(u)
+	}
+	t.unitLost(u, err)
+}
+
+// unitLost forgets every version, as one master no longer tells this
+// process what changes there, closes u, and lets the master have a unit
+// again after a while.
+func (t *tracker) unitLost(u *trackUnit, err error) {
+	u.ready.Store(false)
+	t.epoch.Add(1)
+	t.resets.Add(1)
+	t.mu.Lock()
+	clear(t.versions)
+	if t.units[u.addr] == u {
+		delete(t.units, u.addr)
+	}
+	wait := min(max(2*t.backoff[u.addr], retryFirst), retryMax)
+	t.backoff[u.addr] = wait
+	t.retryAt[u.addr] = time.Now().Add(wait)
+	stopped := t.stopped
+	t.mu.Unlock()
+	u.close()
+	if !stopped {
+		t.c.logs.warn(context.Background(), "tracking", err, "cachegen: near cache tracking lost on a master; the near cache reads versions from Redis until it is back", "node", u.addr, "err", err)
+	}
+}
+
+// tracking reports whether the tracking runs now: on a Redis Cluster, a
+// unit is up on every master that has one (a master whose unit was lost
+// gets one again at its next version read).
+func (t *tracker) tracking() bool {
+	if !t.healthy.Load() {
+		return false
+	}
+	if t.cluster == nil {
+		return true
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if len(t.units) == 0 {
+		return false
+	}
+	for _, u := range t.units {
+		if !u.ready.Load() {
+			return false
+		}
+	}
+	return true
 }
 
 // connLost is called when a tracking connection closes: the keys it read
@@ -190,11 +456,16 @@ func (t *tracker) connLost() {
 	default:
 	}
 	if t.healthy.Load() {
-		t.epoch.Add(1)
-		t.mu.Lock()
-		clear(t.versions)
-		t.mu.Unlock()
+		t.forgetAll()
 	}
+}
+
+// forgetAll forgets every version, without counting an invalidation.
+func (t *tracker) forgetAll() {
+	t.epoch.Add(1)
+	t.mu.Lock()
+	clear(t.versions)
+	t.mu.Unlock()
 }
 
 // forget drops the versions of keys (all of them when keys is empty), as
@@ -237,15 +508,22 @@ func (t *tracker) known(keys []string) ([][]byte, bool) {
 // invalidation arrived meanwhile. ok is false when the tracking is not
 // running: the caller reads them as usual.
 func (t *tracker) read(ctx context.Context, keys []string) (versions [][]byte, ok bool, err error) {
+	if t.cluster != nil {
+		return t.readCluster(ctx, keys)
+	}
 	t.mu.Lock()
-	reads := t.reads
+	var reads *redis.Client
+	if t.unit != nil {
+		reads = t.unit.reads
+	}
 	t.mu.Unlock()
 	if reads == nil || !t.healthy.Load() {
 		return nil, false, nil
 	}
 	before := t.epoch.Load()
-	ctx, cancel := context.WithTimeout(ctx, t.c.storeTimeout)
+	ctx, cancel := t.bound(ctx)
 	defer cancel()
+	t.versionReads.Add(1)
 	vals, err := reads.MGet(ctx, keys...).Result()
 	if err != nil {
 		return nil, true, err
@@ -254,8 +532,23 @@ func (t *tracker) read(ctx context.Context, keys []string) (versions [][]byte, o
 	if err != nil {
 		return nil, true, err
 	}
+	t.keep(before, keys, versions)
+	return versions, true, nil
+}
+
+// bound bounds a version read by the store timeout, if there is one.
+func (t *tracker) bound(ctx context.Context) (context.Context, context.CancelFunc) {
+	if t.c.storeTimeout <= 0 {
+		return ctx, func() {}
+	}
+	return context.WithTimeout(ctx, t.c.storeTimeout)
+}
+
+// keep keeps the versions read of keys, unless an invalidation arrived (or
+// the tracking was lost) since the read began, at epoch before.
+func (t *tracker) keep(before uint64, keys []string, versions [][]byte) {
 	if !allValid(versions) {
-		return versions, true, nil
+		return
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -264,7 +557,123 @@ func (t *tracker) read(ctx context.Context, keys []string) (versions [][]byte, o
 			t.versions[k] = string(versions[i])
 		}
 	}
+}
+
+// unitRead is the part of a read on a Redis Cluster that goes to one
+// master: the indexes of its keys.
+type unitRead struct {
+	u   *trackUnit
+	idx []int
+}
+
+// readCluster reads the versions of keys on the units of the masters that
+// hold them, one pipeline per master (one MGET per hash tag: keys of
+// several slots of one master cannot share an MGET), in parallel. ok is
+// false when a master has no unit set up yet, or a read failed: the caller
+// reads them from the store, which follows the cluster's redirections.
+func (t *tracker) readCluster(ctx context.Context, keys []string) (versions [][]byte, ok bool, err error) {
+	if !t.healthy.Load() {
+		return nil, false, nil
+	}
+	before := t.epoch.Load()
+	var parts []unitRead
+outer:
+	for i, k := range keys {
+		node, err := t.cluster.MasterForKey(ctx, k)
+		if err != nil {
+			return nil, false, nil
+		}
+		u := t.unitOf(node)
+		if u == nil {
+			return nil, false, nil
+		}
+		for j := range parts {
+			if parts[j].u == u {
+				parts[j].idx = append(parts[j].idx, i)
+				continue outer
+			}
+		}
+		parts = append(parts, unitRead{u: u, idx: []int{i}})
+	}
+	ctx, cancel := t.bound(ctx)
+	defer cancel()
+	versions = make([][]byte, len(keys))
+	if len(parts) == 1 {
+		err = t.readUnit(ctx, parts[0], keys, versions)
+	} else {
+		errs := make([]error, len(parts))
+		var wg sync.WaitGroup
+		for i := range parts {
+			wg.Add(1)
+			go func(i int) {
+				defer wg.Done()
+				errs[i] = t.readUnit(ctx, parts[i], keys, versions)
+			}(i)
+		}
+		wg.Wait()
+		err = errors.Join(errs...)
+	}
+	if err != nil {
+		if answered(err) {
+			// MOVED, ASK, CLUSTERDOWN...: the cluster's layout is changing
+			// under this process. Forget everything rather than keep a
+			// version of a key that may have moved.
+			t.forgetAll()
+		}
+		return nil, false, nil
+	}
+	t.keep(before, keys, versions)
 	return versions, true, nil
+}
+
+// readUnit reads the keys of part p on its unit's tracking connections,
+// into versions.
+func (t *tracker) readUnit(ctx context.Context, p unitRead, keys []string, versions [][]byte) error {
+	t.versionReads.Add(1)
+	ks := make([]string, len(p.idx))
+	for j, i := range p.idx {
+		ks[j] = keys[i]
+	}
+	groups := [][]int{nil}
+	if !sameHashTag(ks) {
+		groups = groupByHashTag(ks)
+	}
+	if len(groups) == 1 {
+		vals, err := p.u.reads.MGet(ctx, ks...).Result()
+		if err != nil {
+			return err
+		}
+		vs, err := toBytes(vals, len(ks))
+		if err != nil {
+			return err
+		}
+		for j, i := range p.idx {
+			versions[i] = vs[j]
+		}
+		return nil
+	}
+	cmds := make([]*redis.SliceCmd, len(groups))
+	pipe := p.u.reads.Pipeline()
+	for g, members := range groups {
+		gk := make([]string, len(members))
+		for m, j := range members {
+			gk[m] = ks[j]
+		}
+		cmds[g] = pipe.MGet(ctx, gk...)
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
+		return err
+	}
+	for g, members := range groups {
+		vs, err := toBytes(cmds[g].Val(), len(members))
+		if err != nil {
+			return err
+		}
+		for m, j := range members {
+			versions[p.idx[j]] = vs[m]
+		}
+	}
+	return nil
 }
 
 // versionsOf returns the versions of keys known here, else reads them on a
@@ -299,8 +708,20 @@ func (t *tracker) current(keys, tokens []string) bool {
 
 // stop ends the tracking, for Cache.Close.
 func (t *tracker) stop() {
+	t.mu.Lock()
+	t.stopped = true
+	units := make([]*trackUnit, 0, len(t.units))
+	for _, u := range t.units {
+		units = append(units, u)
+	}
+	t.mu.Unlock()
 	close(t.closed)
 	t.reset()
+	for _, u := range units {
+		if u.ready.Load() {
+			u.close() // its listener returns
+		}
+	}
 	t.done.Wait()
 }
 
@@ -317,6 +738,16 @@ func (c *trackedConn) Close() error {
 	return c.Conn.Close()
 }
 
+// trackedSysConn is a trackedConn over a socket, which it exposes so that
+// go-redis's pool can see, before reusing the connection, that the server
+// closed it (its tracking is then lost: the pool closes it, which tells
+// the tracker).
+type trackedSysConn struct{ *trackedConn }
+
+func (c *trackedSysConn) SyscallConn() (syscall.RawConn, error) {
+	return c.Conn.(syscall.Conn).SyscallConn()
+}
+
 // errNoTracking is logged when tracking is asked for a store it cannot
 // track.
-var errNoTracking = errors.New("cache: NearCache.Tracked needs a store from NewRedisStore over a *redis.Client (a single Redis or a failover client); the near cache reads versions from Redis instead")
+var errNoTracking = errors.New("cache: NearCache.Tracked needs a store from NewRedisStore over a *redis.Client (a single Redis or a failover client) or a *redis.ClusterClient; the near cache reads versions from Redis instead")

@@ -189,3 +189,31 @@ func TestTrackedStaleReads(t *testing.T) {
 		t.Fatalf("the writing process read %d of %d stale: it must read its own writes", stale, reads)
 	}
 }
+
+// TestTrackedWithoutStoreTimeout: WithStoreTimeout(0) leaves version reads
+// on the tracking connections bounded by the caller's deadline only (they
+// used to expire at once, and every near hit read its versions from the
+// store).
+func TestTrackedWithoutStoreTimeout(t *testing.T) {
+	srv := redistest.Start(t)
+	client := redis.NewClient(RedisOptions(srv.Addr()))
+	t.Cleanup(func() { client.Close() })
+	reader := New(NewRedisStore(client), WithPrefix(testPrefix(t)), WithNearCache(NearCache{Tracked: true}), WithLogger(quiet), WithStoreTimeout(0))
+	t.Cleanup(func() { reader.Close() })
+	waitTracking(t, reader)
+	h := &tripCounter{}
+	client.AddHook(h)
+	m := reader.Method("BookRepository.GetBook", time.Minute, "books").Copy(copyBook)
+	r := newRepo("Dune")
+	ctx := context.Background()
+	getBook(ctx, m, r, 1)
+	settle(t, reader)
+	getBook(ctx, m, r, 1)
+	h.trips.Store(0)
+	for range 10 {
+		getBook(ctx, m, r, 1)
+	}
+	if n := h.trips.Load(); n != 0 {
+		t.Fatalf("10 tracked hits made %d round trips, want 0", n)
+	}
+}
