@@ -284,11 +284,9 @@ func (c *Cache) invalidate(ctx context.Context, method string, namespaces, label
 	ctx = context.WithoutCancel(ctx)
 	before := c.dirty.snapshot(namespaces)
 	err := c.bump(ctx, c.store, namespaces, keys, ttls)
-	if c.tracker != nil {
-		// This process reads its own write at once, without waiting for
-		// Redis to tell it.
-		c.tracker.forget(keys...)
-	}
+	// This process reads its own write at once, without waiting for Redis
+	// to tell it.
+	c.forgetTracked(keys)
 	c.emit(ctx, Event{Kind: EventInvalidate, Method: method, Namespaces: labels, Err: err})
 	if err != nil {
 		c.logs.warn(ctx, "invalidate", err, "cachegen: invalidation failed; retrying in the background", "method", method, "namespaces", namespaces, "err", err)
@@ -299,6 +297,15 @@ func (c *Cache) invalidate(ctx context.Context, method string, namespaces, label
 	}
 	c.dirty.clean(before)
 	return nil
+}
+
+// forgetTracked drops the versions of keys the tracker knows, after this
+// process changed them (a write's invalidation, or its retry): its reads
+// from then on read its write without waiting for Redis to tell it.
+func (c *Cache) forgetTracked(keys []string) {
+	if c.tracker != nil {
+		c.tracker.forget(keys...)
+	}
 }
 
 // bump sets the version keys of namespaces to fresh tokens in store. When
