@@ -31,8 +31,8 @@ type tracker struct {
 	source *redis.Client // the user's client, whose options the tracker copies
 
 	mu       sync.Mutex
-	versions map[string]string // version key -> token, guarded by mu
-	reads    *redis.Client     // the tracking connections; nil while (re)starting
+	versions map[string]knownVersion // by version key, guarded by mu
+	reads    *redis.Client           // the tracking connections; nil while (re)starting
 	sub      *redis.Client
 	pubsub   *redis.PubSub
 	subID    int64 // the subscriber's CLIENT ID
@@ -49,6 +49,22 @@ type tracker struct {
 	invalidations, resets atomic.Int64
 }
 
+// knownVersion is a version kept by the tracker: its token, and until when
+// it may be used without reading it again.
+type knownVersion struct {
+	token string
+	until time.Time
+}
+
+// trackedMaxAge is how long a version read on a tracking connection is
+// used without reading it again. Redis tells this process of changes only
+// while the connection that read the key is open, and a connection Redis
+// closes on its side (its idle `timeout`, CLIENT KILL) is noticed only
+// when it is used again, which hits of known versions never do: reading
+// the versions again bounds the delay such a loss adds to other
+// processes' writes.
+const trackedMaxAge = time.Second
+
 // trackingChannel is where Redis sends the invalidations of RESP2 clients.
 const trackingChannel = "__redis__:invalidate"
 
@@ -57,7 +73,7 @@ const trackingChannel = "__redis__:invalidate"
 const trackedConns = 4
 
 func newTracker(c *Cache, source *redis.Client) *tracker {
-	t := &tracker{c: c, source: source, versions: map[string]string{}, closed: make(chan struct{})}
+	t := &tracker{c: c, source: source, versions: map[string]knownVersion{}, closed: make(chan struct{})}
 	t.done.Add(1)
 	go t.run()
 	return t
@@ -220,14 +236,15 @@ func (t *tracker) known(keys []string) ([][]byte, bool) {
 		return nil, false
 	}
 	out := make([][]byte, len(keys))
+	now := time.Now()
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	for i, k := range keys {
 		v, ok := t.versions[k]
-		if !ok {
+		if !ok || !now.Before(v.until) {
 			return nil, false
 		}
-		out[i] = []byte(v)
+		out[i] = []byte(v.token)
 	}
 	return out, true
 }
@@ -244,6 +261,7 @@ func (t *tracker) read(ctx context.Context, keys []string) (versions [][]byte, o
 		return nil, false, nil
 	}
 	before := t.epoch.Load()
+	until := time.Now().Add(trackedMaxAge)
 	ctx, cancel := context.WithTimeout(ctx, t.c.storeTimeout)
 	defer cancel()
 	vals, err := reads.MGet(ctx, keys...).Result()
@@ -261,7 +279,7 @@ func (t *tracker) read(ctx context.Context, keys []string) (versions [][]byte, o
 	defer t.mu.Unlock()
 	if t.epoch.Load() == before && t.healthy.Load() {
 		for i, k := range keys {
-			t.versions[k] = string(versions[i])
+			t.versions[k] = knownVersion{token: string(versions[i]), until: until}
 		}
 	}
 	return versions, true, nil
@@ -287,10 +305,11 @@ func (t *tracker) current(keys, tokens []string) bool {
 	if t == nil || !t.healthy.Load() || len(keys) != len(tokens) {
 		return false
 	}
+	now := time.Now()
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	for i, k := range keys {
-		if v, ok := t.versions[k]; !ok || v != tokens[i] {
+		if v, ok := t.versions[k]; !ok || v.token != tokens[i] || !now.Before(v.until) {
 			return false
 		}
 	}
