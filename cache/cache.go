@@ -261,6 +261,9 @@ func (c *Cache) versionKey(ns string) string {
 // lost: the namespaces are dirty in this process (its reads of them bypass
 // the cache) and a background goroutine retries, 50ms then doubling up to
 // 1s apart, until the store takes it or [Cache.Close] makes its last attempt.
+//
+// With a context of [BeginTx], the namespaces are invalidated again at the
+// Tx's Commit, as the generated writes' are.
 func (c *Cache) Invalidate(ctx context.Context, namespaces ...string) error {
 	if c == nil || len(namespaces) == 0 {
 		return nil
@@ -272,7 +275,11 @@ func (c *Cache) Invalidate(ctx context.Context, namespaces ...string) error {
 		}
 		keys[i] = c.versionKey(ns)
 	}
-	return c.invalidate(ctx, "", namespaces, namespaces, keys, nil)
+	err := c.invalidate(ctx, "", namespaces, namespaces, keys, nil)
+	if t := txFrom(ctx); t != nil {
+		t.add(c, namespaces, namespaces, nil) // delivered again at its Commit
+	}
+	return err
 }
 
 // invalidate bumps the version keys of namespaces for a write of method
