@@ -4,6 +4,9 @@ import (
 	"context"
 	"testing"
 	"time"
+
+	"github.com/cachegen/cachegen/cache/internal/redistest"
+	"github.com/redis/go-redis/v9"
 )
 
 // TestTrackedConnectionClosedByRedis: Redis closes idle clients after its
@@ -45,5 +48,32 @@ func TestTrackedConnectionClosedByRedis(t *testing.T) {
 			t.Fatalf("3s after another process's write, the tracked reader still serves the data from before it")
 		}
 		time.Sleep(time.Millisecond)
+	}
+}
+
+// TestTrackedHitWithoutAStoreTimeout: WithStoreTimeout(0) leaves only the
+// caller's deadline; the tracker's version reads must not get a deadline
+// that has already passed (every read failed, and no hit was tracked).
+func TestTrackedHitWithoutAStoreTimeout(t *testing.T) {
+	srv := redistest.Start(t)
+	client := redis.NewClient(RedisOptions(srv.Addr()))
+	t.Cleanup(func() { client.Close() })
+	c := New(NewRedisStore(client), WithPrefix(testPrefix(t)), WithNearCache(NearCache{Tracked: true}), WithLogger(quiet), WithStoreTimeout(0))
+	t.Cleanup(func() { c.Close() })
+	waitTracking(t, c)
+	h := &tripCounter{}
+	client.AddHook(h)
+	m := c.Method("BookRepository.GetBook", time.Minute, "books").Copy(copyBook)
+	r := newRepo("Dune")
+	ctx := context.Background()
+	getBook(ctx, m, r, 1)
+	settle(t, c)
+	getBook(ctx, m, r, 1)
+	h.trips.Store(0)
+	for range 10 {
+		getBook(ctx, m, r, 1)
+	}
+	if n := h.trips.Load(); n != 0 {
+		t.Fatalf("10 tracked hits made %d round trips, want 0", n)
 	}
 }

@@ -262,8 +262,11 @@ func (t *tracker) read(ctx context.Context, keys []string) (versions [][]byte, o
 	}
 	before := t.epoch.Load()
 	until := time.Now().Add(trackedMaxAge)
-	ctx, cancel := context.WithTimeout(ctx, t.c.storeTimeout)
-	defer cancel()
+	if t.c.storeTimeout > 0 { // else only the caller's deadline, as for the store
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, t.c.storeTimeout)
+		defer cancel()
+	}
 	vals, err := reads.MGet(ctx, keys...).Result()
 	if err != nil {
 		return nil, true, err
