@@ -274,6 +274,9 @@ func (c *Cache) versionKey(ns string) string {
 // lost: the namespaces are dirty in this process (its reads of them bypass
 // the cache) and a background goroutine retries, 50ms then doubling up to
 // 1s apart, until the store takes it or [Cache.Close] makes its last attempt.
+//
+// With a context of [BeginTx], the namespaces are invalidated again at the
+// Tx's Commit, as the generated writes' are.
 func (c *Cache) Invalidate(ctx context.Context, namespaces ...string) error {
 	if c == nil || len(namespaces) == 0 {
 		return nil
@@ -285,7 +288,11 @@ func (c *Cache) Invalidate(ctx context.Context, namespaces ...string) error {
 		}
 		keys[i] = c.versionKey(ns)
 	}
-	return c.invalidate(ctx, "", namespaces, namespaces, keys, nil)
+	err := c.invalidate(ctx, "", namespaces, namespaces, keys, nil)
+	if t := txFrom(ctx); t != nil {
+		t.add(c, namespaces, namespaces, nil) // delivered again at its Commit
+	}
+	return err
 }
 
 // invalidate bumps the version keys of namespaces for a write of method
@@ -297,11 +304,9 @@ func (c *Cache) invalidate(ctx context.Context, method string, namespaces, label
 	ctx = context.WithoutCancel(ctx)
 	before := c.dirty.snapshot(namespaces)
 	err := c.bump(ctx, c.store, namespaces, keys, ttls)
-	if c.tracker != nil {
-		// This process reads its own write at once, without waiting for
-		// Redis to tell it.
-		c.tracker.forget(keys...)
-	}
+	// This process reads its own write at once, without waiting for Redis
+	// to tell it.
+	c.forgetTracked(keys)
 	c.emit(ctx, Event{Kind: EventInvalidate, Method: method, Namespaces: labels, Err: err})
 	if err != nil {
 		c.logs.warn(ctx, "invalidate", err, "cachegen: invalidation failed; retrying in the background", "method", method, "namespaces", namespaces, "err", err)
@@ -312,6 +317,15 @@ func (c *Cache) invalidate(ctx context.Context, method string, namespaces, label
 	}
 	c.dirty.clean(before)
 	return nil
+}
+
+// forgetTracked drops the versions of keys the tracker knows, after this
+// process changed them (a write's invalidation, or its retry): its reads
+// from then on read its write without waiting for Redis to tell it.
+func (c *Cache) forgetTracked(keys []string) {
+	if c.tracker != nil {
+		c.tracker.forget(keys...)
+	}
 }
 
 // bump sets the version keys of namespaces to fresh tokens in store. When

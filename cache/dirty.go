@@ -153,6 +153,9 @@ func (c *Cache) retryInvalidations() {
 		err := c.bump(ctx, c.store, namespaces, keys, ttls)
 		c.emit(ctx, Event{Kind: EventInvalidate, Namespaces: labels, Op: "retry", Err: err})
 		if err == nil {
+			// Before the namespaces are clean: a read of this process may
+			// have learned the old versions since the write's own forget.
+			c.forgetTracked(keys)
 			c.dirty.clean(before)
 			c.logger.InfoContext(ctx, "cachegen: lost invalidation delivered", "namespaces", namespaces)
 			wait = retryFirst

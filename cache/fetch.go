@@ -81,7 +81,11 @@ func Fetch[T any](ctx context.Context, m *Method, key Key, load func(context.Con
 			c.fault(ctx, m, entryKey, "decode", err)
 		case current && nf < len(m.notFound):
 			if c.near != nil {
-				keepNear(c, m, entryKey, tokenStrings(versions), v, payload, nf)
+				ttl := m.ttl
+				if nf >= 0 {
+					ttl = m.notFoundTTL
+				}
+				keepNear(c, m, entryKey, tokenStrings(versions), v, payload, nf, ttl)
 			}
 			return hit(ctx, m, entryKey, v, nf)
 		}
@@ -427,12 +431,12 @@ func loadAndStore[T any](ctx context.Context, m *Method, entryKey, key string, t
 		if nf < 0 {
 			return f, nil, err // errors are not cached
 		}
-		if c.near != nil {
-			keepNear(c, m, entryKey, tokens, v, nil, nf)
-		}
 		// Cached as it is: a hit returns the zero value and the error
 		// variable itself.
 		ttl := jitter(m.notFoundTTL)
+		if c.near != nil {
+			keepNear(c, m, entryKey, tokens, v, nil, nf, ttl)
+		}
 		seq := c.memo.put(key, nil, nf, ttl)
 		return f, func() {
 			entry := appendNotFoundHeader(make([]byte, 0, 64), nf, tokens)
@@ -451,15 +455,15 @@ func loadAndStore[T any](ctx context.Context, m *Method, entryKey, key string, t
 		return f, nil, nil
 	}
 	f.payload = data
+	ttl := jitter(m.ttl)
 	if c.near != nil {
-		keepNear(c, m, entryKey, tokens, v, data, -1)
+		keepNear(c, m, entryKey, tokens, v, data, -1, ttl)
 	}
 	entry := c.appendEntry(tokens, data)
 	if c.maxEntrySize > 0 && len(entry) > c.maxEntrySize {
 		c.fault(ctx, m, entryKey, "size", fmt.Errorf("cache: entry of %d bytes is over the maximum of %d; not stored", len(entry), c.maxEntrySize))
 		return f, nil, nil
 	}
-	ttl := jitter(m.ttl)
 	seq := c.memo.put(key, f.payload, -1, ttl)
 	return f, func() {
 		if err := c.store.Set(sctx, entryKey, entry, ttl); err != nil {

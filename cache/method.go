@@ -442,5 +442,10 @@ func (c *Cache) InvalidateMember(ctx context.Context, family string, values ...a
 		return fmt.Errorf("cache: invalid family: %w", err)
 	}
 	name := Member(family, values...)
-	return c.invalidate(ctx, "", []string{name}, []string{family}, []string{c.versionKey(name)}, []time.Duration{memberVersionTTL})
+	ttls := []time.Duration{memberVersionTTL}
+	err := c.invalidate(ctx, "", []string{name}, []string{family}, []string{c.versionKey(name)}, ttls)
+	if t := txFrom(ctx); t != nil {
+		t.add(c, []string{name}, []string{family}, ttls) // delivered again at its Commit
+	}
+	return err
 }

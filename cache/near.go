@@ -5,6 +5,7 @@ import (
 	"hash/maphash"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // NearCache configures the near cache: values the cache has read or loaded,
@@ -123,6 +124,7 @@ type nearEntry struct {
 	payload []byte   // the encoded value, when it has none
 	nf      int      // for a not-found outcome, the index of its error; else -1
 	size    int64
+	expires time.Time // not served from then on, as its entry in the store is not
 }
 
 func newNearStore(n NearCache) *nearStore {
@@ -138,7 +140,8 @@ func (s *nearStore) shard(key string) *nearShard {
 	return &s.shards[maphash.String(s.seed, key)%nearShards]
 }
 
-// get returns the entry held for key, or nil.
+// get returns the entry held for key, or nil; an entry that has expired
+// is dropped.
 func (s *nearStore) get(key string) *nearEntry {
 	sh := s.shard(key)
 	sh.mu.Lock()
@@ -147,8 +150,13 @@ func (s *nearStore) get(key string) *nearEntry {
 	if !ok {
 		return nil
 	}
+	e := el.Value.(*nearEntry)
+	if !time.Now().Before(e.expires) {
+		s.remove(sh, el)
+		return nil
+	}
 	sh.lru.MoveToFront(el)
-	return el.Value.(*nearEntry)
+	return e
 }
 
 // put holds e, in place of what was held for its key, and evicts the least
@@ -233,14 +241,16 @@ func nearValue[T any](c *Cache, m *Method, e *nearEntry) (v T, ok bool) {
 }
 
 // keepNear holds, in the near cache, a value of m that a caller got from
-// the store or from the repository, computed under tokens: a copy when m
+// the store or from the repository, computed under tokens, for ttl at most
+// (the TTL of the entry stored with it; for a value read from the store,
+// whose entry's remaining TTL is not known, the entry's TTL): a copy when m
 // has a copier (the caller keeps the value it got), else payload, which the
 // near cache may keep as it is (it is never written again).
-func keepNear[T any](c *Cache, m *Method, key string, tokens []string, v T, payload []byte, nf int) {
+func keepNear[T any](c *Cache, m *Method, key string, tokens []string, v T, payload []byte, nf int, ttl time.Duration) {
 	if c.near == nil || m.scoped {
 		return
 	}
-	e := &nearEntry{key: key, tokens: tokens, nf: nf, size: int64(len(payload) + len(key) + 64)}
+	e := &nearEntry{key: key, tokens: tokens, nf: nf, size: int64(len(payload) + len(key) + 64), expires: time.Now().Add(ttl)}
 	if cp, ok := m.copy.(func(T) T); ok && nf < 0 {
 		e.value = cp(v)
 	} else if nf < 0 {

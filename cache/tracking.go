@@ -40,8 +40,8 @@ type tracker struct {
 	cluster *redis.ClusterClient // Redis Cluster: the user's client, whose nodes' options the units copy
 
 	mu       sync.Mutex
-	versions map[string]string // version key -> token, guarded by mu
-	unit     *trackUnit        // single Redis: the running unit; nil while (re)starting
+	versions map[string]knownVersion // by version key, guarded by mu
+	unit     *trackUnit              // single Redis: the running unit; nil while (re)starting
 	// Redis Cluster: the units by master address, started or starting, and
 	// when a master whose unit was lost may have one again.
 	units   map[string]*trackUnit
@@ -98,6 +98,21 @@ func (u *trackUnit) close() {
 	}
 }
 
+// knownVersion is a version kept by the tracker: its token, and until when
+// it may be used without reading it again.
+type knownVersion struct {
+	token string
+	until time.Time
+}
+
+// trackedMaxAge is how long a version read on a tracking connection is
+// used without reading it again. Redis tells this process of changes only
+// while the connection that read the key is open; a connection Redis closed
+// on its side (its idle `timeout`, CLIENT KILL) is found by the units'
+// check (trackCheck), and reading the versions again bounds the delay such
+// a loss adds to other processes' writes even when that check cannot run.
+const trackedMaxAge = time.Second
+
 // trackingChannel is where Redis sends the invalidations of RESP2 clients.
 const trackingChannel = "__redis__:invalidate"
 
@@ -109,7 +124,7 @@ const trackedConns = 4
 // newTracker starts tracking the versions of source, a single Redis, or of
 // cluster, a Redis Cluster (one of them is nil).
 func newTracker(c *Cache, source *redis.Client, cluster *redis.ClusterClient) *tracker {
-	t := &tracker{c: c, source: source, cluster: cluster, versions: map[string]string{}, closed: make(chan struct{})}
+	t := &tracker{c: c, source: source, cluster: cluster, versions: map[string]knownVersion{}, closed: make(chan struct{})}
 	if cluster != nil {
 		t.units, t.retryAt, t.backoff = map[string]*trackUnit{}, map[string]time.Time{}, map[string]time.Duration{}
 		t.healthy.Store(true)
@@ -491,14 +506,15 @@ func (t *tracker) known(keys []string) ([][]byte, bool) {
 		return nil, false
 	}
 	out := make([][]byte, len(keys))
+	now := time.Now()
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	for i, k := range keys {
 		v, ok := t.versions[k]
-		if !ok {
+		if !ok || !now.Before(v.until) {
 			return nil, false
 		}
-		out[i] = []byte(v)
+		out[i] = []byte(v.token)
 	}
 	return out, true
 }
@@ -520,7 +536,7 @@ func (t *tracker) read(ctx context.Context, keys []string) (versions [][]byte, o
 	if reads == nil || !t.healthy.Load() {
 		return nil, false, nil
 	}
-	before := t.epoch.Load()
+	before, until := t.epoch.Load(), time.Now().Add(trackedMaxAge)
 	ctx, cancel := t.bound(ctx)
 	defer cancel()
 	t.versionReads.Add(1)
@@ -532,7 +548,7 @@ func (t *tracker) read(ctx context.Context, keys []string) (versions [][]byte, o
 	if err != nil {
 		return nil, true, err
 	}
-	t.keep(before, keys, versions)
+	t.keep(before, until, keys, versions)
 	return versions, true, nil
 }
 
@@ -544,9 +560,9 @@ func (t *tracker) bound(ctx context.Context) (context.Context, context.CancelFun
 	return context.WithTimeout(ctx, t.c.storeTimeout)
 }
 
-// keep keeps the versions read of keys, unless an invalidation arrived (or
-// the tracking was lost) since the read began, at epoch before.
-func (t *tracker) keep(before uint64, keys []string, versions [][]byte) {
+// keep keeps the versions read of keys until until, unless an invalidation
+// arrived (or the tracking was lost) since the read began, at epoch before.
+func (t *tracker) keep(before uint64, until time.Time, keys []string, versions [][]byte) {
 	if !allValid(versions) {
 		return
 	}
@@ -554,7 +570,7 @@ func (t *tracker) keep(before uint64, keys []string, versions [][]byte) {
 	defer t.mu.Unlock()
 	if t.epoch.Load() == before && t.healthy.Load() {
 		for i, k := range keys {
-			t.versions[k] = string(versions[i])
+			t.versions[k] = knownVersion{token: string(versions[i]), until: until}
 		}
 	}
 }
@@ -575,7 +591,7 @@ func (t *tracker) readCluster(ctx context.Context, keys []string) (versions [][]
 	if !t.healthy.Load() {
 		return nil, false, nil
 	}
-	before := t.epoch.Load()
+	before, until := t.epoch.Load(), time.Now().Add(trackedMaxAge)
 	var parts []unitRead
 outer:
 	for i, k := range keys {
@@ -622,7 +638,7 @@ outer:
 		}
 		return nil, false, nil
 	}
-	t.keep(before, keys, versions)
+	t.keep(before, until, keys, versions)
 	return versions, true, nil
 }
 
@@ -696,10 +712,11 @@ func (t *tracker) current(keys, tokens []string) bool {
 	if t == nil || !t.healthy.Load() || len(keys) != len(tokens) {
 		return false
 	}
+	now := time.Now()
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	for i, k := range keys {
-		if v, ok := t.versions[k]; !ok || v != tokens[i] {
+		if v, ok := t.versions[k]; !ok || v.token != tokens[i] || !now.Before(v.until) {
 			return false
 		}
 	}

@@ -70,10 +70,15 @@ func txFrom(ctx context.Context) *Tx {
 }
 
 // add records the invalidation of namespaces of c, with their labels and
-// the TTLs of their version keys (ttls may be nil).
+// the TTLs of their version keys (ttls may be nil). A write that ends after
+// Commit or Rollback began (a misuse) is not recorded, so that Commit can
+// read the writes without the lock; the write's own invalidation has run.
 func (t *Tx) add(c *Cache, namespaces, labels []string, ttls []time.Duration) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	if t.done {
+		return
+	}
 	w := t.writes[c]
 	if w == nil {
 		w = map[string]txWrite{}
