@@ -411,14 +411,19 @@ func loadAndStore[T any](ctx context.Context, m *Method, entryKey, key string, t
 			return f, nil, nil
 		}
 	}
+	release := func() {} // gives up the fleet lease, for a result not stored
 	if c.leaseWait > 0 {
 		// Another process may be loading this entry: wait for its result.
-		if v, payload, nf, ok := awaitLease[T](ctx, m, entryKey, tokens); ok {
+		v, payload, nf, ok, held := awaitLease[T](ctx, m, entryKey, tokens)
+		if ok {
 			f.value, f.payload, f.memoed = &v, payload, true
 			if nf >= 0 {
 				return f, nil, m.notFound[nf]
 			}
 			return f, nil, nil
+		}
+		if held != nil {
+			release = held
 		}
 	}
 	start := time.Now()
@@ -429,6 +434,7 @@ func loadAndStore[T any](ctx context.Context, m *Method, entryKey, key string, t
 	if err != nil {
 		nf := m.notFoundIndex(err)
 		if nf < 0 {
+			release()
 			return f, nil, err // errors are not cached
 		}
 		// Cached as it is: a hit returns the zero value and the error
@@ -452,6 +458,7 @@ func loadAndStore[T any](ctx context.Context, m *Method, entryKey, key string, t
 	data, err := c.codec.Marshal(&v)
 	if err != nil {
 		c.fault(ctx, m, entryKey, "encode", err)
+		release()
 		return f, nil, nil
 	}
 	f.payload = data
@@ -462,6 +469,7 @@ func loadAndStore[T any](ctx context.Context, m *Method, entryKey, key string, t
 	entry := c.appendEntry(tokens, data)
 	if c.maxEntrySize > 0 && len(entry) > c.maxEntrySize {
 		c.fault(ctx, m, entryKey, "size", fmt.Errorf("cache: entry of %d bytes is over the maximum of %d; not stored", len(entry), c.maxEntrySize))
+		release()
 		return f, nil, nil
 	}
 	seq := c.memo.put(key, f.payload, -1, ttl)

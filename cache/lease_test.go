@@ -2,6 +2,7 @@ package cache
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -73,4 +74,50 @@ func TestFleetLease(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestFleetLeaseGivenUpWhenNothingIsStored: the process holding the lease
+// gets an error from the repository (errors are not cached); the process
+// waiting for its entry loads at once instead of waiting out the lease.
+func TestFleetLeaseGivenUpWhenNothingIsStored(t *testing.T) {
+	client, _ := testRedis(t)
+	prefix := testPrefix(t)
+	const wait = 5 * time.Second
+	holder := New(NewRedisStore(client), WithPrefix(prefix), WithStoreTimeout(2*time.Second), WithLogger(quiet), WithFleetLease(wait))
+	waiter := New(NewRedisStore(client), WithPrefix(prefix), WithStoreTimeout(2*time.Second), WithLogger(quiet), WithFleetLease(wait))
+	t.Cleanup(func() { holder.Close(); waiter.Close() })
+	ctx := context.Background()
+	fetch := func(c *Cache, load func(context.Context) (int64, error)) (int64, error) {
+		m := c.Method("R.Get", time.Minute, "hot")
+		k := m.Key()
+		k.Int(1)
+		return Fetch(ctx, m, k, load)
+	}
+	errDown := errors.New("database down")
+	started := make(chan struct{})
+	holderDone := make(chan error, 1)
+	go func() {
+		_, err := fetch(holder, func(context.Context) (int64, error) {
+			close(started) // the lease is taken before the load
+			time.Sleep(100 * time.Millisecond)
+			return 0, errDown
+		})
+		holderDone <- err
+	}()
+	<-started
+	begin := time.Now()
+	var waiterLoads int
+	v, err := fetch(waiter, func(context.Context) (int64, error) { waiterLoads++; return 7, nil })
+	elapsed := time.Since(begin)
+	if err != nil || v != 7 || waiterLoads != 1 {
+		t.Fatalf("waiter: %d, %v, %d loads; want 7, nil, 1", v, err, waiterLoads)
+	}
+	if err := <-holderDone; !errors.Is(err, errDown) {
+		t.Fatalf("holder: %v, want %v", err, errDown)
+	}
+	// Without giving the lease up, the waiter waits the whole 5s.
+	if elapsed >= wait/2 {
+		t.Fatalf("the waiter loaded after %v: it waited out the lease (%v) the holder no longer needed", elapsed, wait)
+	}
+	t.Logf("the waiter loaded %v after the holder's load began", elapsed)
 }
