@@ -27,9 +27,10 @@ type Cache struct {
 	observer Observer
 	disabled bool
 	flights  flightGroup
-	memo     memo      // results of recent flights (see fill)
-	coalesce bool      // share reads of one entry (WithReadCoalescing)
-	reads    readGroup // the reads shared
+	memo     memo       // results of recent flights (see fill)
+	stores   storeOrder // the stores after misses, in order per entry key
+	coalesce bool       // share reads of one entry (WithReadCoalescing)
+	reads    readGroup  // the reads shared
 	readHold time.Duration
 
 	storeTimeout  time.Duration

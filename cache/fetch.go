@@ -444,13 +444,13 @@ func loadAndStore[T any](ctx context.Context, m *Method, entryKey, key string, t
 			keepNear(c, m, entryKey, tokens, v, nil, nf, ttl)
 		}
 		seq := c.memo.put(key, nil, nf, ttl)
-		return f, func() {
+		return f, c.stores.after(entryKey, func() {
 			entry := appendNotFoundHeader(make([]byte, 0, 64), nf, tokens)
 			if err := c.store.Set(sctx, entryKey, entry, ttl); err != nil {
 				c.fault(sctx, m, entryKey, "set", err)
 			}
 			c.memo.stored(key, seq)
-		}, err
+		}), err
 	}
 	// A pointer, so that encoding/json calls MarshalJSON methods with
 	// pointer receivers on the value's fields (big.Int) instead of encoding
@@ -473,12 +473,12 @@ func loadAndStore[T any](ctx context.Context, m *Method, entryKey, key string, t
 		return f, nil, nil
 	}
 	seq := c.memo.put(key, f.payload, -1, ttl)
-	return f, func() {
+	return f, c.stores.after(entryKey, func() {
 		if err := c.store.Set(sctx, entryKey, entry, ttl); err != nil {
 			c.fault(sctx, m, entryKey, "set", err)
 		}
 		c.memo.stored(key, seq)
-	}, nil
+	}), nil
 }
 
 // fromMemo returns the result the memo keeps under key (entry key and
