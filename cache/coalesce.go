@@ -17,7 +17,8 @@ import (
 // tenth of the store timeout), and each decodes its own copy of the reply.
 // A hot key then costs the store one read per round trip instead of one
 // per caller, and a caller that comes while a read is in flight waits for
-// up to two round trips instead of one.
+// up to two round trips instead of one. The near cache's reads of the
+// versions are shared the same way, by every entry of the same namespaces.
 func WithReadCoalescing(on bool) Option { return func(c *Cache) { c.coalesce = on } }
 
 // readGroup coalesces concurrent reads of one entry: the MGET of its

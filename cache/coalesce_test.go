@@ -142,10 +142,16 @@ func TestCoalescedReadIsSentAfterTheCallerCame(t *testing.T) {
 }
 
 func TestCoalescedReadsShareOneRoundTrip(t *testing.T) {
+	t.Run("entries", func(t *testing.T) { testCoalescedReads(t) })
+	// Near hits read only the versions; those reads are shared too.
+	t.Run("near cache", func(t *testing.T) { testCoalescedReads(t, WithNearCache(NearCache{})) })
+}
+
+func testCoalescedReads(t *testing.T, opts ...Option) {
 	run := func(t *testing.T, on bool) (reads, gets int64) {
 		slow := &slowGets{Store: NewMemoryStore(), delay: time.Millisecond}
-		c := New(slow, WithPrefix(testPrefix(t)), WithReadCoalescing(on), WithStoreTimeout(10*time.Second)) // no timeouts on a loaded machine
-		m := c.Method("R.Get", time.Minute, "books")
+		c := New(slow, append([]Option{WithPrefix(testPrefix(t)), WithReadCoalescing(on), WithStoreTimeout(10 * time.Second)}, opts...)...) // no timeouts on a loaded machine
+		m := c.Method("R.Get", time.Minute, "books").Copy(copyBook)
 		r := newRepo("v1")
 		ctx := context.Background()
 		getBook(ctx, m, r, 1)

@@ -132,17 +132,33 @@ func nearHit[T any](ctx context.Context, m *Method, cl *call, e *nearEntry, load
 	}
 	versions, tracked := c.tracker.versionsOf(ctx, cl.versionKeys)
 	if !tracked {
-		versions, err = c.store.Get(ctx, cl.versionKeys)
-	}
-	if err != nil {
-		v, err = bypass(ctx, m, cl.entryKey, "get", err, load)
-		return v, true, err
+		// Shared by the near hits of every entry of these namespaces that
+		// come while a read of their versions is in flight (a read sent
+		// after each of them came, as for entries: see readGroup).
+		var first bool
+		versions, first, err = c.read(ctx, versionsReadKey(cl.versionKeys), cl.versionKeys)
+		if err != nil {
+			if !first {
+				err = nil // another caller sharing the read reports it
+			}
+			v, err = bypass(ctx, m, cl.entryKey, "get", err, load)
+			return v, true, err
+		}
 	}
 	if !allValid(versions) || !e.holds(versions) {
 		c.near.drop(cl.entryKey)
 		return v, false, nil
 	}
 	return nearServe[T](ctx, m, cl, e)
+}
+
+// versionsReadKey names the coalesced read of the version keys keys: the
+// only key when there is one (no allocation), else all of them.
+func versionsReadKey(keys []string) string {
+	if len(keys) == 1 {
+		return keys[0]
+	}
+	return strings.Join(keys, "\n")
 }
 
 // nearServe hands the caller its own value from e, whose versions are
