@@ -30,7 +30,7 @@ func dur(ns float64) string {
 
 // onceHotKey is go-redis/cache v9's Once on one hot key from 64
 // goroutines, 1 item, in reads per second, as measured on this machine for
-// issue #14 (not in this run): the goal of the parallel hits.
+// issue #14: the goal of the parallel hits when the peers did not run.
 const onceHotKey = 505e3
 
 // ops formats a rate per second.
@@ -109,7 +109,11 @@ func main() {
 	fmt.Fprintln(w, "\n## Parallel hits, 64 goroutines, one hot key")
 	fmt.Fprintln(w, "\nConcurrent reads of the key share one `MGET` (never one already sent); without")
 	fmt.Fprintln(w, "coalescing (`cache.WithReadCoalescing(false)`, the behaviour before) each call sends its own.")
-	fmt.Fprintf(w, "The goal at one item is go-redis/cache's `Once` (it coalesces too, joining reads in flight), measured at %s on this machine in an earlier run, not in this one.\n", ops(onceHotKey))
+	once, onceWhen := onceHotKey, "measured on this machine for issue #14, not in this run"
+	if r, ok := rs["BenchmarkPeerHotKey/items=1/go-redis-cache"]; ok {
+		once, onceWhen = 1e9/r.ns, "from the peers' table of this run"
+	}
+	fmt.Fprintf(w, "The goal at one item is go-redis/cache's `Once` (it coalesces too, joining reads in flight): %s, %s.\n", ops(once), onceWhen)
 	fmt.Fprintln(w, "\n| result | cachegen | without coalescing | floor | cachegen throughput | speed-up | throughput ratio to the floor (goal ≥ 0.9) |")
 	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|")
 	for _, n := range []string{"1", "100"} {
@@ -120,7 +124,7 @@ func main() {
 		rc, ru, rf := r[0], r[1], r[2]
 		through := ops(1e9 / rc.ns)
 		if n == "1" {
-			through += fmt.Sprintf(" (goal ≥ %s: %s)", ops(onceHotKey), verdict(1e9/rc.ns >= onceHotKey))
+			through += fmt.Sprintf(" (goal ≥ %s: %s)", ops(once), verdict(1e9/rc.ns >= once))
 		}
 		fmt.Fprintf(w, "| %s item(s) | %s/op | %s/op | %s/op | %s | %.1fx | %.3f (%s) |\n", n, dur(rc.ns), dur(ru.ns), dur(rf.ns), through, ru.ns/rc.ns, rf.ns/rc.ns, verdict(rf.ns/rc.ns >= 0.9))
 	}
