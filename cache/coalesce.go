@@ -68,13 +68,28 @@ type readBatch struct {
 	err  error
 
 	reported atomic.Bool // the first caller to take a failure reports it
+
+	// The entry decoded once for the callers sharing the read (see
+	// decodeShared).
+	decodeOnce sync.Once
+	decoded    any // a *sharedDecode[T]
+}
+
+// sharedDecode is the entry of a shared read, decoded by the first caller
+// that needed it: the others take copies of v.
+type sharedDecode[T any] struct {
+	v       T
+	payload []byte
+	nf      int
+	current bool
+	err     error
 }
 
 // get returns the values of keys, the version keys and the entry key (key),
 // from a read sent after the caller came. first reports whether the caller
 // is the one that reports a failure of the read: the only caller of its
 // read, or the first of the callers sharing it to take the failure.
-func (g *readGroup) get(ctx context.Context, store Store, key string, keys []string, hold time.Duration) (vals [][]byte, first bool, err error) {
+func (g *readGroup) get(ctx context.Context, store Store, key string, keys []string, hold time.Duration) (vals [][]byte, shared *readBatch, first bool, err error) {
 	g.mu.Lock()
 	st, busy := g.reads[key]
 	if !busy {
@@ -84,7 +99,7 @@ func (g *readGroup) get(ctx context.Context, store Store, key string, keys []str
 		g.reads[key] = readState{sent: 1}
 		g.mu.Unlock()
 		vals, err = g.sendOwn(ctx, store, key, keys)
-		return vals, true, err
+		return vals, nil, true, err
 	}
 	b := st.next
 	switch {
@@ -98,7 +113,7 @@ func (g *readGroup) get(ctx context.Context, store Store, key string, keys []str
 		// generated code does): not shared.
 		g.mu.Unlock()
 		vals, err = store.Get(ctx, keys)
-		return vals, true, err
+		return vals, nil, true, err
 	}
 	b.waiters++
 	g.mu.Unlock()
@@ -106,12 +121,12 @@ func (g *readGroup) get(ctx context.Context, store Store, key string, keys []str
 	case <-b.done:
 	case <-ctx.Done():
 		g.leave(key, b)
-		return nil, false, ctx.Err()
+		return nil, nil, false, ctx.Err()
 	}
 	if b.err != nil {
 		first = b.reported.CompareAndSwap(false, true)
 	}
-	return b.vals, first, b.err
+	return b.vals, b, first, b.err
 }
 
 // sendOwn reads keys for the caller alone, under its own context, then

@@ -359,3 +359,63 @@ func TestStorePanicLeavesNoReadInFlight(t *testing.T) {
 		t.Fatalf("after the panic: %+v, %v, %v; want a hit", b, err, rec.Status())
 	}
 }
+
+// countingCodec is JSON, counting its decodes.
+type countingCodec struct {
+	Codec
+	decodes atomic.Int64
+}
+
+func (c *countingCodec) Unmarshal(data []byte, v any) error {
+	c.decodes.Add(1)
+	return c.Codec.Unmarshal(data, v)
+}
+
+// TestCoalescedHitsDecodeOnce: the callers sharing a read of a hot key
+// take copies of one decode of its entry when the method can copy its
+// results (generated code gives it the copy function), and each decodes
+// its own otherwise. Every caller's value is its own either way.
+func TestCoalescedHitsDecodeOnce(t *testing.T) {
+	run := func(t *testing.T, copies bool) (reads, gets, decodes int64) {
+		slow := &slowGets{Store: NewMemoryStore(), delay: time.Millisecond}
+		codec := &countingCodec{Codec: JSON}
+		c := New(slow, WithPrefix(testPrefix(t)), WithCodec(codec), WithStoreTimeout(10*time.Second))
+		m := c.Method("R.Get", time.Minute, "books")
+		if copies {
+			m = m.Copy(copyBook)
+		}
+		r := newRepo("v1")
+		ctx := context.Background()
+		getBook(ctx, m, r, 1)
+		settle(t, c)
+		slow.gets.Store(0)
+		codec.decodes.Store(0)
+		var n atomic.Int64
+		var wg waitGroup
+		for range 32 {
+			wg.Go(func() {
+				for range 20 {
+					b, err := getBook(ctx, m, r, 1)
+					if err != nil || b.Title != "v1" || len(b.Tags) != 2 || b.Tags[0] != "a" {
+						t.Errorf("read: %+v, %v; want v1 with tags a, b", b, err)
+						return
+					}
+					b.Tags[0] = "changed by a caller" // each has a copy of its own
+					n.Add(1)
+				}
+			})
+		}
+		wg.Wait()
+		return n.Load(), slow.gets.Load(), codec.decodes.Load()
+	}
+	reads, gets, decodes := run(t, false)
+	t.Logf("without a copy function: %d reads, %d store reads, %d decodes", reads, gets, decodes)
+	if decodes != reads {
+		t.Fatalf("without a copy function: %d decodes for %d reads, want one each", decodes, reads)
+	}
+	reads, gets, decodes = run(t, true)
+	t.Logf("with one: %d reads, %d store reads, %d decodes", reads, gets, decodes)
+	if decodes > gets {
+		t.Fatalf("with a copy function: %d decodes for %d store reads (%d reads), want at most one a read", decodes, gets, reads)
+	}
+}

@@ -62,7 +62,7 @@ func Fetch[T any](ctx context.Context, m *Method, key Key, load func(context.Con
 	keys[n] = entryKey
 
 	epoch := c.memo.now() // before the read: see fill
-	vals, first, err := c.read(ctx, entryKey, keys)
+	vals, shared, first, err := c.read(ctx, entryKey, keys)
 	if err != nil {
 		if !first {
 			// Another caller sharing the read reports its failure.
@@ -75,7 +75,7 @@ func Fetch[T any](ctx context.Context, m *Method, key Key, load func(context.Con
 	}
 	versions, entry := vals[:n], vals[n]
 	if entry != nil && allValid(versions) {
-		v, payload, nf, current, err := decodeEntry[T](c, entry, versions)
+		v, payload, nf, current, err := decodeShared[T](m, shared, entry, versions)
 		switch {
 		case err != nil:
 			c.fault(ctx, m, entryKey, "decode", err)
@@ -99,12 +99,12 @@ func Fetch[T any](ctx context.Context, m *Method, key Key, load func(context.Con
 
 // read returns the values of keys (the version keys, then the entry key),
 // from a read sent after the caller came, shared with other callers reading
-// the same entry when coalescing is on. first reports whether this caller
-// reports a failure of the read.
-func (c *Cache) read(ctx context.Context, entryKey string, keys []string) (vals [][]byte, first bool, err error) {
+// the same entry when coalescing is on (shared is then that read). first
+// reports whether this caller reports a failure of the read.
+func (c *Cache) read(ctx context.Context, entryKey string, keys []string) (vals [][]byte, shared *readBatch, first bool, err error) {
 	if !c.coalesce {
 		vals, err = c.store.Get(ctx, keys)
-		return vals, true, err
+		return vals, nil, true, err
 	}
 	return c.reads.get(ctx, c.store, entryKey, keys, c.readHold)
 }
@@ -136,7 +136,7 @@ func nearHit[T any](ctx context.Context, m *Method, cl *call, e *nearEntry, load
 		// come while a read of their versions is in flight (a read sent
 		// after each of them came, as for entries: see readGroup).
 		var first bool
-		versions, first, err = c.read(ctx, versionsReadKey(cl.versionKeys), cl.versionKeys)
+		versions, _, first, err = c.read(ctx, versionsReadKey(cl.versionKeys), cl.versionKeys)
 		if err != nil {
 			if !first {
 				err = nil // another caller sharing the read reports it
@@ -512,6 +512,30 @@ func fromMemo[T any](m *Method, key string, epoch uint64) (v T, nf int, ok bool)
 		return zero, -1, false // another method's result under the key: the flight group tells
 	}
 	return v, -1, true
+}
+
+// decodeShared is decodeEntry for a caller of the read shared (nil when
+// the read was the caller's own): when m can copy its results, the entry is
+// decoded once for all the callers sharing the read, and each takes a copy
+// of its own. A hot key's callers then spend a copy each, not a decode.
+func decodeShared[T any](m *Method, shared *readBatch, entry []byte, versions [][]byte) (v T, payload []byte, nf int, current bool, err error) {
+	cp, ok := m.copy.(func(T) T)
+	if shared == nil || !ok {
+		return decodeEntry[T](m.c, entry, versions)
+	}
+	shared.decodeOnce.Do(func() {
+		d := &sharedDecode[T]{}
+		d.v, d.payload, d.nf, d.current, d.err = decodeEntry[T](m.c, entry, versions)
+		shared.decoded = d
+	})
+	d, ok := shared.decoded.(*sharedDecode[T])
+	if !ok { // another method's read of the same keys: not something generated code does
+		return decodeEntry[T](m.c, entry, versions)
+	}
+	if d.err != nil || !d.current || d.nf >= 0 {
+		return v, d.payload, d.nf, d.current, d.err
+	}
+	return cp(d.v), d.payload, d.nf, d.current, nil
 }
 
 // decodeEntry decodes entry when it was computed under versions. current
