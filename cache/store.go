@@ -10,7 +10,9 @@ import (
 type Store interface {
 	// Get returns the value of each key, nil where the key does not exist.
 	// Implementations answer in one round trip. Callers must not modify the
-	// returned bytes.
+	// returned bytes, and implementations must not modify or reuse them
+	// afterwards: the cache may keep them (the near cache, reads shared by
+	// concurrent callers).
 	Get(ctx context.Context, keys []string) ([][]byte, error)
 
 	// Set stores value under key; a ttl of zero means no expiry.
