@@ -134,9 +134,13 @@ func TestFlightStoresAfterEveryCallerLeft(t *testing.T) {
 		t.Error("the load's context was not cancelled when its only caller left")
 	}
 	<-stored
+	// The late result is stored after its load returned: until it is, a
+	// read misses. Those reads must not store a result of their own, so
+	// their load fails (errors are not cached).
+	errNotYet := errors.New("not stored yet")
 	for start := time.Now(); ; time.Sleep(5 * time.Millisecond) {
 		rctx, rec := Record(context.Background())
-		v, err := Fetch(rctx, m, m.Key(), func(context.Context) (string, error) { return "reloaded", nil })
+		v, err := Fetch(rctx, m, m.Key(), func(context.Context) (string, error) { return "", errNotYet })
 		if rec.Status() == StatusHit && v == "late" && err == nil {
 			break
 		}
