@@ -157,28 +157,12 @@ func testCoalescedReads(t *testing.T, opts ...Option) {
 		getBook(ctx, m, r, 1)
 		settle(t, c)
 		slow.gets.Store(0)
-		var n atomic.Int64
-		var wg waitGroup
-		for range 32 {
-			wg.Go(func() {
-				for range 20 {
-					rctx, rec := Record(ctx)
-					b, err := getBook(rctx, m, r, 1)
-					if err != nil || b.Title != "v1" || rec.Status() != StatusHit || len(b.Tags) != 2 || b.Tags[0] != "a" {
-						t.Errorf("read: %+v, %v, %v; want a hit of v1 with tags a, b", b, err, rec.Status())
-						return
-					}
-					b.Tags[0] = "changed by a caller" // each has a copy of its own
-					n.Add(1)
-				}
-			})
-		}
-		wg.Wait()
+		reads = readHotKey(t, m, r)
 		if r.loads.Load() != 1 {
 			t.Fatalf("%d loads, want 1", r.loads.Load())
 		}
 		waitFor(t, "no read in flight", func() bool { return c.reads.inFlight() == 0 })
-		return n.Load(), slow.gets.Load()
+		return reads, slow.gets.Load()
 	}
 	reads, gets := run(t, false)
 	t.Logf("without coalescing: %d reads, %d store reads", reads, gets)
@@ -190,6 +174,32 @@ func testCoalescedReads(t *testing.T, opts ...Option) {
 	if gets*4 > reads {
 		t.Fatalf("coalesced: %d store reads for %d reads of one hot key by 32 callers, want at most a quarter", gets, reads)
 	}
+}
+
+// readHotKey reads book 1 of r through m from 32 goroutines, 20 times
+// each, wanting a hit of v1 with tags a, b every time, and changes each
+// result (every caller must have a copy of its own). It returns the reads
+// that got what they wanted.
+func readHotKey(t *testing.T, m *Method, r *repo) int64 {
+	t.Helper()
+	var n atomic.Int64
+	var wg waitGroup
+	for range 32 {
+		wg.Go(func() {
+			for range 20 {
+				rctx, rec := Record(context.Background())
+				b, err := getBook(rctx, m, r, 1)
+				if err != nil || b.Title != "v1" || rec.Status() != StatusHit || len(b.Tags) != 2 || b.Tags[0] != "a" {
+					t.Errorf("read: %+v, %v, %v; want a hit of v1 with tags a, b", b, err, rec.Status())
+					return
+				}
+				b.Tags[0] = "changed by a caller"
+				n.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	return n.Load()
 }
 
 // slowGets is a Store whose reads take delay.
@@ -390,23 +400,8 @@ func TestCoalescedHitsDecodeOnce(t *testing.T) {
 		settle(t, c)
 		slow.gets.Store(0)
 		codec.decodes.Store(0)
-		var n atomic.Int64
-		var wg waitGroup
-		for range 32 {
-			wg.Go(func() {
-				for range 20 {
-					b, err := getBook(ctx, m, r, 1)
-					if err != nil || b.Title != "v1" || len(b.Tags) != 2 || b.Tags[0] != "a" {
-						t.Errorf("read: %+v, %v; want v1 with tags a, b", b, err)
-						return
-					}
-					b.Tags[0] = "changed by a caller" // each has a copy of its own
-					n.Add(1)
-				}
-			})
-		}
-		wg.Wait()
-		return n.Load(), slow.gets.Load(), codec.decodes.Load()
+		reads = readHotKey(t, m, r)
+		return reads, slow.gets.Load(), codec.decodes.Load()
 	}
 	reads, gets, decodes := run(t, false)
 	t.Logf("without a copy function: %d reads, %d store reads, %d decodes", reads, gets, decodes)
