@@ -13,6 +13,11 @@ import (
 
 // Codec turns results into bytes and back. Its Name is stored in every entry,
 // so entries written by another codec are misses, not garbage.
+//
+// What a codec does not keep of time.Time and json.RawMessage values (a
+// time's Location and the seconds of its offset, a raw message's spacing)
+// the cache keeps beside the codec's bytes and puts back after decoding:
+// those come back exactly whatever the codec.
 type Codec interface {
 	// Name identifies the codec in entry headers: letters and digits only.
 	Name() string
@@ -35,8 +40,6 @@ var StdJSON Codec = stdJSONCodec{}
 // Msgpack is a binary [Codec] (github.com/vmihailenco/msgpack/v5): smaller
 // entries, not readable in redis-cli, and msgpack's own rules (msgpack
 // tags, not json tags). cachegen checks result types against JSON's rules.
-// time.Time values come back as with JSON: the same instant, in a zone of
-// the same offset.
 var Msgpack Codec = msgpackCodec{}
 
 // ErrInexact is the encoding error of a value the codec would not give back
@@ -112,7 +115,7 @@ type msgpackCodec struct{}
 
 func (msgpackCodec) Name() string { return "msgpack" }
 func (msgpackCodec) Marshal(v any) ([]byte, error) {
-	var buf offsetBuffer // keeps the offsets of times (msgpack_time.go)
+	var buf bytes.Buffer
 	enc := msgpack.GetEncoder()
 	defer msgpack.PutEncoder(enc)
 	enc.Reset(&buf)

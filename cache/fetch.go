@@ -386,7 +386,7 @@ func fill[T any](ctx context.Context, m *Method, entryKey string, tokens []strin
 		return load(ctx) // the value could not be encoded, so not copied
 	}
 	var v T
-	if err := c.codec.Unmarshal(f.payload, &v); err != nil {
+	if err := decodeValue(m, f.payload, &v); err != nil {
 		c.fault(ctx, m, entryKey, "decode", err)
 		return load(ctx)
 	}
@@ -422,7 +422,7 @@ func loadAndStore[T any](ctx context.Context, m *Method, entryKey, key string, t
 			f.value, f.memoed = &v, true
 			return f, nil, m.notFound[nf]
 		}
-		if nf < 0 && c.codec.Unmarshal(payload, &v) == nil {
+		if nf < 0 && decodeValue(m, payload, &v) == nil {
 			f.value, f.payload, f.memoed = &v, payload, true
 			return f, nil, nil
 		}
@@ -471,7 +471,7 @@ func loadAndStore[T any](ctx context.Context, m *Method, entryKey, key string, t
 	// A pointer, so that encoding/json calls MarshalJSON methods with
 	// pointer receivers on the value's fields (big.Int) instead of encoding
 	// them by reflection.
-	data, err := c.codec.Marshal(&v)
+	data, err := encodeValue(m, &v)
 	if err != nil {
 		c.fault(ctx, m, entryKey, "encode", err)
 		release()
@@ -507,7 +507,7 @@ func fromMemo[T any](m *Method, key string, epoch uint64) (v T, nf int, ok bool)
 	case nf >= 0:
 		return v, nf, nf < len(m.notFound)
 	}
-	if m.c.codec.Unmarshal(payload, &v) != nil {
+	if decodeValue(m, payload, &v) != nil {
 		var zero T
 		return zero, -1, false // another method's result under the key: the flight group tells
 	}
@@ -521,16 +521,16 @@ func fromMemo[T any](m *Method, key string, epoch uint64) (v T, nf int, ok bool)
 func decodeShared[T any](m *Method, shared *readBatch, entry []byte, versions [][]byte) (v T, payload []byte, nf int, current bool, err error) {
 	cp, ok := m.copy.(func(T) T)
 	if shared == nil || !ok {
-		return decodeEntry[T](m.c, entry, versions)
+		return decodeEntry[T](m, entry, versions)
 	}
 	shared.decodeOnce.Do(func() {
 		d := &sharedDecode[T]{}
-		d.v, d.payload, d.nf, d.current, d.err = decodeEntry[T](m.c, entry, versions)
+		d.v, d.payload, d.nf, d.current, d.err = decodeEntry[T](m, entry, versions)
 		shared.decoded = d
 	})
 	d, ok := shared.decoded.(*sharedDecode[T])
 	if !ok { // another method's read of the same keys: not something generated code does
-		return decodeEntry[T](m.c, entry, versions)
+		return decodeEntry[T](m, entry, versions)
 	}
 	if d.err != nil || !d.current || d.nf >= 0 {
 		return v, d.payload, d.nf, d.current, d.err
@@ -542,15 +542,15 @@ func decodeShared[T any](m *Method, shared *readBatch, entry []byte, versions []
 // is false for an entry of other versions or another codec; nf is the index
 // of the not-found error a not-found entry records, else -1; err is set for
 // a value that is not a cachegen entry, or does not decompress or decode.
-func decodeEntry[T any](c *Cache, entry []byte, versions [][]byte) (v T, payload []byte, nf int, current bool, err error) {
-	payload, nf, current, err = c.entryPayload(entry, versions)
+func decodeEntry[T any](m *Method, entry []byte, versions [][]byte) (v T, payload []byte, nf int, current bool, err error) {
+	payload, nf, current, err = m.c.entryPayload(entry, versions)
 	if err != nil || !current {
 		return v, nil, -1, false, err
 	}
 	if nf >= 0 {
 		return v, nil, nf, true, nil
 	}
-	if err := c.codec.Unmarshal(payload, &v); err != nil {
+	if err := decodeValue(m, payload, &v); err != nil {
 		return v, nil, -1, false, err
 	}
 	return v, payload, -1, true, nil

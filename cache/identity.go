@@ -30,6 +30,10 @@ func identity(iface, result reflect.Type) string {
 	b.WriteString(iface.PkgPath())
 	b.WriteByte('\n')
 	(&shapeWriter{b: &b, stack: map[reflect.Type]int{}}).write(result)
+	if planFor(result) != nil {
+		// Its entries carry a sidecar (sidecar.go).
+		b.WriteString("\n" + sidecarVersion)
+	}
 	sum := sha256.Sum256([]byte(b.String()))
 	return hex.EncodeToString(sum[:])[:identityLen]
 }

@@ -81,7 +81,7 @@ func awaitLease[T any](ctx context.Context, m *Method, entryKey string, tokens [
 			}
 			continue
 		}
-		v, payload, nf, current, err := decodeEntry[T](c, vals[0], versions)
+		v, payload, nf, current, err := decodeEntry[T](m, vals[0], versions)
 		if err == nil && current && nf < len(m.notFound) {
 			return v, payload, nf, true, nil
 		}

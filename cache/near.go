@@ -234,7 +234,7 @@ func nearValue[T any](c *Cache, m *Method, e *nearEntry) (v T, ok bool) {
 	if e.payload == nil {
 		return v, false
 	}
-	if err := c.codec.Unmarshal(e.payload, &v); err != nil {
+	if err := decodeValue(m, e.payload, &v); err != nil {
 		return v, false
 	}
 	return v, true
