@@ -3,6 +3,7 @@ package cache
 import (
 	"bytes"
 	"cmp"
+	"encoding"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -27,7 +28,9 @@ import (
 // (varint). items holds one item per time or raw message, in the order the
 // plan walks the value: 't', the zone's index (uvarint), the Unix seconds
 // (varint) and nanoseconds (uvarint); 'r' for a raw message the codec gives
-// back as it was, 'n' for a nil one, 'b' and its bytes for any other.
+// back as it was, 'n' for a nil one, 'b' and its bytes for any other; 'r'
+// for a value of a type with a binary form that the codec gives back with
+// the same binary form, 'b' and the binary form for any other.
 //
 // Decoding decodes the codec's bytes, then walks the value in the same
 // order and puts each time and raw message back as it was. A time the codec
@@ -62,8 +65,11 @@ func encodeValue[T any](m *Method, v *T) ([]byte, error) {
 	if p == nil {
 		return data, nil
 	}
-	w := sidecarWriter{dst: data}
+	w := sidecarWriter{dst: data, codec: m.c.codec}
 	w.walk(p, reflect.ValueOf(v).Elem())
+	if w.err != nil {
+		return nil, w.err
+	}
 	return w.finish(), nil
 }
 
@@ -116,6 +122,8 @@ type zoneEntry struct {
 }
 
 type sidecarWriter struct {
+	codec   Codec
+	err     error  // the first error of a binary form
 	dst     []byte // the codec's bytes, to which the sidecar is appended
 	zones   []zoneEntry
 	last    int // index of the zone used last, a shortcut for the common case
@@ -176,6 +184,29 @@ func (w *sidecarWriter) raw(m json.RawMessage) {
 	}
 }
 
+// binary writes the item of v, whose type has a binary form: 'r' when the
+// codec gives v back with the same binary form, else the binary form.
+func (w *sidecarWriter) binary(v reflect.Value) {
+	form, err := v.Addr().Interface().(encoding.BinaryMarshaler).MarshalBinary()
+	if err != nil {
+		w.err = fmt.Errorf("cache: %s.MarshalBinary: %w", v.Type(), err)
+		return
+	}
+	if data, err := w.codec.Marshal(v.Addr().Interface()); err == nil {
+		back := reflect.New(v.Type())
+		if w.codec.Unmarshal(data, back.Interface()) == nil {
+			again, err := back.Interface().(encoding.BinaryMarshaler).MarshalBinary()
+			if err == nil && bytes.Equal(again, form) {
+				w.items = append(w.items, 'r')
+				return
+			}
+		}
+	}
+	w.items = append(w.items, 'b')
+	w.items = binary.AppendUvarint(w.items, uint64(len(form)))
+	w.items = append(w.items, form...)
+}
+
 // keptAsIs reports whether JSON codecs write raw message m as it is:
 // compact, and with none of the characters they escape (<, >, &, U+2028,
 // U+2029).
@@ -197,6 +228,10 @@ func (w *sidecarWriter) walk(p *sidecarPlan, v reflect.Value) {
 	case planRaw:
 		if v.CanInterface() {
 			w.raw(v.Interface().(json.RawMessage))
+		}
+	case planBinary:
+		if v.CanInterface() {
+			w.binary(v)
 		}
 	case planPointer:
 		if !skipPointer(p, v) {
@@ -406,6 +441,31 @@ func (r *sidecarReader) raw(m *json.RawMessage) error {
 	return nil
 }
 
+// binary reads the item of v, whose type has a binary form.
+func (r *sidecarReader) binary(v reflect.Value) error {
+	if len(r.items) == 0 {
+		return fmt.Errorf("%w: want a binary form", errSidecar)
+	}
+	tag := r.items[0]
+	r.items = r.items[1:]
+	switch tag {
+	case 'r':
+		return nil
+	case 'b':
+		form, err := r.bytes()
+		if err != nil {
+			return err
+		}
+		fresh := reflect.New(v.Type())
+		if err := fresh.Interface().(encoding.BinaryUnmarshaler).UnmarshalBinary(form); err != nil {
+			return fmt.Errorf("%w: %s.UnmarshalBinary: %v", errSidecar, v.Type(), err)
+		}
+		v.Set(fresh.Elem())
+		return nil
+	}
+	return fmt.Errorf("%w: want a binary form", errSidecar)
+}
+
 // walk restores the items into v, a value of the plan's type decoded by
 // the codec.
 func (r *sidecarReader) walk(p *sidecarPlan, v reflect.Value) error {
@@ -417,6 +477,10 @@ func (r *sidecarReader) walk(p *sidecarPlan, v reflect.Value) error {
 	case planRaw:
 		if v.CanSet() {
 			return r.raw(v.Addr().Interface().(*json.RawMessage))
+		}
+	case planBinary:
+		if v.CanSet() {
+			return r.binary(v)
 		}
 	case planPointer:
 		if !skipPointer(p, v) {

@@ -1,6 +1,7 @@
 package cache
 
 import (
+	"encoding"
 	"encoding/json"
 	"reflect"
 	"sync"
@@ -9,9 +10,12 @@ import (
 
 // A sidecarPlan says where, in values of one type, the codec loses
 // something that the entry's sidecar keeps (see sidecar.go): time.Time
-// values, whose Location and sub-minute offsets JSON drops, and
-// json.RawMessage values, which JSON compacts and escapes. A nil plan: the
-// type holds none, and its entries have no sidecar.
+// values, whose Location and sub-minute offsets JSON drops; json.RawMessage
+// values, which JSON compacts and escapes; and values of types that encode
+// themselves and have a binary form (MarshalBinary and UnmarshalBinary),
+// whose own encoding may lose what the binary form keeps (a
+// shopspring/decimal.Decimal's trailing zeros). A nil plan: the type holds
+// none, and its entries have no sidecar.
 //
 // The plan follows every exported field, element and pointer that can lead
 // to one, whatever the types on the way encode themselves with: a
@@ -34,6 +38,7 @@ type planKind uint8
 const (
 	planTime planKind = iota + 1
 	planRaw
+	planBinary
 	planPointer
 	planSlice // and arrays
 	planMap
@@ -41,9 +46,21 @@ const (
 )
 
 var (
-	timeType       = reflect.TypeOf(time.Time{})
-	rawMessageType = reflect.TypeOf(json.RawMessage(nil))
+	timeType          = reflect.TypeOf(time.Time{})
+	rawMessageType    = reflect.TypeOf(json.RawMessage(nil))
+	binaryMarshaler   = reflect.TypeOf((*encoding.BinaryMarshaler)(nil)).Elem()
+	binaryUnmarshaler = reflect.TypeOf((*encoding.BinaryUnmarshaler)(nil)).Elem()
 )
+
+// hasBinaryForm reports whether values of t encode themselves (JSON or
+// text methods) and have a binary form the sidecar can keep them in.
+func hasBinaryForm(t reflect.Type) bool {
+	if t.Kind() == reflect.Pointer || t.Kind() == reflect.Interface || t == timeType {
+		return false
+	}
+	p := reflect.PointerTo(t)
+	return encodesItself(t) && p.Implements(binaryMarshaler) && p.Implements(binaryUnmarshaler)
+}
 
 var plans sync.Map // reflect.Type -> *sidecarPlan (a nil one for types without)
 
@@ -74,6 +91,8 @@ func (b *planBuilder) build(t reflect.Type) *sidecarPlan {
 		return &sidecarPlan{kind: planTime}
 	case t == rawMessageType:
 		return &sidecarPlan{kind: planRaw}
+	case hasBinaryForm(t):
+		return &sidecarPlan{kind: planBinary}
 	}
 	p := &sidecarPlan{}
 	b.built[t] = p
@@ -125,7 +144,7 @@ func leadsToLeaf(t reflect.Type) bool {
 	for next := []reflect.Type{t}; len(next) > 0; {
 		cur := next[len(next)-1]
 		next = next[:len(next)-1]
-		if cur == timeType || cur == rawMessageType {
+		if cur == timeType || cur == rawMessageType || hasBinaryForm(cur) {
 			return true
 		}
 		for _, c := range children(cur) {

@@ -5,6 +5,8 @@
 #   otelcache  the OpenTelemetry observer (Go 1.22), a module of its own so
 #              that the runtime does not depend on OpenTelemetry
 #   example    the books API (MySQL driver and all)
+#   drivers    what real database drivers return (pgx/v5 over PostgreSQL,
+#              go-sql-driver/mysql over MariaDB), through generated wrappers
 #   bench      the benchmarks
 #   bench/peers cachegen beside other Go caches (their modules stay out of the
 #              others' go.mod); its tests run -short: the stale-read harness
@@ -12,7 +14,7 @@
 #   testdata   the generator's test cases; cmd/cachegen's tests compile and
 #              run them, so only its own package (.) is vetted and tested here:
 #              some cases are meant not to compile
-MODULES=(. cache otelcache example bench bench/peers testdata)
+MODULES=(. cache otelcache example drivers bench bench/peers testdata)
 
 # packages MODULE prints the package pattern that vet, staticcheck and the
 # tests cover in MODULE.

@@ -15,6 +15,9 @@ fi
 if [ -z "${CACHEGEN_MYSQL_DSN:-}" ]; then
 	echo "note: CACHEGEN_MYSQL_DSN is not set: the example's MariaDB/MySQL tests skip (CACHEGEN_MYSQL_DSN='root@tcp(127.0.0.1:3306)/test')" >&2
 fi
+if [ -z "${CACHEGEN_POSTGRES_URL:-}" ]; then
+	echo "note: CACHEGEN_POSTGRES_URL is not set: the drivers' PostgreSQL tests skip (CACHEGEN_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/test)" >&2
+fi
 if ! command -v redis-server >/dev/null; then
 	echo "note: redis-server is not on PATH: the runtime's tests that start Redis servers of their own skip" >&2
 fi
