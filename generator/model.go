@@ -107,7 +107,9 @@ type KeyPart struct {
 }
 
 // ValuePath is a parameter or a field path of it, as key=q.Filter.Page
-// names it: the parameter's index and the fields selected in turn.
+// names it: the parameter's index and the fields selected in turn. A
+// namespace member's path ends with a [PathField] dereferencing each
+// pointer its value is reached through: a member is written as its pointee.
 type ValuePath struct {
 	Text   string      // as written: "q.Filter.Page"; the parameter's name for a whole parameter
 	Param  int         // index in Method.Params, or in Method.Results when Result is set
@@ -116,11 +118,13 @@ type ValuePath struct {
 	Type   types.Type  // the type of the value at the end of the path
 }
 
-// PathField is one field selected on a [ValuePath].
+// PathField is one field selected on a [ValuePath], or, with Deref, the
+// pointer before it dereferenced (*v).
 type PathField struct {
-	Name     string
-	NilCheck bool // the value it is selected from is a pointer: nil makes the path unusable
-	Elided   bool // an embedded field that generated code cannot name (unexported, in another package) and selects through implicitly
+	Name     string // "" with Deref
+	NilCheck bool   // the value it is selected from (or, with Deref, that it dereferences) is a pointer: nil makes the path unusable
+	Elided   bool   // an embedded field that generated code cannot name (unexported, in another package) and selects through implicitly
+	Deref    bool   // not a field: the value so far is a pointer, read through
 }
 
 // KeyEncKind is the way one value is written into a cache key.
