@@ -30,11 +30,20 @@ type memberUse struct {
 // nil pointer on a field path does: a write invalidates the whole family, a
 // read bypasses the cache. So id *int64 names the member that id int64
 // does, whichever method it appears in.
+//
+// A pointer written by its own MarshalText (*big.Int, whose pointee has no
+// encoding of its own) is written by it, and only checked for nil.
 func derefMember(path *ValuePath, enc *KeyEnc) *KeyEnc {
 	for enc.Kind == KeyPointer {
 		path.Fields = append(path.Fields, PathField{Deref: true, NilCheck: true})
 		enc = enc.Elem
 		path.Type = enc.Type
+	}
+	if _, isPtr := enc.Type.Underlying().(*types.Pointer); isPtr && enc.Kind == KeyText {
+		path.Fields = append(path.Fields, PathField{Check: true, NilCheck: true})
+		checked := *enc
+		checked.Checked = true
+		enc = &checked
 	}
 	return enc
 }

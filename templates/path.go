@@ -18,7 +18,7 @@ func pathPrefix(p *generator.ValuePath, param string, n int) *jen.Statement {
 		switch {
 		case f.Deref:
 			s = jen.Parens(jen.Op("*").Add(s))
-		case !f.Elided:
+		case !f.Elided && !f.Check:
 			s = s.Dot(f.Name)
 		}
 	}

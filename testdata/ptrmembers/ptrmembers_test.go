@@ -3,6 +3,7 @@ package ptrmembers
 import (
 	"context"
 	"fmt"
+	"math/big"
 	"os"
 	"sync"
 	"testing"
@@ -74,6 +75,13 @@ func (f *fakeRepo) SetAPtrPtr(_ context.Context, id **int64) error {
 	}
 	return nil
 }
+
+// GetN loads the item whose id is 1000+v.
+func (f *fakeRepo) GetN(_ context.Context, v *big.Int) (Item, error) {
+	return f.get(1000 + v.Int64()), nil
+}
+
+func (f *fakeRepo) SetN(context.Context, *big.Int) error { return nil }
 
 // newCache returns a Cache over the Redis of CACHEGEN_REDIS_URL, or over a
 // memory store, with a prefix of the test's own.
@@ -236,5 +244,38 @@ func TestReadsByPointerAndByNamedTypeShareTheMember(t *testing.T) {
 	defer mu.Unlock()
 	if f.n(0) != 2 || bypasses != 2 {
 		t.Fatalf("GetAPtr(nil) twice: %d loads and %d bypasses, want 2 and 2", f.n(0), bypasses)
+	}
+}
+
+// TestBigIntMember: a *big.Int member is written by its MarshalText; a nil
+// one invalidates the family, as every nil pointer member does.
+func TestBigIntMember(t *testing.T) {
+	ctx := context.Background()
+	f := newFake()
+	repo := NewCachedRepo(f, newCache(t))
+	read := func() (five, six int) {
+		a, b := f.n(1005), f.n(1006)
+		for _, v := range []int64{5, 6} {
+			if _, err := repo.GetN(ctx, big.NewInt(v)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return f.n(1005) - a, f.n(1006) - b
+	}
+	read()
+	if a, b := read(); a+b != 0 {
+		t.Fatalf("cached reads went to the repository: %d %d", a, b)
+	}
+	if err := repo.SetN(ctx, big.NewInt(5)); err != nil {
+		t.Fatal(err)
+	}
+	if a, b := read(); a != 1 || b != 0 {
+		t.Fatalf("after SetN(5): %d and %d loads, want 1 and 0", a, b)
+	}
+	if err := repo.SetN(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	if a, b := read(); a != 1 || b != 1 {
+		t.Fatalf("after SetN(nil): %d and %d loads, want 1 and 1", a, b)
 	}
 }

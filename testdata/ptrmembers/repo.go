@@ -1,10 +1,14 @@
 // Package ptrmembers names namespace members through pointers: a pointer
-// parameter, a pointer field, a pointer to a pointer. A member is written as
+// parameter, a pointer field, a pointer to a pointer, a *big.Int (written by
+// its MarshalText). A member is written as
 // the value it points to, so a write through a pointer invalidates the
 // member a read by value names; a nil pointer invalidates the family.
 package ptrmembers
 
-import "context"
+import (
+	"context"
+	"math/big"
+)
 
 // Item is one row.
 type Item struct {
@@ -37,4 +41,8 @@ type Repo interface {
 	SetAPatch(ctx context.Context, w *Patch) error
 	//cache:invalidate namespace=a:{id}
 	SetAPtrPtr(ctx context.Context, id **int64) error
+	//cache:expire=60 namespace=n:{v}
+	GetN(ctx context.Context, v *big.Int) (Item, error)
+	//cache:invalidate namespace=n:{v}
+	SetN(ctx context.Context, v *big.Int) error
 }

@@ -6,6 +6,7 @@ package ptrmembers
 
 import (
 	"context"
+	"math/big"
 	"time"
 
 	"github.com/cachegen/cachegen/cache"
@@ -21,6 +22,8 @@ type CachedRepo struct {
 	setAPtr    *cache.Method
 	setAPatch  *cache.Method
 	setAPtrPtr *cache.Method
+	getN       *cache.Method
+	setN       *cache.Method
 }
 
 // NewCachedRepo returns a Repo that serves the annotated reads of next from c
@@ -34,6 +37,8 @@ func NewCachedRepo(next Repo, c *cache.Cache) *CachedRepo {
 		setAPtr:    cache.Write[Repo](c, "Repo.SetAPtr", "a:{id}"),
 		setAPatch:  cache.Write[Repo](c, "Repo.SetAPatch", "a:{w.ID}"),
 		setAPtrPtr: cache.Write[Repo](c, "Repo.SetAPtrPtr", "a:{id}"),
+		getN:       cache.Read[Repo, Item](c, "Repo.GetN", time.Minute, "n:{v}").Copy(repoCopyItem),
+		setN:       cache.Write[Repo](c, "Repo.SetN", "n:{v}"),
 	}
 }
 
@@ -133,6 +138,43 @@ func (r *CachedRepo) SetAPtrPtr(ctx context.Context, id **int64) error {
 		r.setAPtrPtr.InvalidateKey(ctx, k)
 	}()
 	return r.next.SetAPtrPtr(ctx, id)
+}
+
+// GetN returns the results of the wrapped GetN, cached for 1m0s
+// in namespaces n:{v}.
+func (r *CachedRepo) GetN(ctx context.Context, v *big.Int) (Item, error) {
+	k := r.getN.Key()
+	k.Member()
+	if v != nil {
+		k.Text(v)
+	} else {
+		k.Bypass()
+	}
+	k.Args()
+	if v == nil {
+		k.Nil()
+	} else {
+		k.Text(v)
+	}
+	return cache.Fetch(ctx, r.getN, k, func(ctx2 context.Context) (Item, error) {
+		return r.next.GetN(ctx2, v)
+	})
+}
+
+// SetN calls the wrapped SetN, then invalidates namespaces n:{v},
+// also when it fails.
+func (r *CachedRepo) SetN(ctx context.Context, v *big.Int) error {
+	defer func() {
+		k := r.setN.Key()
+		k.Member()
+		if v != nil {
+			k.Text(v)
+		} else {
+			k.Family()
+		}
+		r.setN.InvalidateKey(ctx, k)
+	}()
+	return r.next.SetN(ctx, v)
 }
 
 // repoCopyItem returns a deep copy of in.
