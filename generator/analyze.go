@@ -61,6 +61,7 @@ func Load(cfg Config) (*Result, error) {
 	for _, a := range runs {
 		maps.Copy(cached, a.cached)
 	}
+	checkFamilies(runs, cfg.Dir)
 	var diags Diagnostics
 	var files []*File
 	for _, a := range runs {
@@ -123,6 +124,7 @@ type ifaceDecl struct {
 	results  map[string]string  // method name -> result struct type, for methods of several values
 	iface    *Interface         // its model; nil when it has problems
 	writes   []listItem         // namespaces written by its invalidate annotations
+	members  []memberUse        // the members its templates name, for checkFamilies
 }
 
 func newAnalyzer(pkg *packages.Package, wanted map[string]bool) *analyzer {

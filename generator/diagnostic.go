@@ -19,16 +19,22 @@ type Diagnostic struct {
 // relative to dir when it lies below it, or as the message alone when it has
 // no position.
 func (d Diagnostic) Format(dir string) string {
-	file := d.Pos.Filename
+	if d.Pos.Filename == "" {
+		return d.Message
+	}
+	return formatPos(dir, d.Pos) + ": " + d.Message
+}
+
+// formatPos returns p as "file:line:col", with the file relative to dir
+// when it lies below it.
+func formatPos(dir string, p token.Position) string {
+	file := p.Filename
 	if dir != "" && file != "" {
 		if rel, err := filepath.Rel(dir, file); err == nil && !strings.HasPrefix(rel, "..") {
 			file = rel
 		}
 	}
-	if file == "" {
-		return d.Message
-	}
-	return fmt.Sprintf("%s:%d:%d: %s", file, d.Pos.Line, d.Pos.Column, d.Message)
+	return fmt.Sprintf("%s:%d:%d", file, p.Line, p.Column)
 }
 
 // Diagnostics is every problem of one run, an error when not empty.

@@ -72,7 +72,7 @@ func (a *analyzer) write(d *ifaceDecl, m *Method, an *annotation) *Method {
 	for i, ns := range an.namespaces {
 		d.writes = append(d.writes, listItem{family(ns), an.nsPos[i]})
 	}
-	if !a.templates(m, an, true) {
+	if !a.templates(d, m, an, true) {
 		return nil
 	}
 	return m
@@ -87,15 +87,17 @@ func family(ns string) string {
 
 // templates resolves the members of m's namespace templates, which name
 // parameters (and, for a write, named results) or fields of them, and plans
-// how each is written. It reports whether they all resolve.
-func (a *analyzer) templates(m *Method, an *annotation, results bool) bool {
+// how each is written: a pointer as what it points to. It notes them on d
+// for the check across the run's families, and reports whether they all
+// resolve.
+func (a *analyzer) templates(d *ifaceDecl, m *Method, an *annotation, results bool) bool {
 	ok := true
 	members := make([][]*KeyPart, len(an.namespaces))
 	for i, t := range an.templates {
 		if t == nil {
 			continue
 		}
-		for _, mem := range t.members {
+		for j, mem := range t.members {
 			path := a.resolvePathIn(m, "namespace", mem.text, mem.pos, results)
 			if path == nil {
 				ok = false
@@ -112,6 +114,12 @@ func (a *analyzer) templates(m *Method, an *annotation, results bool) bool {
 				ok = false
 				continue
 			}
+			orig := path.Type
+			enc = derefMember(path, enc)
+			d.members = append(d.members, memberUse{
+				family: t.family, index: j, text: mem.text, ns: an.namespaces[i], method: m.Name,
+				typ: path.Type, orig: orig, pos: mem.pos, at: a.pkg.Fset.Position(mem.pos), d: d, a: a,
+			})
 			members[i] = append(members[i], &KeyPart{Path: path, Enc: enc})
 		}
 	}
@@ -136,7 +144,7 @@ func (a *analyzer) read(d *ifaceDecl, m *Method, an *annotation, pos methodPos) 
 	}
 	resultsOK := a.results(m, pos)
 	parts, keysOK := a.keyParts(m, an)
-	templatesOK := a.templates(m, an, false)
+	templatesOK := a.templates(d, m, an, false)
 	notFoundOK := a.notFound(m, an, pos)
 	return a.keyEncodings(m, an, parts, pos) && keysOK && resultsOK && templatesOK && notFoundOK
 }

@@ -107,7 +107,9 @@ type KeyPart struct {
 }
 
 // ValuePath is a parameter or a field path of it, as key=q.Filter.Page
-// names it: the parameter's index and the fields selected in turn.
+// names it: the parameter's index and the fields selected in turn. A
+// namespace member's path ends with a [PathField] dereferencing each
+// pointer its value is reached through: a member is written as its pointee.
 type ValuePath struct {
 	Text   string      // as written: "q.Filter.Page"; the parameter's name for a whole parameter
 	Param  int         // index in Method.Params, or in Method.Results when Result is set
@@ -116,11 +118,14 @@ type ValuePath struct {
 	Type   types.Type  // the type of the value at the end of the path
 }
 
-// PathField is one field selected on a [ValuePath].
+// PathField is one field selected on a [ValuePath]; or, with Deref, the
+// pointer before it dereferenced (*v); or, with Check, a nil check of it.
 type PathField struct {
-	Name     string
-	NilCheck bool // the value it is selected from is a pointer: nil makes the path unusable
-	Elided   bool // an embedded field that generated code cannot name (unexported, in another package) and selects through implicitly
+	Name     string // "" with Deref and Check
+	NilCheck bool   // the value it is selected from (or dereferences, or checks) is a pointer: nil makes the path unusable
+	Elided   bool   // an embedded field that generated code cannot name (unexported, in another package) and selects through implicitly
+	Deref    bool   // not a field: the value so far is a pointer, read through
+	Check    bool   // not a field: the value so far is a pointer written by its own MarshalText (*big.Int), only checked for nil
 }
 
 // KeyEncKind is the way one value is written into a cache key.
@@ -153,6 +158,9 @@ type KeyEnc struct {
 	Elem   *KeyEnc       // pointers, slices, arrays and map values
 	MapKey *KeyEnc       // maps
 	Fields []StructField // structs
+	// Checked says that the code writing a KeyText pointer checked it for
+	// nil (a namespace member's, see [PathField].Check): no ~ for nil.
+	Checked bool
 }
 
 // StructField is one field of a struct written into a key.

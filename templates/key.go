@@ -87,9 +87,12 @@ func (w *keyWriter) stringer(enc *generator.KeyEnc, val jen.Code) []jen.Code {
 //
 //	if v == nil { k.Nil() } else { k.Text(v) }
 //
-// and k.Text(v) for any other type.
+// and k.Text(v) for any other type, or a pointer checked for nil already.
 func (w *keyWriter) text(enc *generator.KeyEnc, val jen.Code) []jen.Code {
 	call := w.call("Text", val)
+	if enc.Checked {
+		return call
+	}
 	switch enc.Type.Underlying().(type) {
 	case *types.Interface, *types.Pointer:
 		return w.nilOr(val, call)

@@ -6,7 +6,7 @@ import (
 )
 
 // pathExpr emits the value at the end of p, whose parameter is named
-// param in the generated method: q, q.Filter.Page.
+// param in the generated method: q, q.Filter.Page, (*q.ID).
 func pathExpr(p *generator.ValuePath, param string) *jen.Statement {
 	return pathPrefix(p, param, len(p.Fields))
 }
@@ -15,7 +15,10 @@ func pathExpr(p *generator.ValuePath, param string) *jen.Statement {
 func pathPrefix(p *generator.ValuePath, param string, n int) *jen.Statement {
 	s := jen.Id(param)
 	for _, f := range p.Fields[:n] {
-		if !f.Elided {
+		switch {
+		case f.Deref:
+			s = jen.Parens(jen.Op("*").Add(s))
+		case !f.Elided && !f.Check:
 			s = s.Dot(f.Name)
 		}
 	}
@@ -23,8 +26,8 @@ func pathPrefix(p *generator.ValuePath, param string, n int) *jen.Statement {
 }
 
 // pathGuard emits the condition under which every pointer p goes through
-// is non-nil, as q != nil && q.Filter != nil, or nil when it goes through
-// none.
+// (or dereferences) is non-nil, as q != nil && q.Filter != nil, or nil
+// when it goes through none.
 func pathGuard(p *generator.ValuePath, param string) jen.Code {
 	var guard *jen.Statement
 	for i, f := range p.Fields {
