@@ -241,6 +241,9 @@ func (c *Cache) close() error {
 		c.dirty.clean(before)
 		return nil
 	}
+	lost := lostParts(err, keys)
+	c.dirty.clean(delivered(before, namespaces, lost))
+	namespaces = pick(namespaces, lost)
 	err = fmt.Errorf("cache: close: invalidations of %v not delivered: %w", namespaces, err)
 	c.logger.ErrorContext(ctx, "cachegen: invalidations lost at close: other processes may serve entries from before the writes until they expire",
 		"namespaces", namespaces, "err", err)
@@ -310,6 +313,11 @@ func (c *Cache) invalidate(ctx context.Context, method string, namespaces, label
 	c.forgetTracked(keys)
 	c.emit(ctx, Event{Kind: EventInvalidate, Method: method, Namespaces: labels, Err: err})
 	if err != nil {
+		// On a cluster, the masters that answered took their part: only
+		// the namespaces of the others wait for the retry.
+		lost := lostParts(err, keys)
+		c.dirty.clean(delivered(before, namespaces, lost))
+		namespaces, labels, ttls = pick(namespaces, lost), pick(labels, lost), pick(ttls, lost)
 		c.logs.warn(ctx, "invalidate", err, "cachegen: invalidation failed; retrying in the background", "method", method, "namespaces", namespaces, "err", err)
 		if c.dirty.mark(namespaces, labels, ttls) {
 			go c.retryInvalidations()
@@ -339,8 +347,13 @@ func (c *Cache) bump(ctx context.Context, store Store, namespaces, keys []string
 	if err == nil || !answered(err) {
 		return err
 	}
-	if store.Delete(ctx, keys) != nil {
-		return err
+	if derr := store.Delete(ctx, keys); derr != nil {
+		// The keys the deletion did not reach are the ones not invalidated.
+		var failed []string
+		for _, i := range lostParts(derr, keys) {
+			failed = append(failed, keys[i])
+		}
+		return &failedKeys{keys: failed, err: err}
 	}
 	c.emit(ctx, Event{Kind: EventError, Namespaces: namespaces, Op: "set-version", Err: err})
 	c.logs.warn(ctx, "set-version", err, "cachegen: version keys refused (a full Redis?); deleted them instead: reads miss and bypass until they can be created again",
