@@ -278,6 +278,8 @@ func (c *Cache) versionKey(ns string) string {
 // lost: the namespaces are dirty in this process (its reads of them bypass
 // the cache) and a background goroutine retries, 50ms then doubling up to
 // 1s apart, until the store takes it or [Cache.Close] makes its last attempt.
+// On a Redis Cluster, the masters that answer take their part at once: only
+// the namespaces of a failed master are dirty, and the error names them.
 //
 // With a context of [BeginTx], the namespaces are invalidated again at the
 // Tx's Commit, as the generated writes' are.
