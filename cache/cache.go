@@ -45,6 +45,7 @@ type Cache struct {
 	closed          chan struct{} // closed by Close, to stop the retries
 	closeOnce       sync.Once
 	txWarning       sync.Once  // the warning of recordTx, logged once
+	full            fullReport // Redis refusing writes for lack of memory
 	near            *nearStore // the near cache; nil when off
 	nearTracked     bool       // WithNearCache asked for tracking
 	tracker         *tracker   // the near cache's versions, when tracked
@@ -65,7 +66,8 @@ func WithCodec(codec Codec) Option { return func(c *Cache) { c.codec = codec } }
 // slog.Default()). Faults are logged at level Warn: the first of a run at
 // once, then one summary line per 10 seconds with their counts by kind, while
 // they go on; changes of the circuit breaker's state are logged as they
-// happen. The [Observer] sees every event.
+// happen, and so is, once, a Redis that starts refusing writes for lack of
+// memory. The [Observer] sees every event.
 func WithLogger(l *slog.Logger) Option { return func(c *Cache) { c.logger = l } }
 
 // WithObserver sets a function called for every hit, miss, bypass,
@@ -358,6 +360,7 @@ func (c *Cache) bump(ctx context.Context, store Store, namespaces, keys []string
 		return &failedKeys{keys: failed, err: err}
 	}
 	c.emit(ctx, Event{Kind: EventError, Namespaces: namespaces, Op: "set-version", Err: err})
+	c.noteFull(ctx, err)
 	c.logs.warn(ctx, "set-version", err, "cachegen: version keys refused (a full Redis?); deleted them instead: reads miss and bypass until they can be created again",
 		"namespaces", namespaces, "err", err)
 	return nil
@@ -367,6 +370,7 @@ func (c *Cache) bump(ctx context.Context, store Store, namespaces, keys []string
 func (c *Cache) fault(ctx context.Context, m *Method, key, op string, err error) {
 	c.emit(ctx, Event{Kind: EventError, Method: m.name, Namespaces: m.namespaces, Key: key, Op: op, Err: err})
 	c.logs.warn(ctx, op, err, "cachegen: cache fault, calling the repository", "method", m.name, "op", op, "key", key, "err", err)
+	c.noteFull(ctx, err)
 }
 
 func (c *Cache) emit(ctx context.Context, e Event) {
