@@ -3,6 +3,7 @@ package cache
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"sync"
 	"time"
@@ -69,15 +70,20 @@ func (s *breakerStore) only(keys []string) *breaker {
 // run calls f, which uses keys, unless a breaker of their servers is open.
 func (s *breakerStore) run(ctx context.Context, keys []string, f func() error) error {
 	if b := s.only(keys); b != nil {
-		ok, probe := b.allow()
-		if !ok {
-			return ErrCircuitOpen
-		}
-		err := f()
-		b.record(ctx, err, probe)
-		return err
+		return s.on(ctx, b, f)
 	}
 	return s.across(ctx, keys, f)
+}
+
+// on calls f unless breaker b is open.
+func (s *breakerStore) on(ctx context.Context, b *breaker, f func() error) error {
+	ok, probe := b.allow()
+	if !ok {
+		return ErrCircuitOpen
+	}
+	err := f()
+	b.record(ctx, err, probe)
+	return err
 }
 
 // across is run for keys on several servers: every server's breaker must
@@ -122,10 +128,86 @@ func (s *breakerStore) across(ctx context.Context, keys []string, f func() error
 	return err
 }
 
+// parts is run for a write of keys on several servers whose parts stand
+// alone (version keys, deletions): the keys of the servers whose breaker
+// is open are skipped, f writes the others' (given by their indexes in
+// keys), and a failure counts against the servers that failed, as in
+// across. When some keys were not written, the error is a *failedKeys
+// naming every one of them, so that the caller knows which parts were
+// delivered.
+func (s *breakerStore) parts(ctx context.Context, keys []string, f func(idx []int) error) error {
+	var nodes []string // the servers, in order of first appearance
+	var bs []*breaker  // theirs, nil when open
+	var probes []bool
+	of := make([]int, len(keys)) // each key's server, an index in nodes
+	for i, k := range keys {
+		n := s.nodeOf(k)
+		j := slices.Index(nodes, n)
+		if j < 0 {
+			j = len(nodes)
+			nodes = append(nodes, n)
+			b := s.of(n)
+			ok, probe := b.allow()
+			if !ok {
+				b = nil
+			}
+			bs, probes = append(bs, b), append(probes, probe)
+		}
+		of[i] = j
+	}
+	var idx []int
+	var skipped []string
+	for i, j := range of {
+		if bs[j] != nil {
+			idx = append(idx, i)
+		} else {
+			skipped = append(skipped, keys[i])
+		}
+	}
+	if len(idx) == 0 {
+		return ErrCircuitOpen
+	}
+	err := f(idx)
+	failed := skipped
+	var fk *failedKeys
+	switch {
+	case err == nil:
+	case errors.As(err, &fk):
+		failed = append(failed, fk.keys...)
+	case answered(err):
+		// Redis answered every part: the caller deals with the reply.
+	default:
+		for _, i := range idx {
+			failed = append(failed, keys[i])
+		}
+	}
+	for j, b := range bs {
+		if b == nil {
+			continue
+		}
+		if fk != nil && !slices.ContainsFunc(fk.keys, func(k string) bool { return s.nodeOf(k) == nodes[j] }) {
+			b.record(ctx, nil, probes[j]) // its part succeeded
+			continue
+		}
+		b.record(ctx, err, probes[j])
+	}
+	if len(skipped) == 0 {
+		return err
+	}
+	if err == nil {
+		err = ErrCircuitOpen
+	} else {
+		err = fmt.Errorf("%w; %w", err, ErrCircuitOpen)
+	}
+	return &failedKeys{keys: failed, err: err}
+}
+
 // failedKeys is a store error naming keys whose server failed, when a call
-// spanning several servers failed on some of them only.
+// spanning several servers failed on some of them only. For a read, it
+// names one key per failed part (an MGET); for a write of version keys or
+// a deletion, every key not written.
 type failedKeys struct {
-	keys []string // one key per failed part
+	keys []string
 	err  error
 }
 
@@ -157,12 +239,48 @@ func (s *breakerStore) Set(ctx context.Context, key string, value []byte, ttl ti
 	return s.run(ctx, []string{key}, func() error { return s.next.Set(ctx, key, value, ttl) })
 }
 
+// SetVersions sets each server's part of keys on its own when they are on
+// several: a failed master holds back the invalidations of its own
+// namespaces only (see parts).
 func (s *breakerStore) SetVersions(ctx context.Context, keys, values []string, ttls []time.Duration) error {
-	return s.run(ctx, keys, func() error { return s.next.SetVersions(ctx, keys, values, ttls) })
+	if b := s.only(keys); b != nil {
+		return s.on(ctx, b, func() error { return s.next.SetVersions(ctx, keys, values, ttls) })
+	}
+	return s.parts(ctx, keys, func(idx []int) error {
+		if len(idx) == len(keys) {
+			return s.next.SetVersions(ctx, keys, values, ttls)
+		}
+		ks, vs := make([]string, len(idx)), make([]string, len(idx))
+		var ts []time.Duration
+		if ttls != nil {
+			ts = make([]time.Duration, len(idx))
+		}
+		for n, i := range idx {
+			ks[n], vs[n] = keys[i], values[i]
+			if ts != nil {
+				ts[n] = ttlAt(ttls, i)
+			}
+		}
+		return s.next.SetVersions(ctx, ks, vs, ts)
+	})
 }
 
+// Delete deletes each server's part of keys on its own when they are on
+// several (see parts).
 func (s *breakerStore) Delete(ctx context.Context, keys []string) error {
-	return s.run(ctx, keys, func() error { return s.next.Delete(ctx, keys) })
+	if b := s.only(keys); b != nil {
+		return s.on(ctx, b, func() error { return s.next.Delete(ctx, keys) })
+	}
+	return s.parts(ctx, keys, func(idx []int) error {
+		if len(idx) == len(keys) {
+			return s.next.Delete(ctx, keys)
+		}
+		ks := make([]string, len(idx))
+		for n, i := range idx {
+			ks[n] = keys[i]
+		}
+		return s.next.Delete(ctx, ks)
+	})
 }
 
 func (s *breakerStore) InitVersions(ctx context.Context, keys, values []string, ttls []time.Duration) (cur []string, err error) {

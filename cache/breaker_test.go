@@ -3,6 +3,7 @@ package cache
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 	"time"
 )
@@ -63,8 +64,9 @@ func (replyError) RedisError()     {}
 // names its server), where the servers in down fail as a timeout would.
 type nodeFake struct {
 	Store
-	down map[string]bool
-	err  error // what a down server returns
+	down    map[string]bool
+	err     error    // what a down server returns
+	written []string // the keys SetVersions and Delete were called with
 }
 
 func (f *nodeFake) Get(_ context.Context, keys []string) ([][]byte, error) {
@@ -126,5 +128,65 @@ func TestBreakerIgnoresReplies(t *testing.T) {
 		if _, err := s.Get(context.Background(), []string{"{a}:v"}); errors.Is(err, ErrCircuitOpen) {
 			t.Fatal("errors Redis replied with opened the breaker")
 		}
+	}
+}
+
+// SetVersions and Delete of the fake: the keys on a down server fail, the
+// others are written, as a pipeline over a cluster's masters does.
+func (f *nodeFake) SetVersions(_ context.Context, keys, _ []string, _ []time.Duration) error {
+	return f.write(keys)
+}
+
+func (f *nodeFake) Delete(_ context.Context, keys []string) error { return f.write(keys) }
+
+func (f *nodeFake) write(keys []string) error {
+	f.written = append(f.written, keys...)
+	var failed []string
+	for _, k := range keys {
+		if f.down[hashTag(k)] {
+			failed = append(failed, k)
+		}
+	}
+	if len(failed) == 0 {
+		return nil
+	}
+	return &failedKeys{keys: failed, err: f.err}
+}
+
+// TestBreakerWritesEachServersPart: a write of version keys on two servers
+// whose breaker is open on one sets the other's keys, and names the
+// skipped ones; before, it failed as a whole with the circuit open.
+func TestBreakerWritesEachServersPart(t *testing.T) {
+	f := &nodeFake{down: map[string]bool{"a": true}, err: errors.New("i/o timeout")}
+	s := newNodeBreakers(f)
+	ctx := context.Background()
+	keys := []string{"{a}:v", "{b}:v", "{b}:w"}
+	for range 3 { // a's breaker opens
+		if err := s.SetVersions(ctx, keys, []string{"1", "2", "3"}, nil); err == nil {
+			t.Fatal("a write to a down server succeeded")
+		}
+	}
+	for name, write := range map[string]func() error{
+		"SetVersions": func() error { return s.SetVersions(ctx, keys, []string{"1", "2", "3"}, []time.Duration{1, 2, 3}) },
+		"Delete":      func() error { return s.Delete(ctx, keys) },
+	} {
+		f.written = nil
+		err := write()
+		var fk *failedKeys
+		if !errors.Is(err, ErrCircuitOpen) || !errors.As(err, &fk) || !slices.Equal(fk.keys, []string{"{a}:v"}) {
+			t.Fatalf("%s with a's circuit open: %v, want the circuit open naming {a}:v only", name, err)
+		}
+		if !slices.Equal(f.written, []string{"{b}:v", "{b}:w"}) {
+			t.Fatalf("%s with a's circuit open wrote %v, want b's keys", name, f.written)
+		}
+	}
+	// Every server open: nothing is written.
+	f.down["b"] = true
+	for range 3 {
+		s.SetVersions(ctx, keys[1:], []string{"2", "3"}, nil)
+	}
+	f.written = nil
+	if err := s.SetVersions(ctx, keys, []string{"1", "2", "3"}, nil); !errors.Is(err, ErrCircuitOpen) || len(f.written) != 0 {
+		t.Fatalf("every circuit open: %v, wrote %v", err, f.written)
 	}
 }

@@ -45,6 +45,7 @@ type Cache struct {
 	closed          chan struct{} // closed by Close, to stop the retries
 	closeOnce       sync.Once
 	txWarning       sync.Once  // the warning of recordTx, logged once
+	full            fullReport // Redis refusing writes for lack of memory
 	near            *nearStore // the near cache; nil when off
 	nearTracked     bool       // WithNearCache asked for tracking
 	tracker         *tracker   // the near cache's versions, when tracked
@@ -65,7 +66,8 @@ func WithCodec(codec Codec) Option { return func(c *Cache) { c.codec = codec } }
 // slog.Default()). Faults are logged at level Warn: the first of a run at
 // once, then one summary line per 10 seconds with their counts by kind, while
 // they go on; changes of the circuit breaker's state are logged as they
-// happen. The [Observer] sees every event.
+// happen, and so is, once, a Redis that starts refusing writes for lack of
+// memory. The [Observer] sees every event.
 func WithLogger(l *slog.Logger) Option { return func(c *Cache) { c.logger = l } }
 
 // WithObserver sets a function called for every hit, miss, bypass,
@@ -241,6 +243,9 @@ func (c *Cache) close() error {
 		c.dirty.clean(before)
 		return nil
 	}
+	lost := lostParts(err, keys)
+	c.dirty.clean(delivered(before, namespaces, lost))
+	namespaces = pick(namespaces, lost)
 	err = fmt.Errorf("cache: close: invalidations of %v not delivered: %w", namespaces, err)
 	c.logger.ErrorContext(ctx, "cachegen: invalidations lost at close: other processes may serve entries from before the writes until they expire",
 		"namespaces", namespaces, "err", err)
@@ -275,6 +280,8 @@ func (c *Cache) versionKey(ns string) string {
 // lost: the namespaces are dirty in this process (its reads of them bypass
 // the cache) and a background goroutine retries, 50ms then doubling up to
 // 1s apart, until the store takes it or [Cache.Close] makes its last attempt.
+// On a Redis Cluster, the masters that answer take their part at once: only
+// the namespaces of a failed master are dirty, and the error names them.
 //
 // With a context of [BeginTx], the namespaces are invalidated again at the
 // Tx's Commit, as the generated writes' are.
@@ -310,6 +317,11 @@ func (c *Cache) invalidate(ctx context.Context, method string, namespaces, label
 	c.forgetTracked(keys)
 	c.emit(ctx, Event{Kind: EventInvalidate, Method: method, Namespaces: labels, Err: err})
 	if err != nil {
+		// On a cluster, the masters that answered took their part: only
+		// the namespaces of the others wait for the retry.
+		lost := lostParts(err, keys)
+		c.dirty.clean(delivered(before, namespaces, lost))
+		namespaces, labels, ttls = pick(namespaces, lost), pick(labels, lost), pick(ttls, lost)
 		c.logs.warn(ctx, "invalidate", err, "cachegen: invalidation failed; retrying in the background", "method", method, "namespaces", namespaces, "err", err)
 		if c.dirty.mark(namespaces, labels, ttls) {
 			go c.retryInvalidations()
@@ -339,10 +351,16 @@ func (c *Cache) bump(ctx context.Context, store Store, namespaces, keys []string
 	if err == nil || !answered(err) {
 		return err
 	}
-	if store.Delete(ctx, keys) != nil {
-		return err
+	if derr := store.Delete(ctx, keys); derr != nil {
+		// The keys the deletion did not reach are the ones not invalidated.
+		var failed []string
+		for _, i := range lostParts(derr, keys) {
+			failed = append(failed, keys[i])
+		}
+		return &failedKeys{keys: failed, err: err}
 	}
 	c.emit(ctx, Event{Kind: EventError, Namespaces: namespaces, Op: "set-version", Err: err})
+	c.noteFull(ctx, err)
 	c.logs.warn(ctx, "set-version", err, "cachegen: version keys refused (a full Redis?); deleted them instead: reads miss and bypass until they can be created again",
 		"namespaces", namespaces, "err", err)
 	return nil
@@ -352,6 +370,7 @@ func (c *Cache) bump(ctx context.Context, store Store, namespaces, keys []string
 func (c *Cache) fault(ctx context.Context, m *Method, key, op string, err error) {
 	c.emit(ctx, Event{Kind: EventError, Method: m.name, Namespaces: m.namespaces, Key: key, Op: op, Err: err})
 	c.logs.warn(ctx, op, err, "cachegen: cache fault, calling the repository", "method", m.name, "op", op, "key", key, "err", err)
+	c.noteFull(ctx, err)
 }
 
 func (c *Cache) emit(ctx context.Context, e Event) {

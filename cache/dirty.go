@@ -2,6 +2,7 @@ package cache
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -161,6 +162,11 @@ func (c *Cache) retryInvalidations() {
 			wait = retryFirst
 			continue
 		}
+		// On a cluster, the masters that answered took their part.
+		if lost := lostParts(err, keys); len(lost) < len(keys) {
+			c.forgetTracked(keys)
+			c.dirty.clean(delivered(before, namespaces, lost))
+		}
 		wait = min(2*wait, retryMax)
 	}
 }
@@ -182,4 +188,51 @@ func (c *Cache) dirtyKeys(pending map[string]dirtyNS) (namespaces, labels, keys 
 		}
 	}
 	return namespaces, labels, keys, ttls
+}
+
+// lostParts returns the indexes of the keys whose version a bump that
+// returned err (not nil) did not change: those a *failedKeys names (the
+// masters of a cluster that did not take their part), else all of them.
+func lostParts(err error, keys []string) []int {
+	var fk *failedKeys
+	var lost []int
+	if errors.As(err, &fk) {
+		for i, k := range keys {
+			if slices.Contains(fk.keys, k) {
+				lost = append(lost, i)
+			}
+		}
+	}
+	if len(lost) == 0 { // nothing named: the whole call failed
+		lost = make([]int, len(keys))
+		for i := range lost {
+			lost[i] = i
+		}
+	}
+	return lost
+}
+
+// pick returns the elements of s at the indexes idx; nil for a nil s.
+func pick[T any](s []T, idx []int) []T {
+	if s == nil {
+		return nil
+	}
+	out := make([]T, len(idx))
+	for n, i := range idx {
+		out[n] = s[i]
+	}
+	return out
+}
+
+// delivered returns the part of a pending set whose namespaces are not at
+// the indexes lost.
+func delivered(pending map[string]dirtyNS, namespaces []string, lost []int) map[string]dirtyNS {
+	out := make(map[string]dirtyNS, len(pending))
+	for ns, d := range pending {
+		out[ns] = d
+	}
+	for _, i := range lost {
+		delete(out, namespaces[i])
+	}
+	return out
 }

@@ -53,8 +53,12 @@ func (k EventKind) String() string {
 // [WithMaxEntrySize], not stored), type (a concurrent load of the same key
 // returned another type), load (a load that panicked or called
 // runtime.Goexit after every caller had left), set-version (Redis refused
-// a version key and the cache deleted it instead), or breaker-open and
-// breaker-closed when a circuit breaker changes state.
+// a version key and the cache deleted it instead), breaker-open and
+// breaker-closed when a circuit breaker changes state, or full when Redis
+// starts refusing the cache's writes for lack of memory (OOM: maxmemory
+// reached under noeviction). A full event comes once per run of refusals
+// (again only after a minute without any), beside the fault of each
+// refused write.
 type Event struct {
 	Kind       EventKind
 	Method     string   // "Iface.Method"; empty for Cache.Invalidate

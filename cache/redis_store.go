@@ -121,6 +121,9 @@ func (s *redisStore) Get(ctx context.Context, keys []string) ([][]byte, error) {
 	if cmds, err := pipe.Exec(ctx); err != nil {
 		return nil, pipelineError(err, cmds)
 	}
+	if !s.answeredOnce.Load() {
+		s.answeredOnce.Store(true)
+	}
 	out := make([][]byte, len(keys))
 	for i, g := range groups {
 		vals, err := toBytes(cmds[i].Val(), len(g))

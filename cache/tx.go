@@ -30,12 +30,19 @@ import (
 //	if err := tx.Commit(); err != nil { ... }
 //	if err := ctxTx.Commit(ctx); err != nil { ... } // the invalidations, again
 //
+// A BeginTx on a context that carries an open Tx joins that Tx, as nested
+// transaction helpers expect (a helper that begins and commits "its"
+// transaction inside a caller's): the writes made with either context are
+// the outer Tx's, the joined Tx's Commit and Rollback do nothing to it, and
+// the outer Tx's Commit, after the database commit, delivers them all.
+//
 // A Tx is safe for concurrent use.
 type Tx struct {
 	mu     sync.Mutex
 	done   bool
 	writes map[*Cache]map[string]txWrite // by namespace
 	order  []*Cache
+	joined *Tx // the open Tx this one joined (see BeginTx); nil for an outer Tx
 }
 
 // txWrite is how a namespace a transaction invalidated is invalidated
@@ -50,7 +57,16 @@ type txKey struct{}
 // BeginTx returns a context carrying a new [Tx], and the Tx. Pass the
 // context to the calls made in the database transaction; call Tx.Commit
 // after the database commit.
+//
+// When ctx already carries an open Tx, BeginTx joins it: it returns ctx and
+// a Tx whose Commit and Rollback end only itself (Commit returns nil, and
+// [ErrTxDone] when called again) while the outer Tx keeps recording the
+// writes and delivers them at its own Commit. Reads with ctx bypass the
+// cache until the outer Tx ends.
 func BeginTx(ctx context.Context) (context.Context, *Tx) {
+	if outer := txFrom(ctx); outer != nil {
+		return ctx, &Tx{joined: outer}
+	}
 	t := &Tx{writes: map[*Cache]map[string]txWrite{}}
 	return context.WithValue(ctx, txKey{}, t), t
 }
@@ -100,6 +116,9 @@ var ErrTxDone = errors.New("cache: transaction already committed")
 // even when ctx has been cancelled, and a failure leaves the namespaces
 // dirty in this process and retried in the background. After Commit, reads
 // with the Tx's context use the cache again.
+//
+// The Commit of a Tx that joined an open one (see [BeginTx]) invalidates
+// nothing: the writes wait for the outer Tx's Commit.
 func (t *Tx) Commit(ctx context.Context) error {
 	t.mu.Lock()
 	if t.done {
@@ -109,6 +128,9 @@ func (t *Tx) Commit(ctx context.Context) error {
 	t.done = true
 	writes, order := t.writes, t.order
 	t.mu.Unlock()
+	if t.joined != nil {
+		return nil
+	}
 	var errs []error
 	for _, c := range order {
 		names := make([]string, 0, len(writes[c]))
@@ -134,7 +156,9 @@ func (t *Tx) Commit(ctx context.Context) error {
 
 // Rollback ends the Tx without invalidating anything more: the writes'
 // own invalidations already ran, and nothing was committed. Reads with the
-// Tx's context use the cache again.
+// Tx's context use the cache again. The Rollback of a Tx that joined an open
+// one (see [BeginTx]) leaves the outer Tx open: its Commit or Rollback
+// decides.
 func (t *Tx) Rollback() {
 	t.mu.Lock()
 	t.done = true

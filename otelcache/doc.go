@@ -22,9 +22,11 @@
 // Attributes: cachegen.method ("Iface.Method"; absent for Cache.Invalidate
 // and circuit breaker events), cachegen.namespace (a read's first
 // namespace, which holds its entries; one data point per namespace for
-// invalidations), and cachegen.op on faults: get, set, init, decode,
-// encode, breaker-open, breaker-closed, retry, and invalidate for a failed
-// invalidation. With the Prometheus exporter the names become
+// invalidations), and cachegen.op on faults: the step that failed as
+// cache.Event's Op names it (get, set, init, decode, encode, size,
+// set-version, breaker-open, breaker-closed, full for a Redis that starts
+// refusing writes for lack of memory, ...), retry, and invalidate for a
+// failed invalidation. With the Prometheus exporter the names become
 // cachegen_hits_total, cachegen_load_duration_seconds and so on, and the
 // attributes cachegen_method, cachegen_namespace and cachegen_op.
 //
