@@ -41,8 +41,8 @@ type registerReport struct {
 	NearHits             int64 // of them, by the near cache
 	TrackedInvalidations int64
 	StoreErrors          int64
-	// Drift is the process's clock minus the wall clock since Start, at
-	// the end: not zero when the wall clock was stepped during the run.
+	// Drift is clockDrift over the process's run: not zero when the wall
+	// clock was stepped meanwhile.
 	Drift time.Duration
 }
 
@@ -251,7 +251,7 @@ func TestRegisterProcess(t *testing.T) {
 		NearHits:             c.NearStats().Hits,
 		TrackedInvalidations: c.NearStats().TrackedInvalidation,
 		StoreErrors:          log.n(EventError),
-		Drift:                time.Duration(stamp() - (time.Now().UnixNano() - cfg.Start)),
+		Drift:                clockDrift(origin, time.Now()),
 	}
 	for _, o := range ops {
 		rep.Ops = append(rep.Ops, o...)
@@ -265,6 +265,14 @@ func TestRegisterProcess(t *testing.T) {
 	}
 }
 
+// clockDrift returns how much more the monotonic clock advanced from start
+// to end than the wall clock: a step of the wall clock in between, or
+// nothing.
+func clockDrift(start, end time.Time) time.Duration {
+	return end.Sub(start) - time.Duration(end.UnixNano()-start.UnixNano())
+}
+
+// sum returns the sum of xs.
 func sum(xs []int64) (n int64) {
 	for _, x := range xs {
 		n += x

@@ -25,21 +25,22 @@ import (
 //
 // The clock. The checker compares instants recorded by different
 // processes, so they need one clock. Go's monotonic readings count from
-// each process's start, so they cannot be compared across processes, and
-// the wall clock alone can be stepped at any time. Each process reads the
+// each process's start and cannot be compared across processes, and the
+// wall clock alone may be stepped at any moment. So each process reads the
 // wall clock once, at its start, for its distance from the parent's start
-// instant (passed in its registerConfig), and from then on adds its
-// monotonic clock's progress. On one machine every process reads the same
-// CLOCK_REALTIME and CLOCK_MONOTONIC (Linux; mach_absolute_time on macOS),
+// instant (passed in its registerConfig), and from then on adds the
+// progress of its monotonic clock. On Linux every process of a machine
+// reads the same CLOCK_REALTIME and CLOCK_MONOTONIC (NTP slews both alike),
 // whose difference changes only when the wall clock is stepped; so the
-// stamps of all processes are on one clock, to within the few nanoseconds
-// between the two readings of a time.Now. A step between the parent's start
-// and a process's start would shift that process's stamps: each process
-// reports, at its end, how far its stamps and the wall clock have drifted
-// apart, and the test refuses to judge a run that drifted by more than
-// 100µs. Each operation's invocation is stamped before it starts and its
-// completion after it returns: the recorded intervals contain the real
-// ones, which can only hide a stale read from the checker, never invent one.
+// stamps of all processes are on one clock, to within the nanoseconds
+// between the two readings of a time.Now (other systems were not checked).
+// A step between the parent's start and a process's would shift that
+// process's stamps: each process, and the parent over the whole run,
+// compare how far the wall and monotonic clocks advanced, and the test
+// refuses to judge a run where they differ by more than 100µs. Each
+// operation's invocation is stamped before it starts and its completion
+// after it returns: the recorded intervals contain the real ones, which can
+// only hide a stale read from the checker, never invent one.
 //
 // The harness must be able to fail: over broken wrappers (registerBroken),
 // the checker must report stale reads.
@@ -159,7 +160,7 @@ func runRegisterProcesses(t *testing.T, redisURL, mode string) registerRun {
 			t.Fatal(err)
 		}
 		if rep.Drift > 100*time.Microsecond || rep.Drift < -100*time.Microsecond {
-			t.Fatalf("process %d: its clock drifted %v from the wall clock: the wall clock was stepped during the run, its stamps cannot be compared", i, rep.Drift)
+			t.Fatalf("process %d: the wall clock was stepped by %v during its run: its stamps cannot be compared", i, -rep.Drift)
 		}
 		run.ops = append(run.ops, rep.Ops...)
 		run.hits += rep.Hits
@@ -167,7 +168,11 @@ func runRegisterProcesses(t *testing.T, redisURL, mode string) registerRun {
 		run.trackedInvalidations += rep.TrackedInvalidations
 		run.storeErrors += rep.StoreErrors
 	}
-	t.Logf("%d processes for %v", registerProcs, time.Since(start).Round(time.Millisecond))
+	end := time.Now()
+	if d := clockDrift(start, end); d > 100*time.Microsecond || d < -100*time.Microsecond {
+		t.Fatalf("the wall clock was stepped by %v during the run: the processes' stamps cannot be compared", -d)
+	}
+	t.Logf("%d processes for %v", registerProcs, end.Sub(start).Round(time.Millisecond))
 	return run
 }
 
@@ -187,7 +192,7 @@ func failOnViolations(t *testing.T, res regcheck.Result) {
 		if i == 5 {
 			break
 		}
-		t.Errorf("%v", v)
+		t.Errorf("%v (%v)", v, time.Duration(v.Staleness))
 	}
 	if len(res.Violations) > 0 {
 		t.FailNow()
