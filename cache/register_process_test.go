@@ -30,7 +30,9 @@ type registerConfig struct {
 	Start    int64         // the parent's start instant, Unix ns: the clock's origin
 	Workers  int           // goroutines, each doing one operation at a time
 	Ops      int           // operations per goroutine at most
-	Duration time.Duration // and for this long at most
+	Duration time.Duration // and for this long at most,
+	MinOps   int           // unless fewer than MinOps are done: then up to
+	MaxTime  time.Duration // this long (a loaded machine, -race)
 	Out      string        // file the registerReport goes to
 }
 
@@ -190,14 +192,19 @@ func TestRegisterProcess(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	deadline := time.Now().Add(cfg.Duration)
+	began := time.Now()
+	deadline, hardDeadline := began.Add(cfg.Duration), began.Add(cfg.MaxTime)
+	more := func(n int) bool {
+		now := time.Now()
+		return n < cfg.Ops && (now.Before(deadline) || n < cfg.MinOps && now.Before(hardDeadline))
+	}
 	ops := make([][]regcheck.Op, cfg.Workers)
 	hits := make([]int64, cfg.Workers)
 	errs := make(chan error, cfg.Workers)
 	var wg waitGroup
 	for g := range cfg.Workers {
 		wg.Go(func() {
-			for n := 0; n < cfg.Ops && time.Now().Before(deadline); n++ {
+			for n := 0; more(n); n++ {
 				id := rand.IntN(registerItems)
 				key := "item" + strconv.Itoa(id)
 				value := fmt.Sprintf("%d.%d.%d", cfg.Proc, g, n)

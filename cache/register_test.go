@@ -102,12 +102,15 @@ func TestRegularRegisterAcrossProcesses(t *testing.T) {
 }
 
 // Sizes of one run: processes, goroutines in each, operations per
-// goroutine at most, and how long at most.
+// goroutine at most, and how long at most; but each goroutine goes on
+// until it has done registerMinOps, for up to registerMaxTime.
 const (
 	registerProcs    = 3
 	registerWorkers  = 3
 	registerOps      = 1500
 	registerDuration = 600 * time.Millisecond
+	registerMinOps   = 50
+	registerMaxTime  = 5 * time.Second
 )
 
 // registerRun is the gathered result of one run's processes.
@@ -122,7 +125,8 @@ func runRegisterProcesses(t *testing.T, redisURL, mode string) registerRun {
 	t.Helper()
 	start := time.Now()
 	cfg := registerConfig{Mode: mode, Redis: redisURL, Prefix: testPrefix(t), DB: startRegisterDB(t, registerProcs),
-		Start: start.UnixNano(), Workers: registerWorkers, Ops: registerOps, Duration: registerDuration}
+		Start: start.UnixNano(), Workers: registerWorkers, Ops: registerOps, Duration: registerDuration,
+		MinOps: registerMinOps, MaxTime: registerMaxTime}
 	dir := t.TempDir()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
