@@ -42,7 +42,8 @@ type registerReport struct {
 	Hits                 int64 // reads served by the cache
 	NearHits             int64 // of them, by the near cache
 	TrackedInvalidations int64
-	StoreErrors          int64
+	StoreErrors          int64  // faults: those reads went to the database
+	LastError            string // the last fault, when there was one
 	// Drift is clockDrift over the process's run: not zero when the wall
 	// clock was stepped meanwhile.
 	Drift time.Duration
@@ -259,6 +260,9 @@ func TestRegisterProcess(t *testing.T) {
 		TrackedInvalidations: c.NearStats().TrackedInvalidation,
 		StoreErrors:          log.n(EventError),
 		Drift:                clockDrift(origin, time.Now()),
+	}
+	if e := log.last.Load(); e != nil && e.Kind == EventError {
+		rep.LastError = fmt.Sprintf("%s %s: %v", e.Op, e.Key, e.Err)
 	}
 	for _, o := range ops {
 		rep.Ops = append(rep.Ops, o...)
