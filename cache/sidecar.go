@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unsafe"
 )
 
 // The sidecar of an entry keeps what its codec does not: the exact
@@ -66,7 +67,7 @@ func encodeValue[T any](m *Method, v *T) ([]byte, error) {
 		return data, nil
 	}
 	w := sidecarWriter{dst: data, codec: m.c.codec}
-	w.walk(p, reflect.ValueOf(v).Elem())
+	w.walk(p, unsafe.Pointer(v))
 	if w.err != nil {
 		return nil, w.err
 	}
@@ -86,11 +87,11 @@ func decodeValue[T any](m *Method, payload []byte, v *T) error {
 	if err := m.c.codec.Unmarshal(data, v); err != nil {
 		return err
 	}
-	r, err := newSidecarReader(side)
-	if err != nil {
+	var r sidecarReader
+	if err := r.init(side); err != nil {
 		return err
 	}
-	if err := r.walk(p, reflect.ValueOf(v).Elem()); err != nil {
+	if err := r.walk(p, unsafe.Pointer(v)); err != nil {
 		return err
 	}
 	if len(r.items) != 0 {
@@ -218,50 +219,65 @@ func keptAsIs(m json.RawMessage) bool {
 	return json.Compact(&buf, m) == nil && bytes.Equal(buf.Bytes(), m)
 }
 
-// walk appends the items of v, a value of the plan's type.
-func (w *sidecarWriter) walk(p *sidecarPlan, v reflect.Value) {
+// walk appends the items of the value at ptr, of the plan's type. Values
+// are reached by their addresses, as the plan's offsets give them: the
+// walk runs on every hit, and reflect.Value's checks would double its cost.
+func (w *sidecarWriter) walk(p *sidecarPlan, ptr unsafe.Pointer) {
 	switch p.kind {
 	case planTime:
-		if v.CanInterface() {
-			w.time(v.Interface().(time.Time))
-		}
+		w.time(*(*time.Time)(ptr))
 	case planRaw:
-		if v.CanInterface() {
-			w.raw(v.Interface().(json.RawMessage))
-		}
+		w.raw(*(*json.RawMessage)(ptr))
 	case planBinary:
-		if v.CanInterface() {
-			w.binary(v)
-		}
+		w.binary(reflect.NewAt(p.typ, ptr).Elem())
 	case planPointer:
-		if !skipPointer(p, v) {
-			w.walk(p.elem, v.Elem())
+		if elem := *(*unsafe.Pointer)(ptr); !skipPointer(p, elem) {
+			w.walk(p.elem, elem)
 		}
-	case planSlice:
-		for i := range v.Len() {
-			w.walk(p.elem, v.Index(i))
+	case planSlice, planArray:
+		data, n := elements(p, ptr)
+		for i := range n {
+			w.walk(p.elem, unsafe.Add(data, uintptr(i)*p.elem.typ.Size()))
 		}
 	case planMap:
-		for _, k := range sortedKeys(v) {
-			e := reflect.New(v.Type().Elem()).Elem()
-			e.Set(v.MapIndex(k))
-			w.walk(p.elem, e)
+		m := reflect.NewAt(p.typ, ptr).Elem()
+		for _, k := range sortedKeys(m) {
+			e := reflect.New(p.typ.Elem())
+			e.Elem().Set(m.MapIndex(k))
+			w.walk(p.elem, e.UnsafePointer())
 		}
 	case planStruct:
 		for _, f := range p.fields {
-			w.walk(f.plan, v.Field(f.index))
+			w.walk(f.plan, unsafe.Add(ptr, f.offset))
 		}
 	}
 }
 
-// skipPointer reports whether the walk does not follow pointer v: a nil
-// one, or one to a nil raw message, which JSON writes as null and gives
-// back as a nil pointer.
-func skipPointer(p *sidecarPlan, v reflect.Value) bool {
-	if v.IsNil() {
+// elements returns the address of the first element of the slice or array
+// at ptr, and their number.
+func elements(p *sidecarPlan, ptr unsafe.Pointer) (unsafe.Pointer, int) {
+	if p.kind == planArray {
+		return ptr, p.typ.Len()
+	}
+	s := (*sliceHeader)(ptr)
+	return s.data, s.len
+}
+
+// sliceHeader is the layout of a slice.
+type sliceHeader struct {
+	data unsafe.Pointer
+	len  int
+	cap  int
+}
+
+// skipPointer reports whether the walk does not follow the pointer elem:
+// a nil one, or one to a nil raw message, which JSON writes as null and
+// gives back as a nil pointer.
+func skipPointer(p *sidecarPlan, elem unsafe.Pointer) bool {
+	if elem == nil {
 		return true
 	}
-	return p.elem.kind == planRaw && v.Elem().IsNil()
+	return p.elem.kind == planRaw && *(*json.RawMessage)(elem) == nil
 }
 
 // sortedKeys returns the keys of map v in an order that depends on the
@@ -325,39 +341,62 @@ func boolInt(b bool) int {
 
 // sidecarReader reads a sidecar's items back into a decoded value.
 type sidecarReader struct {
-	zones []resolvedZone
+	first resolvedZone   // the zone table's first entry: mostly its only one
+	rest  []resolvedZone // the others
+	n     int            // the number of zones
 	items []byte
 }
 
-// resolvedZone is a zone entry with the Location it is restored in.
+// resolvedZone is a zone entry as read, with the Location it restores
+// times in. Its bytes are the sidecar's: it lives no longer than a decode.
 type resolvedZone struct {
-	zoneEntry
-	loc *time.Location
+	kind   byte
+	abbrev []byte
+	off    int
+	loc    *time.Location // nil for a named zone this machine does not have
+	// [from, until) are the Unix seconds in which loc is known to give the
+	// abbreviation and offset, once a time in them was restored (known).
+	from, until int64
+	known       bool
 }
 
-func newSidecarReader(side []byte) (*sidecarReader, error) {
-	r := &sidecarReader{items: side}
+// init reads the zone table of a sidecar.
+func (r *sidecarReader) init(side []byte) error {
+	r.items = side
 	n, err := r.uvarint()
 	if err != nil || n > uint64(len(side)) {
-		return nil, fmt.Errorf("%w: zone table", errSidecar)
+		return fmt.Errorf("%w: zone table", errSidecar)
 	}
-	r.zones = make([]resolvedZone, n)
-	for i := range r.zones {
-		z := &r.zones[i]
+	for range n {
 		if len(r.items) == 0 {
-			return nil, fmt.Errorf("%w: zone table", errSidecar)
+			return fmt.Errorf("%w: zone table", errSidecar)
 		}
-		z.kind, r.items = r.items[0], r.items[1:]
-		name, err1 := r.string()
-		abbrev, err2 := r.string()
+		z := resolvedZone{kind: r.items[0]}
+		r.items = r.items[1:]
+		name, err1 := r.bytes()
+		abbrev, err2 := r.bytes()
 		off, err3 := r.varint()
 		if err := errors.Join(err1, err2, err3); err != nil || off < -maxOffset || off > maxOffset {
-			return nil, fmt.Errorf("%w: zone table", errSidecar)
+			return fmt.Errorf("%w: zone table", errSidecar)
 		}
-		z.name, z.abbrev, z.off = name, abbrev, int(off)
-		z.loc = z.location()
+		z.abbrev, z.off = abbrev, int(off)
+		z.loc = z.location(name)
+		if r.n == 0 {
+			r.first = z
+		} else {
+			r.rest = append(r.rest, z)
+		}
+		r.n++
 	}
-	return r, nil
+	return nil
+}
+
+// zone returns the i-th entry of the zone table.
+func (r *sidecarReader) zone(i int) *resolvedZone {
+	if i == 0 {
+		return &r.first
+	}
+	return &r.rest[i-1]
 }
 
 func (r *sidecarReader) uvarint() (uint64, error) {
@@ -388,34 +427,29 @@ func (r *sidecarReader) bytes() ([]byte, error) {
 	return b, nil
 }
 
-func (r *sidecarReader) string() (string, error) {
-	b, err := r.bytes()
-	return string(b), err
-}
-
-func (r *sidecarReader) tag(want byte) error {
-	if len(r.items) == 0 || r.items[0] != want {
-		return fmt.Errorf("%w: want item %q", errSidecar, want)
-	}
-	r.items = r.items[1:]
-	return nil
-}
-
 // time reads a time item and puts it in place of t, the codec's.
 func (r *sidecarReader) time(t *time.Time) error {
-	if err := r.tag('t'); err != nil {
-		return err
+	b := r.items
+	if len(b) == 0 || b[0] != 't' {
+		return fmt.Errorf("%w: want a time", errSidecar)
 	}
-	i, err1 := r.uvarint()
-	sec, err2 := r.varint()
-	nsec, err3 := r.uvarint()
-	if errors.Join(err1, err2, err3) != nil || i >= uint64(len(r.zones)) || nsec >= 1e9 {
+	i, n1 := binary.Uvarint(b[1:])
+	if n1 <= 0 {
 		return fmt.Errorf("%w: time item", errSidecar)
 	}
+	sec, n2 := binary.Varint(b[1+n1:])
+	if n2 <= 0 {
+		return fmt.Errorf("%w: time item", errSidecar)
+	}
+	nsec, n3 := binary.Uvarint(b[1+n1+n2:])
+	if n3 <= 0 || i >= uint64(r.n) || nsec >= 1e9 {
+		return fmt.Errorf("%w: time item", errSidecar)
+	}
+	r.items = b[1+n1+n2+n3:]
 	if d := t.Unix() - sec; d < -59 || d > 59 {
 		return fmt.Errorf("%w: the codec gave back %v for a time at %v", errSidecar, *t, time.Unix(sec, int64(nsec)).UTC())
 	}
-	*t = r.zones[i].restore(sec, int64(nsec))
+	*t = r.zone(int(i)).restore(sec, int64(nsec))
 	return nil
 }
 
@@ -466,44 +500,40 @@ func (r *sidecarReader) binary(v reflect.Value) error {
 	return fmt.Errorf("%w: want a binary form", errSidecar)
 }
 
-// walk restores the items into v, a value of the plan's type decoded by
-// the codec.
-func (r *sidecarReader) walk(p *sidecarPlan, v reflect.Value) error {
+// walk restores the items into the value at ptr, of the plan's type,
+// decoded by the codec.
+func (r *sidecarReader) walk(p *sidecarPlan, ptr unsafe.Pointer) error {
 	switch p.kind {
 	case planTime:
-		if v.CanSet() {
-			return r.time(v.Addr().Interface().(*time.Time))
-		}
+		return r.time((*time.Time)(ptr))
 	case planRaw:
-		if v.CanSet() {
-			return r.raw(v.Addr().Interface().(*json.RawMessage))
-		}
+		return r.raw((*json.RawMessage)(ptr))
 	case planBinary:
-		if v.CanSet() {
-			return r.binary(v)
-		}
+		return r.binary(reflect.NewAt(p.typ, ptr).Elem())
 	case planPointer:
-		if !skipPointer(p, v) {
-			return r.walk(p.elem, v.Elem())
+		if elem := *(*unsafe.Pointer)(ptr); !skipPointer(p, elem) {
+			return r.walk(p.elem, elem)
 		}
-	case planSlice:
-		for i := range v.Len() {
-			if err := r.walk(p.elem, v.Index(i)); err != nil {
+	case planSlice, planArray:
+		data, n := elements(p, ptr)
+		for i := range n {
+			if err := r.walk(p.elem, unsafe.Add(data, uintptr(i)*p.elem.typ.Size())); err != nil {
 				return err
 			}
 		}
 	case planMap:
-		for _, k := range sortedKeys(v) {
-			e := reflect.New(v.Type().Elem()).Elem()
-			e.Set(v.MapIndex(k))
-			if err := r.walk(p.elem, e); err != nil {
+		m := reflect.NewAt(p.typ, ptr).Elem()
+		for _, k := range sortedKeys(m) {
+			e := reflect.New(p.typ.Elem())
+			e.Elem().Set(m.MapIndex(k))
+			if err := r.walk(p.elem, e.UnsafePointer()); err != nil {
 				return err
 			}
-			v.SetMapIndex(k, e)
+			m.SetMapIndex(k, e.Elem())
 		}
 	case planStruct:
 		for _, f := range p.fields {
-			if err := r.walk(f.plan, v.Field(f.index)); err != nil {
+			if err := r.walk(f.plan, unsafe.Add(ptr, f.offset)); err != nil {
 				return err
 			}
 		}

@@ -24,13 +24,15 @@ import (
 // followed.
 type sidecarPlan struct {
 	kind   planKind
+	typ    reflect.Type
 	elem   *sidecarPlan // of a pointer, slice, array or map
 	fields []fieldPlan  // of a struct
 }
 
+// fieldPlan is the plan of a struct field, at its offset in the struct.
 type fieldPlan struct {
-	index int
-	plan  *sidecarPlan
+	offset uintptr
+	plan   *sidecarPlan
 }
 
 type planKind uint8
@@ -40,7 +42,8 @@ const (
 	planRaw
 	planBinary
 	planPointer
-	planSlice // and arrays
+	planSlice
+	planArray
 	planMap
 	planStruct
 )
@@ -88,19 +91,21 @@ func (b *planBuilder) build(t reflect.Type) *sidecarPlan {
 	}
 	switch {
 	case t == timeType:
-		return &sidecarPlan{kind: planTime}
+		return &sidecarPlan{kind: planTime, typ: t}
 	case t == rawMessageType:
-		return &sidecarPlan{kind: planRaw}
+		return &sidecarPlan{kind: planRaw, typ: t}
 	case hasBinaryForm(t):
-		return &sidecarPlan{kind: planBinary}
+		return &sidecarPlan{kind: planBinary, typ: t}
 	}
-	p := &sidecarPlan{}
+	p := &sidecarPlan{typ: t}
 	b.built[t] = p
 	switch t.Kind() {
 	case reflect.Pointer:
 		p.kind, p.elem = planPointer, b.build(t.Elem())
-	case reflect.Slice, reflect.Array:
+	case reflect.Slice:
 		p.kind, p.elem = planSlice, b.build(t.Elem())
+	case reflect.Array:
+		p.kind, p.elem = planArray, b.build(t.Elem())
 	case reflect.Map:
 		p.kind, p.elem = planMap, b.build(t.Elem())
 	case reflect.Struct:
@@ -108,7 +113,7 @@ func (b *planBuilder) build(t reflect.Type) *sidecarPlan {
 		for i := range t.NumField() {
 			if f := t.Field(i); followed(f) {
 				if fp := b.build(f.Type); fp != nil {
-					p.fields = append(p.fields, fieldPlan{i, fp})
+					p.fields = append(p.fields, fieldPlan{f.Offset, fp})
 				}
 			}
 		}

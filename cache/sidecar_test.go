@@ -318,3 +318,44 @@ func FuzzSidecarTimes(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkSidecarDecode compares decoding an entry payload of a struct
+// holding a time in time.Local with its sidecar against the codec's decode
+// alone.
+func BenchmarkSidecarDecode(b *testing.B) {
+	type item struct {
+		ID        int64
+		Name      string
+		CreatedAt time.Time
+	}
+	m := New(NewMemoryStore()).Method("R.Get", time.Minute, "rows")
+	for _, n := range []int{1, 100} {
+		v := make([]item, n)
+		for i := range v {
+			v[i] = item{int64(i), "item", time.Date(2024, 1, 1, 0, 0, i, 0, time.Local)}
+		}
+		payload, err := encodeValue(m, &v)
+		if err != nil {
+			b.Fatal(err)
+		}
+		plain, _ := JSON.Marshal(&v)
+		b.Run(fmt.Sprintf("items=%d/codec", n), func(b *testing.B) {
+			b.ReportAllocs()
+			for range b.N {
+				var got []item
+				if err := JSON.Unmarshal(plain, &got); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(fmt.Sprintf("items=%d/codec+sidecar", n), func(b *testing.B) {
+			b.ReportAllocs()
+			for range b.N {
+				var got []item
+				if err := decodeValue(m, payload, &got); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -1,8 +1,8 @@
 package cache
 
 import (
+	"math"
 	"sync"
-	"sync/atomic"
 	"time"
 )
 
@@ -25,7 +25,7 @@ func zoneOf(t time.Time) zoneEntry {
 		return zoneEntry{kind: zoneLocal, abbrev: abbrev, off: off}
 	}
 	if name := loc.String(); name != "" {
-		if named := loadZone(name); named != nil && sameZoneAt(t, named) {
+		if named := loadZone([]byte(name)); named != nil && sameZoneAt(t, named) {
 			return zoneEntry{kind: zoneNamed, name: name, abbrev: abbrev, off: off}
 		}
 	}
@@ -46,14 +46,14 @@ func sameZoneAt(t time.Time, loc *time.Location) bool {
 
 // location returns the Location a zone entry restores times in: nil for a
 // named zone this machine does not have.
-func (z *resolvedZone) location() *time.Location {
+func (z *resolvedZone) location(name []byte) *time.Location {
 	switch z.kind {
 	case zoneUTC:
 		return time.UTC
 	case zoneLocal:
 		return time.Local
 	case zoneNamed:
-		return loadZone(z.name)
+		return loadZone(name)
 	}
 	return fixedZone(z.abbrev, z.off)
 }
@@ -73,7 +73,18 @@ func (z *resolvedZone) restore(sec, nsec int64) time.Time {
 	}
 	if z.loc != nil {
 		t = t.In(z.loc)
-		if abbrev, off := t.Zone(); abbrev == z.abbrev && off == z.off {
+		if z.known && z.from <= sec && sec < z.until {
+			return t
+		}
+		if abbrev, off := t.Zone(); abbrev == string(z.abbrev) && off == z.off {
+			start, end := t.ZoneBounds()
+			z.from, z.until, z.known = math.MinInt64, math.MaxInt64, true
+			if !start.IsZero() {
+				z.from = start.Unix()
+			}
+			if !end.IsZero() {
+				z.until = end.Unix()
+			}
 			return t
 		}
 	}
@@ -82,46 +93,68 @@ func (z *resolvedZone) restore(sec, nsec int64) time.Time {
 
 // Locations are loaded and made once per process and shared. The caches
 // are bounded: names and offsets come from entries, and a store holding
-// many distinct ones must not grow them without end.
+// many distinct ones must not grow them without end. Looking one up
+// allocates nothing.
 const maxZones = 1024
 
-var (
-	namedZones sync.Map // name -> *time.Location, nil for a name that does not load
-	fixedZones sync.Map // zoneEntry{abbrev, off} -> *time.Location
-	zoneCount  atomic.Int32
-)
+var zones struct {
+	sync.RWMutex
+	n     int
+	named map[string]*time.Location         // nil for a name that does not load
+	fixed map[int]map[string]*time.Location // by offset, then abbreviation
+}
 
 // loadZone returns the Location of an IANA zone name, loaded once, or nil
 // when the name does not load.
-func loadZone(name string) *time.Location {
-	if loc, ok := namedZones.Load(name); ok {
-		return loc.(*time.Location)
+func loadZone(name []byte) *time.Location {
+	zones.RLock()
+	loc, ok := zones.named[string(name)]
+	zones.RUnlock()
+	if ok {
+		return loc
 	}
-	loc, err := time.LoadLocation(name)
+	loc, err := time.LoadLocation(string(name))
 	if err != nil || loc == time.UTC || loc == time.Local {
 		loc = nil // "UTC" and "Local" are not zones of their own here
 	}
-	if zoneCount.Load() < maxZones {
-		if prev, loaded := namedZones.LoadOrStore(name, loc); loaded {
-			return prev.(*time.Location)
+	zones.Lock()
+	defer zones.Unlock()
+	if prev, ok := zones.named[string(name)]; ok {
+		return prev
+	}
+	if zones.n < maxZones {
+		if zones.named == nil {
+			zones.named = map[string]*time.Location{}
 		}
-		zoneCount.Add(1)
+		zones.named[string(name)] = loc
+		zones.n++
 	}
 	return loc
 }
 
 // fixedZone returns time.FixedZone(abbrev, off), made once.
-func fixedZone(abbrev string, off int) *time.Location {
-	k := zoneEntry{abbrev: abbrev, off: off}
-	if loc, ok := fixedZones.Load(k); ok {
-		return loc.(*time.Location)
+func fixedZone(abbrev []byte, off int) *time.Location {
+	zones.RLock()
+	loc, ok := zones.fixed[off][string(abbrev)]
+	zones.RUnlock()
+	if ok {
+		return loc
 	}
-	loc := time.FixedZone(abbrev, off)
-	if zoneCount.Load() < maxZones {
-		if prev, loaded := fixedZones.LoadOrStore(k, loc); loaded {
-			return prev.(*time.Location)
+	zones.Lock()
+	defer zones.Unlock()
+	if loc, ok := zones.fixed[off][string(abbrev)]; ok {
+		return loc
+	}
+	loc = time.FixedZone(string(abbrev), off)
+	if zones.n < maxZones {
+		if zones.fixed == nil {
+			zones.fixed = map[int]map[string]*time.Location{}
 		}
-		zoneCount.Add(1)
+		if zones.fixed[off] == nil {
+			zones.fixed[off] = map[string]*time.Location{}
+		}
+		zones.fixed[off][string(abbrev)] = loc
+		zones.n++
 	}
 	return loc
 }

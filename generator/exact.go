@@ -12,9 +12,10 @@ import (
 // exactProblems returns every reason why the default codec (JSON, with
 // encoding/json's rules) would not give a value of type t back as the
 // repository returned it, or nil when it always would, but for the
-// documented exceptions: time.Time keeps its instant and offset, not its
-// Location; omitempty turns an empty slice or map into nil; json.RawMessage
-// is compacted. Types that marshal themselves are trusted with their own
+// documented exception: omitempty turns an empty slice or map into nil.
+// What JSON loses of time.Time and json.RawMessage values, and of values
+// of self-encoding types with a binary form, the runtime keeps beside the
+// JSON (cache/sidecar.go), so those are exact. Types that marshal themselves are trusted with their own
 // values once both halves of the pair are there and encoding/json calls
 // them; a pointer to one of their values that they encode as null (a nil
 // json.RawMessage) comes back nil. Values are encoded through a pointer
@@ -285,6 +286,10 @@ func promotedPath(t types.Type, method string) []promotion {
 // must read them back to the same key.
 func (c *exactChecker) mapKey(k types.Type, where string) {
 	name := c.name(k)
+	if isNamed(k, "time", "Time") {
+		c.report(where, "map key type time.Time: JSON writes map keys as RFC 3339 text, which keeps a time's instant and offset (to the minute) but not its Location, and a map key cannot be put back after decoding as a value can; key the map by t.Unix() or t.UnixNano() (int64), or by a string")
+		return
+	}
 	p := types.NewPointer(k)
 	encText := types.Implements(k, textMarshalerIface) // keys are not addressable
 	decText := types.Implements(p, textUnmarshalerIface)

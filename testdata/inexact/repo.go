@@ -151,6 +151,8 @@ type Repo interface {
 	GetLabelled(ctx context.Context, id int64) (Labelled, error)
 	//cache:expire=60 namespace=things
 	GetMarkers(ctx context.Context, id int64) (Markers, error)
+	//cache:expire=60 namespace=things
+	GetByDay(ctx context.Context, id int64) (map[time.Time]int, error)
 }
 
 // The cases below were found by FuzzExactness (generator/exact_fuzz_test.go).
