@@ -116,7 +116,6 @@ func (c *Cache) NearStats() NearStats {
 		st.Tracking = t.tracking()
 		st.TrackedInvalidation, st.TrackingResets = t.invalidations.Load(), t.resets.Load()
 		st.TrackedUnconfirmed = t.unconfirmed.Load()
-
 	}
 	return st
 }
