@@ -271,7 +271,6 @@ func TestTrackedLoadChild(t *testing.T) {
 	fmt.Println("TRACKEDLOAD " + string(out))
 }
 
-
 // loadDBOptions are the options of the harness's database, a counter in
 // the Redis: timeouts long enough for a saturated machine.
 func loadDBOptions(addr string) *redis.Options {
