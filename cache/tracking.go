@@ -96,6 +96,10 @@ type trackUnit struct {
 	// sent before it has been handled. 0: none yet.
 	confirmed atomic.Int64
 
+	// refusedBy is the refusal (see refusal) that made the tracking
+	// connections fail, which closed the unit.
+	refusedBy atomic.Pointer[error]
+
 	mu     sync.Mutex
 	ids    map[int64]bool // the CLIENT IDs of the tracking connections, guarded by mu
 	quit   chan struct{}  // closed by close
@@ -118,6 +122,22 @@ func (u *trackUnit) close() {
 	if u.sub != nil {
 		u.sub.Close()
 	}
+}
+
+// retryRefused is how long the tracking waits before it starts again
+// after a refusal (wrong credentials, a missing ACL permission, an
+// untrusted certificate: see refusal), which does not pass by itself.
+const retryRefused = 30 * time.Second
+
+// refuse closes u when err, from its tracking connections, is a refusal
+// (a user that may not run CLIENT TRACKING): every version read would
+// fail the same way. Its subscriber's listener returns err.
+func (u *trackUnit) refuse(err error) {
+	if !refused(err) {
+		return
+	}
+	u.refusedBy.CompareAndSwap(nil, &err)
+	u.pubsub.Close()
 }
 
 // knownVersion is a version kept by the tracker: its token, when the read
@@ -197,11 +217,16 @@ func (t *tracker) run() {
 			return
 		default:
 		}
+		t.c.refusals.note(context.Background(), t.c, err)
 		t.c.logs.warn(context.Background(), "tracking", err, "cachegen: near cache tracking lost; the near cache reads versions from Redis until it is back", "err", err)
+		next := wait
+		if refused(err) {
+			next = retryRefused
+		}
 		select {
 		case <-t.closed:
 			return
-		case <-time.After(wait):
+		case <-time.After(next):
 		}
 		wait = min(2*wait, retryMax)
 	}
@@ -385,6 +410,9 @@ func (t *tracker) receive(u *trackUnit) error {
 	for {
 		msg, err := u.pubsub.Receive(context.Background())
 		if err != nil {
+			if r := u.refusedBy.Load(); r != nil {
+				return *r
+			}
 			return err
 		}
 		switch msg := msg.(type) {
@@ -509,11 +537,15 @@ func (t *tracker) unitLost(u *trackUnit, err error) {
 	}
 	wait := min(max(2*t.backoff[u.addr], retryFirst), retryMax)
 	t.backoff[u.addr] = wait
+	if refused(err) {
+		wait = retryRefused
+	}
 	t.retryAt[u.addr] = time.Now().Add(wait)
 	stopped := t.stopped
 	t.mu.Unlock()
 	u.close()
 	if !stopped {
+		t.c.refusals.note(context.Background(), t.c, err)
 		t.c.logs.warn(context.Background(), "tracking", err, "cachegen: near cache tracking lost on a master; the near cache reads versions from Redis until it is back", "node", u.addr, "err", err)
 	}
 }
@@ -618,6 +650,7 @@ func (t *tracker) read(ctx context.Context, keys []string) (versions [][]byte, o
 	t.versionReads.Add(1)
 	vals, err := u.reads.MGet(ctx, keys...).Result()
 	if err != nil {
+		u.refuse(err)
 		return nil, true, err
 	}
 	versions, err = toBytes(vals, len(keys))
@@ -707,7 +740,7 @@ outer:
 		err = errors.Join(errs...)
 	}
 	if err != nil {
-		if answered(err) {
+		if answered(err) && !refused(err) {
 			// MOVED, ASK, CLUSTERDOWN...: the cluster's layout is changing
 			// under this process. Forget everything rather than keep a
 			// version of a key that may have moved.
@@ -727,7 +760,8 @@ outer:
 
 // readUnit reads the keys of part p on its unit's tracking connections,
 // into versions.
-func (t *tracker) readUnit(ctx context.Context, p unitRead, keys []string, versions [][]byte) error {
+func (t *tracker) readUnit(ctx context.Context, p unitRead, keys []string, versions [][]byte) (err error) {
+	defer func() { p.u.refuse(err) }()
 	t.versionReads.Add(1)
 	ks := make([]string, len(p.idx))
 	for j, i := range p.idx {
