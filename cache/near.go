@@ -35,7 +35,7 @@ type NearCache struct {
 	// writer's, a read that starts after a write returned may still return
 	// data from before it until the invalidation arrives (about a
 	// millisecond on a LAN; see docs/guarantees.md for the measured
-	// figures), instead of never. The writing process stays exact. Tracking
+	// figures) or MaxStale has passed, instead of never. The writing process stays exact. Tracking
 	// needs a store of NewRedisStore over a *redis.Client (a single Redis or
 	// a failover client) or a *redis.ClusterClient (Redis tracks keys per
 	// server: the tracking then runs on each master, with a subscriber and
