@@ -33,7 +33,7 @@ func refusal(err error) (kind, fix string) {
 		case strings.HasPrefix(msg, "WRONGPASS"), strings.HasPrefix(msg, "NOAUTH"), strings.HasPrefix(msg, "ERR AUTH"):
 			return refusedAuth, "Redis refuses the user or password: check them (the URL's user:password, or Options.Username and Password)"
 		case strings.HasPrefix(msg, "NOPERM"):
-			return refusedPerm, "the Redis user may not run a command, or use a key or channel, that the cache needs: grant it (see docs/guarantees.md, ACL users)"
+			return refusedPerm, "the Redis user may not run a command, or use a key or channel, that the cache needs: grant it (docs/guarantees.md, 6b, lists them)"
 		}
 		return "", ""
 	}
