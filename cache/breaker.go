@@ -74,7 +74,7 @@ func (b *breaker) done(err error, probe bool) {
 			b.open.Store(false)
 			changed, open = true, false
 		}
-	} else if n := b.failures.Add(1); probe || n >= int64(b.threshold) {
+	} else if n := b.failures.Add(1); probe || n >= int64(b.threshold) || refusedConn(err) {
 		if !b.open.Load() {
 			changed, open = true, true
 			b.open.Store(true)
@@ -90,9 +90,13 @@ func (b *breaker) done(err error, probe bool) {
 // record records the outcome of a call made with ctx that allow let
 // through. A failure caused by the caller's own context ending is not held
 // against the store; an error Redis replied with (OOM, WRONGTYPE) counts as a
-// success: the store answered, at once.
+// success: the store answered, at once. A refusal of the connection (wrong
+// credentials, an untrusted TLS certificate: see refusedConn) opens the
+// breaker at once: it will not pass by itself, and every call would dial
+// again to meet it. A missing ACL permission (NOPERM) is an answer: it
+// refuses some commands only, at once.
 func (b *breaker) record(ctx context.Context, err error, probe bool) {
-	if answered(err) {
+	if answered(err) && !refusedConn(err) {
 		err = nil
 	}
 	if err != nil && ctx.Err() != nil {

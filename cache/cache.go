@@ -50,6 +50,7 @@ type Cache struct {
 	nearTracked     bool       // WithNearCache asked for tracking
 	tracker         *tracker   // the near cache's versions, when tracked
 	closeErr        error      // written once by Close
+	refusals        refusalLog // the refusals logged (see refusal)
 }
 
 // Option configures a [Cache].
@@ -317,6 +318,7 @@ func (c *Cache) invalidate(ctx context.Context, method string, namespaces, label
 	c.forgetTracked(keys)
 	c.emit(ctx, Event{Kind: EventInvalidate, Method: method, Namespaces: labels, Err: err})
 	if err != nil {
+		c.refusals.note(ctx, c, err)
 		// On a cluster, the masters that answered took their part: only
 		// the namespaces of the others wait for the retry.
 		lost := lostParts(err, keys)
@@ -369,6 +371,7 @@ func (c *Cache) bump(ctx context.Context, store Store, namespaces, keys []string
 // fault reports a store or codec failure to the observer and the logger.
 func (c *Cache) fault(ctx context.Context, m *Method, key, op string, err error) {
 	c.emit(ctx, Event{Kind: EventError, Method: m.name, Namespaces: m.namespaces, Key: key, Op: op, Err: err})
+	c.refusals.note(ctx, c, err)
 	c.logs.warn(ctx, op, err, "cachegen: cache fault, calling the repository", "method", m.name, "op", op, "key", key, "err", err)
 	c.noteFull(ctx, err)
 }

@@ -35,7 +35,7 @@ type NearCache struct {
 	// writer's, a read that starts after a write returned may still return
 	// data from before it until the invalidation arrives (about a
 	// millisecond on a LAN; see docs/guarantees.md for the measured
-	// figures), instead of never. The writing process stays exact. Tracking
+	// figures) or MaxStale has passed, instead of never. The writing process stays exact. Tracking
 	// needs a store of NewRedisStore over a *redis.Client (a single Redis or
 	// a failover client) or a *redis.ClusterClient (Redis tracks keys per
 	// server: the tracking then runs on each master, with a subscriber and
@@ -45,7 +45,25 @@ type NearCache struct {
 	// is lost (on any master), or a master answers that a key has moved,
 	// every version kept is forgotten.
 	Tracked bool
+	// MaxStale bounds, with Tracked, how stale a hit may be in another
+	// process than the writer's, however busy this process is: a read that
+	// starts MaxStale or more after a write returned never returns data
+	// from before it (while the tracking connections are open; see
+	// docs/guarantees.md). A known version is used without a round trip
+	// only while it was read, or confirmed, less than MaxStale ago: the
+	// tracking sends a PING on each subscriber's connection every
+	// MaxStale/4, whose reply, received after every invalidation Redis sent
+	// before it, confirms what this process knows. A process too starved to
+	// hear its invalidations in time reads the versions from Redis instead
+	// (NearStats.TrackedUnconfirmed counts those hits). Default 100ms
+	// ([DefaultMaxStale]); at most 1s (a known version is read again after
+	// a second anyway). A smaller bound costs more PINGs and, on a busy
+	// process, more round trips.
+	MaxStale time.Duration
 }
+
+// DefaultMaxStale is NearCache.MaxStale unless set: 100ms.
+const DefaultMaxStale = 100 * time.Millisecond
 
 // WithNearCache turns the near cache on (see [NearCache]). [Cache.NearStats]
 // reports what it holds.
@@ -57,6 +75,10 @@ func WithNearCache(n NearCache) Option {
 		if n.MaxBytes <= 0 {
 			n.MaxBytes = 64 << 20
 		}
+		if n.MaxStale <= 0 {
+			n.MaxStale = DefaultMaxStale
+		}
+		n.MaxStale = min(n.MaxStale, trackedMaxAge)
 		c.near = newNearStore(n)
 		c.nearTracked = n.Tracked
 	}
@@ -76,6 +98,10 @@ type NearStats struct {
 	Tracking            bool
 	TrackedInvalidation int64
 	TrackingResets      int64
+	// TrackedUnconfirmed counts the tracked hits whose versions were known
+	// but not confirmed within NearCache.MaxStale (the process did not hear
+	// from Redis in time): their versions were read from Redis.
+	TrackedUnconfirmed int64
 }
 
 // NearStats reports what the near cache holds and did; all zero when it is
@@ -89,6 +115,7 @@ func (c *Cache) NearStats() NearStats {
 	if t := c.tracker; t != nil {
 		st.Tracking = t.tracking()
 		st.TrackedInvalidation, st.TrackingResets = t.invalidations.Load(), t.resets.Load()
+		st.TrackedUnconfirmed = t.unconfirmed.Load()
 	}
 	return st
 }
@@ -104,6 +131,7 @@ type nearStore struct {
 	// Each shard's bounds: the cache's divided by nearShards.
 	maxEntries int
 	maxBytes   int64
+	maxStale   time.Duration // NearCache.MaxStale, for the tracker
 
 	entries, bytes, hits, evicted atomic.Int64
 }
@@ -129,7 +157,7 @@ type nearEntry struct {
 
 func newNearStore(n NearCache) *nearStore {
 	s := &nearStore{seed: maphash.MakeSeed(),
-		maxEntries: max(1, n.MaxEntries/nearShards), maxBytes: max(1, n.MaxBytes/nearShards)}
+		maxEntries: max(1, n.MaxEntries/nearShards), maxBytes: max(1, n.MaxBytes/nearShards), maxStale: n.MaxStale}
 	for i := range s.shards {
 		s.shards[i].items = map[string]*list.Element{}
 	}

@@ -11,12 +11,15 @@ import (
 const (
 	redisDialTimeout = 250 * time.Millisecond
 	redisIOTimeout   = 100 * time.Millisecond // read, write and pool wait
+	dialerRetryWait  = time.Millisecond       // between dials, and after the last
 )
 
 // RedisOptions returns go-redis options for addr with defaults suited to a
 // cache that must never slow its callers down much: short dial, read and
 // write timeouts (250ms, 100ms, 100ms), no retries of commands or dials (a
-// failed read goes to the repository instead), context deadlines honoured
+// failed read goes to the repository instead; go-redis's wait of 100ms
+// after a failed dial, which it makes after the last one too, cut to 1ms),
+// context deadlines honoured
 // on the socket (ContextTimeoutEnabled, so that a caller's deadline and the
 // cache's [WithStoreTimeout] cut a slow read short), and maintenance
 // notifications off (Redis 7 does not know the command). Adjust the fields
@@ -55,6 +58,12 @@ func withCacheDefaults(opt *redis.Options) *redis.Options {
 	if opt.DialerRetries == 0 {
 		opt.DialerRetries = 1 // 0 means the default, 5 tries 100ms apart
 	}
+	if opt.DialerRetryTimeout == 0 {
+		// go-redis waits this long after every failed dial, the last one
+		// too (v9.16): a refused dial would cost 100ms (0 means that
+		// default).
+		opt.DialerRetryTimeout = dialerRetryWait
+	}
 	opt.ContextTimeoutEnabled = true
 	if opt.MaintNotificationsConfig == nil {
 		opt.MaintNotificationsConfig = &maintnotifications.Config{Mode: maintnotifications.ModeDisabled}
@@ -88,7 +97,7 @@ func RedisClusterOptions(addrs ...string) *redis.ClusterOptions {
 		// Each node's client dials once (the default tries 5 times, 100ms
 		// apart); ClusterOptions has no DialerRetries before go-redis v9.17.
 		NewClient: func(o *redis.Options) *redis.Client {
-			o.DialerRetries = 1
+			o.DialerRetries, o.DialerRetryTimeout = 1, dialerRetryWait
 			return redis.NewClient(o)
 		},
 	}

@@ -16,7 +16,7 @@ func TestParseRedisURL(t *testing.T) {
 	if opt.ReadTimeout != 2*time.Second {
 		t.Fatalf("ReadTimeout %v: the URL's value must win", opt.ReadTimeout)
 	}
-	if opt.WriteTimeout != 100*time.Millisecond || opt.MaxRetries != -1 || opt.DialerRetries != 1 || !opt.ContextTimeoutEnabled || opt.MaintNotificationsConfig == nil {
+	if opt.WriteTimeout != 100*time.Millisecond || opt.MaxRetries != -1 || opt.DialerRetries != 1 || opt.DialerRetryTimeout != time.Millisecond || !opt.ContextTimeoutEnabled || opt.MaintNotificationsConfig == nil {
 		t.Fatalf("cache defaults not applied: %+v", opt)
 	}
 	if opt, err := ParseRedisURL("rediss://h:1"); err != nil || opt.TLSConfig == nil {

@@ -161,9 +161,10 @@ func (s *redisStore) SetVersions(ctx context.Context, keys, values []string, ttl
 // cache replaces it.
 func (s *redisStore) InitVersions(ctx context.Context, keys, values []string, ttls []time.Duration) ([]string, error) {
 	pipe := s.client.Pipeline()
+	sets := make([]*redis.BoolCmd, len(keys))
 	gets := make([]*redis.StringCmd, len(keys))
 	for i, k := range keys {
-		pipe.SetNX(ctx, k, values[i], ttlAt(ttls, i))
+		sets[i] = pipe.SetNX(ctx, k, values[i], ttlAt(ttls, i))
 		gets[i] = pipe.Get(ctx, k)
 	}
 	if cmds, err := pipe.Exec(ctx); err != nil && !answered(err) {
@@ -174,6 +175,9 @@ func (s *redisStore) InitVersions(ctx context.Context, keys, values []string, tt
 		v, err := g.Result()
 		switch {
 		case redis.HasErrorPrefix(err, "WRONGTYPE"):
+		case errors.Is(err, redis.Nil) && sets[i].Err() != nil:
+			// Redis refused to create the key (NOPERM, OOM): report why.
+			return nil, fmt.Errorf("cache: version key %s: SET NX: %w", keys[i], sets[i].Err())
 		case err != nil:
 			// redis.Nil here means the key vanished between SET NX and GET
 			// (eviction): report it, the caller goes to the repository.

@@ -29,6 +29,17 @@ import (
 // connection goes away, Redis stops telling: everything known is forgotten
 // and the tracker starts again.
 //
+// A known version is used without a round trip only while it is confirmed
+// (see fresh): read less than the bound (NearCache.MaxStale) ago, or its
+// unit's subscriber has received, less than the bound ago, the reply to a
+// PING sent on its connection. Redis writes that reply after the
+// invalidations of every write it applied before the PING, on the same
+// connection, and the subscriber handles messages in order: every write
+// that returned before the PING was sent has been forgotten here. So a
+// process too starved to handle its invalidations in time stops using
+// what it knows, and reads the versions from Redis, once the bound has
+// passed since its last confirmation, however late the invalidations are.
+//
 // Redis tracks keys per server: on a Redis Cluster, the tracker keeps one
 // unit (a subscriber and its tracking connections) per master, started the
 // first time a version key of that master is read, and reads each version
@@ -60,8 +71,15 @@ type tracker struct {
 	closed chan struct{}
 	done   sync.WaitGroup
 
+	// base is the origin of the tracker's clock (see now); bound is how
+	// long a version stays confirmed (NearCache.MaxStale), in nanoseconds;
+	// beatEvery is how often each unit's subscriber is sent a PING.
+	base      time.Time
+	bound     int64
+	beatEvery time.Duration
+
 	// Measurements, for NearStats and the tests.
-	invalidations, resets, versionReads atomic.Int64
+	invalidations, resets, versionReads, unconfirmed atomic.Int64
 }
 
 // trackUnit is a subscriber and the tracking connections whose
@@ -73,6 +91,14 @@ type trackUnit struct {
 	pubsub *redis.PubSub
 	subID  int64       // the subscriber's CLIENT ID
 	ready  atomic.Bool // set up and listening (Redis Cluster)
+	// confirmed is when (on the tracker's clock) the last PING was sent
+	// whose reply the subscriber has received: every invalidation Redis
+	// sent before it has been handled. 0: none yet.
+	confirmed atomic.Int64
+
+	// refusedBy is the refusal (see refusal) that made the tracking
+	// connections fail, which closed the unit.
+	refusedBy atomic.Pointer[error]
 
 	mu     sync.Mutex
 	ids    map[int64]bool // the CLIENT IDs of the tracking connections, guarded by mu
@@ -98,15 +124,53 @@ func (u *trackUnit) close() {
 	}
 }
 
-// knownVersion is a version kept by the tracker: its token, and until when
-// it may be used without reading it again.
+// retryRefused is how long the tracking waits before it starts again
+// after a refusal (wrong credentials, a missing ACL permission, an
+// untrusted certificate: see refusal), which does not pass by itself.
+const retryRefused = 30 * time.Second
+
+// refuse closes u when err, from its tracking connections, is a refusal
+// (a user that may not run CLIENT TRACKING): every version read would
+// fail the same way. Its subscriber's listener returns err.
+func (u *trackUnit) refuse(err error) {
+	if !refused(err) {
+		return
+	}
+	u.refusedBy.CompareAndSwap(nil, &err)
+	u.pubsub.Close()
+}
+
+// knownVersion is a version kept by the tracker: its token, when the read
+// that returned it began (on the tracker's clock), and the unit whose
+// subscriber hears of its changes.
 type knownVersion struct {
 	token string
-	until time.Time
+	seen  int64
+	unit  *trackUnit
+}
+
+// now returns the time on the tracker's clock: nanoseconds since the
+// tracker started, monotonic.
+func (t *tracker) now() int64 { return int64(time.Since(t.base)) }
+
+// fresh reports whether v may be used at now without reading it again:
+// read less than trackedMaxAge ago, and read less than the bound ago or
+// confirmed by its unit less than the bound ago.
+func (t *tracker) fresh(v knownVersion, now int64) bool {
+	age := now - v.seen
+	if age >= int64(trackedMaxAge) {
+		return false
+	}
+	if age < t.bound {
+		return true
+	}
+	c := v.unit.confirmed.Load()
+	return c > 0 && now-c < t.bound
 }
 
 // trackedMaxAge is how long a version read on a tracking connection is
-// used without reading it again. Redis tells this process of changes only
+// used without reading it again, however recently it was confirmed (and
+// the largest NearCache.MaxStale). Redis tells this process of changes only
 // while the connection that read the key is open; a connection Redis closed
 // on its side (its idle `timeout`, CLIENT KILL) is found by the units'
 // check (trackCheck), and reading the versions again bounds the delay such
@@ -124,7 +188,9 @@ const trackedConns = 4
 // newTracker starts tracking the versions of source, a single Redis, or of
 // cluster, a Redis Cluster (one of them is nil).
 func newTracker(c *Cache, source *redis.Client, cluster *redis.ClusterClient) *tracker {
-	t := &tracker{c: c, source: source, cluster: cluster, versions: map[string]knownVersion{}, closed: make(chan struct{})}
+	bound := c.near.maxStale
+	t := &tracker{c: c, source: source, cluster: cluster, versions: map[string]knownVersion{}, closed: make(chan struct{}),
+		base: time.Now(), bound: int64(bound), beatEvery: max(bound/4, time.Millisecond)}
 	if cluster != nil {
 		t.units, t.retryAt, t.backoff = map[string]*trackUnit{}, map[string]time.Time{}, map[string]time.Duration{}
 		t.healthy.Store(true)
@@ -151,11 +217,16 @@ func (t *tracker) run() {
 			return
 		default:
 		}
+		t.c.refusals.note(context.Background(), t.c, err)
 		t.c.logs.warn(context.Background(), "tracking", err, "cachegen: near cache tracking lost; the near cache reads versions from Redis until it is back", "err", err)
+		next := wait
+		if refused(err) {
+			next = retryRefused
+		}
 		select {
 		case <-t.closed:
 			return
-		case <-time.After(wait):
+		case <-time.After(next):
 		}
 		wait = min(2*wait, retryMax)
 	}
@@ -172,8 +243,9 @@ func (t *tracker) listen() error {
 	t.mu.Lock()
 	t.unit = u
 	t.mu.Unlock()
-	t.done.Add(1)
+	t.done.Add(2)
 	go t.watch(u)
+	go t.beat(u)
 	t.healthy.Store(true)
 	t.c.logger.Info("cachegen: near cache tracking versions", "subscriber", u.subID)
 	return t.receive(u)
@@ -307,12 +379,40 @@ func (t *tracker) watch(u *trackUnit) {
 	}
 }
 
-// receive forgets the versions Redis says have changed, until the
-// subscriber fails.
+// beat sends a PING on u's subscriber connection every t.beatEvery until
+// u is closed, carrying the time it is sent: its reply confirms what u
+// knows (see receive). A PING that cannot be sent closes the subscriber:
+// go-redis would open another connection in its place, to which the
+// tracking connections do not redirect.
+func (t *tracker) beat(u *trackUnit) {
+	defer t.done.Done()
+	tick := time.NewTicker(t.beatEvery)
+	defer tick.Stop()
+	for {
+		select {
+		case <-u.quit:
+			return
+		case <-tick.C:
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), max(t.c.storeTimeout, time.Second))
+		err := u.pubsub.Ping(ctx, strconv.FormatInt(t.now(), 10))
+		cancel()
+		if err != nil {
+			u.pubsub.Close() // receive returns, and the unit is lost
+			return
+		}
+	}
+}
+
+// receive forgets the versions Redis says have changed, and records the
+// PINGs answered, until the subscriber fails.
 func (t *tracker) receive(u *trackUnit) error {
 	for {
 		msg, err := u.pubsub.Receive(context.Background())
 		if err != nil {
+			if r := u.refusedBy.Load(); r != nil {
+				return *r
+			}
 			return err
 		}
 		switch msg := msg.(type) {
@@ -321,7 +421,13 @@ func (t *tracker) receive(u *trackUnit) error {
 			if msg.Payload != "" {
 				t.forget(msg.Payload)
 			}
-		case *redis.Subscription, *redis.Pong:
+		case *redis.Pong:
+			// Every message before it has been handled: the versions
+			// of u are confirmed as of the PING's sending.
+			if sent, err := strconv.ParseInt(msg.Payload, 10, 64); err == nil && sent > u.confirmed.Load() {
+				u.confirmed.Store(sent)
+			}
+		case *redis.Subscription:
 		default:
 			return fmt.Errorf("unexpected message %T on %s", msg, trackingChannel)
 		}
@@ -402,8 +508,9 @@ func (t *tracker) runUnit(u *trackUnit, o *redis.Options) {
 			t.units[u.addr] = u
 			u.ready.Store(true)
 			delete(t.backoff, u.addr)
-			t.done.Add(1)
+			t.done.Add(2)
 			go t.watch(u)
+			go t.beat(u)
 		}
 		t.mu.Unlock()
 		if stopped {
@@ -430,11 +537,15 @@ func (t *tracker) unitLost(u *trackUnit, err error) {
 	}
 	wait := min(max(2*t.backoff[u.addr], retryFirst), retryMax)
 	t.backoff[u.addr] = wait
+	if refused(err) {
+		wait = retryRefused
+	}
 	t.retryAt[u.addr] = time.Now().Add(wait)
 	stopped := t.stopped
 	t.mu.Unlock()
 	u.close()
 	if !stopped {
+		t.c.refusals.note(context.Background(), t.c, err)
 		t.c.logs.warn(context.Background(), "tracking", err, "cachegen: near cache tracking lost on a master; the near cache reads versions from Redis until it is back", "node", u.addr, "err", err)
 	}
 }
@@ -506,12 +617,12 @@ func (t *tracker) known(keys []string) ([][]byte, bool) {
 		return nil, false
 	}
 	out := make([][]byte, len(keys))
-	now := time.Now()
+	now := t.now()
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	for i, k := range keys {
 		v, ok := t.versions[k]
-		if !ok || !now.Before(v.until) {
+		if !ok || !t.fresh(v, now) {
 			return nil, false
 		}
 		out[i] = []byte(v.token)
@@ -528,41 +639,40 @@ func (t *tracker) read(ctx context.Context, keys []string) (versions [][]byte, o
 		return t.readCluster(ctx, keys)
 	}
 	t.mu.Lock()
-	var reads *redis.Client
-	if t.unit != nil {
-		reads = t.unit.reads
-	}
+	u := t.unit
 	t.mu.Unlock()
-	if reads == nil || !t.healthy.Load() {
+	if u == nil || !t.healthy.Load() {
 		return nil, false, nil
 	}
-	before, until := t.epoch.Load(), time.Now().Add(trackedMaxAge)
-	ctx, cancel := t.bound(ctx)
+	before, seen := t.epoch.Load(), t.now()
+	ctx, cancel := t.bounded(ctx)
 	defer cancel()
 	t.versionReads.Add(1)
-	vals, err := reads.MGet(ctx, keys...).Result()
+	vals, err := u.reads.MGet(ctx, keys...).Result()
 	if err != nil {
+		u.refuse(err)
 		return nil, true, err
 	}
 	versions, err = toBytes(vals, len(keys))
 	if err != nil {
 		return nil, true, err
 	}
-	t.keep(before, until, keys, versions)
+	t.keep(before, seen, keys, versions, func(int) *trackUnit { return u })
 	return versions, true, nil
 }
 
-// bound bounds a version read by the store timeout, if there is one.
-func (t *tracker) bound(ctx context.Context) (context.Context, context.CancelFunc) {
+// bounded bounds a version read by the store timeout, if there is one.
+func (t *tracker) bounded(ctx context.Context) (context.Context, context.CancelFunc) {
 	if t.c.storeTimeout <= 0 {
 		return ctx, func() {}
 	}
 	return context.WithTimeout(ctx, t.c.storeTimeout)
 }
 
-// keep keeps the versions read of keys until until, unless an invalidation
-// arrived (or the tracking was lost) since the read began, at epoch before.
-func (t *tracker) keep(before uint64, until time.Time, keys []string, versions [][]byte) {
+// keep keeps the versions read of keys, read from the unit unitOf(i) for
+// keys[i] by a read that began at seen, unless an invalidation arrived (or
+// the tracking was lost) since it began, at epoch before.
+func (t *tracker) keep(before uint64, seen int64, keys []string, versions [][]byte, unitOf func(i int) *trackUnit) {
 	if !allValid(versions) {
 		return
 	}
@@ -570,7 +680,7 @@ func (t *tracker) keep(before uint64, until time.Time, keys []string, versions [
 	defer t.mu.Unlock()
 	if t.epoch.Load() == before && t.healthy.Load() {
 		for i, k := range keys {
-			t.versions[k] = knownVersion{token: string(versions[i]), until: until}
+			t.versions[k] = knownVersion{token: string(versions[i]), seen: seen, unit: unitOf(i)}
 		}
 	}
 }
@@ -591,7 +701,7 @@ func (t *tracker) readCluster(ctx context.Context, keys []string) (versions [][]
 	if !t.healthy.Load() {
 		return nil, false, nil
 	}
-	before, until := t.epoch.Load(), time.Now().Add(trackedMaxAge)
+	before, seen := t.epoch.Load(), t.now()
 	var parts []unitRead
 outer:
 	for i, k := range keys {
@@ -611,7 +721,7 @@ outer:
 		}
 		parts = append(parts, unitRead{u: u, idx: []int{i}})
 	}
-	ctx, cancel := t.bound(ctx)
+	ctx, cancel := t.bounded(ctx)
 	defer cancel()
 	versions = make([][]byte, len(keys))
 	if len(parts) == 1 {
@@ -630,7 +740,7 @@ outer:
 		err = errors.Join(errs...)
 	}
 	if err != nil {
-		if answered(err) {
+		if answered(err) && !refused(err) {
 			// MOVED, ASK, CLUSTERDOWN...: the cluster's layout is changing
 			// under this process. Forget everything rather than keep a
 			// version of a key that may have moved.
@@ -638,13 +748,20 @@ outer:
 		}
 		return nil, false, nil
 	}
-	t.keep(before, until, keys, versions)
+	units := make([]*trackUnit, len(keys))
+	for _, p := range parts {
+		for _, i := range p.idx {
+			units[i] = p.u
+		}
+	}
+	t.keep(before, seen, keys, versions, func(i int) *trackUnit { return units[i] })
 	return versions, true, nil
 }
 
 // readUnit reads the keys of part p on its unit's tracking connections,
 // into versions.
-func (t *tracker) readUnit(ctx context.Context, p unitRead, keys []string, versions [][]byte) error {
+func (t *tracker) readUnit(ctx context.Context, p unitRead, keys []string, versions [][]byte) (err error) {
+	defer func() { p.u.refuse(err) }()
 	t.versionReads.Add(1)
 	ks := make([]string, len(p.idx))
 	for j, i := range p.idx {
@@ -712,11 +829,18 @@ func (t *tracker) current(keys, tokens []string) bool {
 	if t == nil || !t.healthy.Load() || len(keys) != len(tokens) {
 		return false
 	}
-	now := time.Now()
+	now := t.now()
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	for i, k := range keys {
-		if v, ok := t.versions[k]; !ok || v.token != tokens[i] || !now.Before(v.until) {
+		v, ok := t.versions[k]
+		if !ok || v.token != tokens[i] {
+			return false
+		}
+		if !t.fresh(v, now) {
+			if now-v.seen < int64(trackedMaxAge) {
+				t.unconfirmed.Add(1) // not confirmed within the bound
+			}
 			return false
 		}
 	}
