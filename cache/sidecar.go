@@ -31,7 +31,8 @@ import (
 // (varint) and nanoseconds (uvarint); 'r' for a raw message the codec gives
 // back as it was, 'n' for a nil one, 'b' and its bytes for any other; 'r'
 // for a value of a type with a binary form that the codec gives back with
-// the same binary form, 'b' and the binary form for any other.
+// the same binary form, 'z' for its zero value, 'b' and the binary form for
+// any other.
 //
 // Decoding decodes the codec's bytes, then walks the value in the same
 // order and puts each time and raw message back as it was. A time the codec
@@ -188,6 +189,12 @@ func (w *sidecarWriter) raw(m json.RawMessage) {
 // binary writes the item of v, whose type has a binary form: 'r' when the
 // codec gives v back with the same binary form, else the binary form.
 func (w *sidecarWriter) binary(v reflect.Value) {
+	if v.IsZero() {
+		// The zero value may hold nil where its binary form would give
+		// back a value (decimal.Decimal{}'s nil *big.Int).
+		w.items = append(w.items, 'z')
+		return
+	}
 	form, err := v.Addr().Interface().(encoding.BinaryMarshaler).MarshalBinary()
 	if err != nil {
 		w.err = fmt.Errorf("cache: %s.MarshalBinary: %w", v.Type(), err)
@@ -484,6 +491,9 @@ func (r *sidecarReader) binary(v reflect.Value) error {
 	r.items = r.items[1:]
 	switch tag {
 	case 'r':
+		return nil
+	case 'z':
+		v.SetZero()
 		return nil
 	case 'b':
 		form, err := r.bytes()

@@ -25,6 +25,8 @@ var pgRows = []string{
 	  1e300, NULL, NULL, '{"a": {"deep": [true, null, 1.5e10]}}', NULL, '1e20')`,
 	`(6, '9999-12-30 23:59:59.999999+00', '1900-01-01 00:00:00+00', '2300-01-01 00:00:00.000001', '0001-01-01', NULL,
 	  '-Infinity', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, '100000000000000000000.000000000001')`,
+	`(7, now(), now(), now()::timestamp, now()::date, '0', '0', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, '0.00')`,
+	`(8, now(), NULL, NULL, NULL, NULL, '0.00', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, '0')`,
 }
 
 func TestPostgresHitsEqualUncached(t *testing.T) {
