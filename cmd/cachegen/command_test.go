@@ -202,21 +202,21 @@ func vet(t *testing.T, dir string) {
 	}
 }
 
-// TestReadmeDevelopmentCommand runs the generator command of README's
-// Development section, as written, with --check, from the repository root
+// TestReadmeDevelopmentCommand runs the generator command of
+// CONTRIBUTING.md's Development section, as written, with --check, from the repository root
 // and from each module that holds committed wrappers: it must work there and
 // find every wrapper fresh.
 func TestReadmeDevelopmentCommand(t *testing.T) {
 	if testing.Short() {
 		t.Skip("loads every package of the modules")
 	}
-	readme, err := os.ReadFile(filepath.Join(repoRoot, "README.md"))
+	readme, err := os.ReadFile(filepath.Join(repoRoot, "CONTRIBUTING.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	m := regexp.MustCompile("(?s)## Development\n.*?```sh\n(.*?)```").FindSubmatch(readme)
 	if m == nil {
-		t.Fatal("README has no Development code block")
+		t.Fatal("CONTRIBUTING.md has no Development code block")
 	}
 	var args []string
 	for _, line := range strings.Split(string(m[1]), "\n") {
@@ -226,7 +226,7 @@ func TestReadmeDevelopmentCommand(t *testing.T) {
 		}
 	}
 	if args == nil {
-		t.Fatal("README's Development block has no go run ./cmd/cachegen line")
+		t.Fatal("CONTRIBUTING.md's Development block has no go run ./cmd/cachegen line")
 	}
 	for _, module := range []string{".", "example", "bench"} {
 		st, out, errOut := runIn(t, filepath.Join(repoRoot, module), append([]string{"--check"}, args...)...)
