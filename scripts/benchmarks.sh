@@ -98,4 +98,7 @@ fi
 	cat docs/benchmarks-notes.md
 } > "$tmp/benchmarks.md"
 mv "$tmp/benchmarks.md" docs/benchmarks.md
+# The charts' inputs, so that they can be drawn again (bench/report -charts).
+cp "$tmp/bench.txt" docs/charts/bench.txt
+if [ -n "$seed" ]; then cp "$seed" docs/charts/seedtable.md; fi
 echo "wrote docs/benchmarks.md and docs/charts/" >&2
