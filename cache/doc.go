@@ -3,7 +3,8 @@
 // Users create one [Cache] per process and pass it to the generated
 // constructors. [RedisOptions] (or [ParseRedisURL]) gives the client
 // timeouts and retries suited to a cache; go-redis's defaults would retry
-// and wait up to 5 s on every read of a Redis that is down or hung:
+// and wait up to 12 s (20 s from go-redis v9.22 on) on every read of a Redis
+// that is hung:
 //
 //	rdb := redis.NewClient(cache.RedisOptions("127.0.0.1:6379"))
 //	c := cache.New(cache.NewRedisStore(rdb), cache.WithPrefix("myapp"))

@@ -30,9 +30,10 @@ type redisStore struct {
 // one pipeline.
 //
 // When the client's options let a read wait a second or more on a hung
-// Redis (go-redis's defaults: ReadTimeout 5s, 3 retries, context deadlines
-// ignored on the socket), [New] logs one warning naming the options to set;
-// [RedisOptions] and [RedisClusterOptions] give suitable ones.
+// Redis (go-redis's defaults: ReadTimeout 3s, 5s from v9.22 on, 3 retries,
+// context deadlines ignored on the socket: 12s or 20s a read), [New] logs
+// one warning naming the options to set; [RedisOptions] and
+// [RedisClusterOptions] give suitable ones.
 func NewRedisStore(client redis.UniversalClient) Store {
 	_, single := client.(*redis.Client)
 	return &redisStore{client: client, single: single}

@@ -1,8 +1,14 @@
 #!/usr/bin/env bash
-# Regenerates docs/benchmarks.md: runs the benchmarks of ./bench and of
-# ./bench/peers (a module of its own: cachegen beside other Go caches, and the
-# stale-read harness over each), and the example's seedtable when MariaDB
-# answers, then turns their output into the tables with go run ./bench/report.
+# Regenerates docs/benchmarks.md and its charts, docs/charts/*.svg: runs the
+# benchmarks of ./bench and of ./bench/peers (a module of its own: cachegen
+# beside other Go caches, and the stale-read harness over each), and the
+# example's seedtable when MariaDB answers (the seed's rows with the database
+# 80 ms away, through seedtable's delay proxy), then turns their output into
+# the tables and charts with go run ./bench/report.
+#
+# seedtable reaches MariaDB at CACHEGEN_MYSQL_DSN's server (default
+# root@tcp(127.0.0.1:3306)/), database booksapi, created and seeded if
+# missing, and Redis at CACHEGEN_REDIS_URL.
 #
 # Needs a Redis at CACHEGEN_REDIS_URL (default redis://127.0.0.1:6379/0) and
 # redis-server on PATH (the invalidation benchmark gets one of its own, which
@@ -72,14 +78,16 @@ for i in $(seq 3); do
 done
 
 seed=""
-if (cd example && go run ./cmd/seedtable) > "$tmp/seedtable.md" 2> "$tmp/seedtable.err"; then
+seed_dsn="${CACHEGEN_MYSQL_DSN:-root@tcp(127.0.0.1:3306)/}"
+seed_dsn="${seed_dsn%%/*}/booksapi"
+if (cd example && go run ./cmd/seedtable -mysql-dsn "$seed_dsn" -redis-url "$CACHEGEN_REDIS_URL" -db-latency 80ms) > "$tmp/seedtable.md" 2> "$tmp/seedtable.err"; then
 	seed="$tmp/seedtable.md"
 else
 	echo "seedtable skipped: $(cat "$tmp/seedtable.err")" >&2
 fi
 
 {
-	(cd bench && go run ./report -bench "$tmp/bench.txt" ${seed:+-seedtable "$seed"} \
+	(cd bench && go run ./report -bench "$tmp/bench.txt" ${seed:+-seedtable "$seed"} -charts ../docs/charts \
 		-command "${OWN_REDIS:+OWN_REDIS=$OWN_REDIS }COUNT=$COUNT FILLER=$FILLER scripts/benchmarks.sh")
 	printf '\nGo %s; Redis %s; %s.\n' "$(go env GOVERSION | sed 's/^go//')" \
 		"$(redis-server --version | sed 's/.*v=\([^ ]*\).*/\1/')" \
@@ -90,4 +98,7 @@ fi
 	cat docs/benchmarks-notes.md
 } > "$tmp/benchmarks.md"
 mv "$tmp/benchmarks.md" docs/benchmarks.md
-echo "wrote docs/benchmarks.md" >&2
+# The charts' inputs, so that they can be drawn again (bench/report -charts).
+cp "$tmp/bench.txt" docs/charts/bench.txt
+if [ -n "$seed" ]; then cp "$seed" docs/charts/seedtable.md; fi
+echo "wrote docs/benchmarks.md and docs/charts/" >&2

@@ -1,11 +1,13 @@
 // Report turns the output of the cachegen benchmarks (go test -bench, any
 // -count) into the Markdown tables of docs/benchmarks.md: the median of each
 // benchmark, each compared with its baseline from the same run, and the goal
-// it is held to. scripts/benchmarks.sh runs it.
+// it is held to. With -charts it also draws the headline comparisons as SVG
+// charts (gonum.org/v1/plot) into a directory, linked from the Markdown as
+// charts/<name>.svg. scripts/benchmarks.sh runs it.
 //
 // Usage:
 //
-//	cd bench && go run ./report -bench bench.txt [-seedtable seedtable.md] > docs/benchmarks.md
+//	cd bench && go run ./report -bench bench.txt [-seedtable seedtable.md] [-charts ../docs/charts] > ../docs/benchmarks.md
 package main
 
 import (
@@ -52,6 +54,7 @@ func main() {
 	benchFile := flag.String("bench", "", "go test -bench output")
 	seedFile := flag.String("seedtable", "", "output of example/cmd/seedtable (optional)")
 	command := flag.String("command", "scripts/benchmarks.sh", "the command that produced the input")
+	chartDir := flag.String("charts", "", "directory to draw the SVG charts into, linked as charts/<name>.svg (optional)")
 	flag.Parse()
 	f, err := os.Open(*benchFile)
 	if err != nil {
@@ -63,6 +66,22 @@ func main() {
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)
+	}
+	var seed string
+	if *seedFile != "" {
+		b, err := os.ReadFile(*seedFile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(2)
+		}
+		seed = string(b)
+	}
+	drawn := charts{}
+	if *chartDir != "" {
+		if drawn, err = writeCharts(*chartDir, rs, seed); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(2)
+		}
 	}
 	w := os.Stdout
 	// lookup returns the results of the named benchmarks, if all ran.
@@ -146,6 +165,7 @@ func main() {
 	nearSection(w, rs)
 
 	entitiesSection(w, rs)
+	drawn.link(w, chartHitRate, "Hit rate under writes, whole namespace and per entity")
 
 	compressionSection(w, rs)
 
@@ -165,6 +185,7 @@ func main() {
 		}
 		fmt.Fprintf(w, "| %s | %s | %s | %.0fx | %s | %.0fx (%s) |\n", n, dur(rc.ns), dur(rsc.ns), rsc.ns/rc.ns, dur(rl.ns), rl.ns/rc.ns, goal)
 	}
+	drawn.link(w, chartInval, "Invalidation cost against the namespace's entries")
 
 	if r, ok := lookup("Generate/methods=200/cachegen", "Generate/methods=200/mockgen"); ok {
 		rc, rm := r[0], r[1]
@@ -174,12 +195,11 @@ func main() {
 		fmt.Fprintf(w, "| %s | %s | %.2fx (%s) |\n", dur(rc.ns), dur(rm.ns), rm.ns/rc.ns, verdict(rc.ns <= rm.ns))
 	}
 
-	peersSection(w, rs)
+	peersSection(w, rs, drawn)
 
-	if *seedFile != "" {
-		if seed, err := os.ReadFile(*seedFile); err == nil {
-			fmt.Fprintf(w, "\n## The tutorial's table (example/)\n\n`cd example && go run ./cmd/seedtable`: the example API started twice against the same\nMariaDB and Redis, without and with cachegen, replaying the fastapi-cache2\ntutorial's requests over HTTP on loopback; then the hit rate of single-book\nreads under writes, with the example's per-book namespaces and with one\nnamespace for every book.\n\n%s", seed)
-		}
+	if seed != "" {
+		fmt.Fprintf(w, "\n## The tutorial's table (example/)\n\n`cd example && go run ./cmd/seedtable -db-latency 80ms`: the example API started three times against the same\nMariaDB and Redis, without cachegen, with it and with its near cache, replaying the fastapi-cache2\ntutorial's requests over HTTP on loopback, the database placed 80 ms away for the seed's rows;\nthen the hit rate of single-book reads under writes, with the example's per-book namespaces and\nwith one namespace for every book.\n\n%s", seed)
+		drawn.link(w, chartSeedRows, "The seed's table beside seedtable's")
 	}
 	fmt.Fprintln(w, "\n## Raw results\n\n<details><summary>medians of every benchmark</summary>\n\n| benchmark | runs | time/op | fastest – slowest | B/op | allocs/op |\n|---|---:|---:|---:|---:|---:|")
 	names := make([]string, 0, len(rs))

@@ -80,7 +80,7 @@ func peerNames(rs map[string]result) []string {
 }
 
 // peersSection writes the tables of bench/peers, if it ran.
-func peersSection(w io.Writer, rs map[string]result) {
+func peersSection(w io.Writer, rs map[string]result, drawn charts) {
 	names := peerNames(rs)
 	if len(names) == 0 {
 		return
@@ -110,6 +110,7 @@ func peersSection(w io.Writer, rs map[string]result) {
 			}),
 			cell("PeerStale/"+n, func(r result) string { return fmt.Sprintf("%.2f%%", r.metrics["stale-%"]) }))
 	}
+	drawn.link(w, chartHit, "Hit latency of each cache at 1 and 100 items")
 
 	fmt.Fprintln(w, "\n### Stale reads")
 	fmt.Fprintln(w, "\nThe race harness over each cache (`-benchtime 1x`, one run of 2 s each time): 8 readers and 1")
@@ -129,4 +130,5 @@ func peersSection(w io.Writer, rs map[string]result) {
 		fmt.Fprintf(w, "| %s | %.0f | %.0f | %.2f%% | %.1f ms | %.1f ms | %.1f ms | %.0f | %.0f |\n", n,
 			m["stale/run"], m["reads/run"], m["stale-%"], m["stale-p50-ms"], m["stale-p99-ms"], m["stale-max-ms"], m["loads/run"], m["writes/run"])
 	}
+	drawn.link(w, chartStale, "Share of stale reads of each cache")
 }

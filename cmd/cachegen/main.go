@@ -76,8 +76,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 			&cli.BoolFlag{Name: "check", Usage: "write nothing; exit 1 and list the generated files that are missing, stale or left over"},
 			&cli.BoolFlag{Name: "version", Usage: "print the version and exit"},
 		},
-		HideHelpCommand: true,
-		HideVersion:     true,
+		HideHelpCommand:       true,
+		HideVersion:           true,
+		CustomAppHelpTemplate: helpTemplate,
 		Action: func(ctx *cli.Context) error {
 			if ctx.Bool("version") {
 				fmt.Fprintln(stdout, "cachegen", version())

@@ -27,6 +27,9 @@ type Config struct {
 	// books.NewCachedRepository. seedtable passes a wrapper of other
 	// annotations, as its baseline.
 	Wrap func(next books.Repository, c *cache.Cache) books.Repository
+	// CacheOptions are passed to cache.New after the prefix and the logger
+	// (seedtable adds the near cache).
+	CacheOptions []cache.Option
 }
 
 // App is the example assembled: the database, the cache and the handler.
@@ -80,7 +83,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 			copts = append(copts, cache.WithObserver(obs))
 			opts.Metrics = handler
 		}
-		app.Cache = cache.New(cache.NewRedisStore(app.rdb), copts...)
+		app.Cache = cache.New(cache.NewRedisStore(app.rdb), append(copts, cfg.CacheOptions...)...)
 		if cfg.Wrap != nil {
 			repo = cfg.Wrap(repo, app.Cache)
 		} else {

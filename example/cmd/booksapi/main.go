@@ -4,10 +4,14 @@
 // Usage:
 //
 //	booksapi [-addr :8080] [-mysql-dsn DSN] [-redis-url URL] [-no-cache] [-max-age] [-metrics]
+//	booksapi -healthcheck [-addr :8080]
 //
 // The flags default to the environment variables ADDR, MYSQL_DSN and
 // REDIS_URL, then to a local MariaDB (database booksapi, created if missing)
-// and Redis. It takes no arguments besides flags.
+// and Redis. It takes no arguments besides flags. With -healthcheck it
+// serves nothing: it asks the server at -addr for GET /healthz and exits 0
+// when it answers 200 (the image has no shell nor curl; docker-compose.yml's
+// healthcheck runs it).
 package main
 
 import (
@@ -37,6 +41,13 @@ func main() {
 		fmt.Fprintln(os.Stderr, "booksapi:", err)
 		os.Exit(2)
 	}
+	if opts.healthcheck {
+		if err := healthcheck(opts.addr, 3*time.Second); err != nil {
+			fmt.Fprintln(os.Stderr, "booksapi: healthcheck:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(opts); err != nil {
 		slog.Error("booksapi", "err", err)
 		os.Exit(1)
@@ -51,6 +62,8 @@ type options struct {
 	noCache  bool
 	maxAge   bool
 	metrics  bool
+
+	healthcheck bool
 }
 
 // parseFlags reads the flags in args, with defaults from getenv, and
@@ -72,6 +85,7 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (op
 	fs.BoolVar(&o.maxAge, "max-age", false, "send Cache-Control: max-age=<TTL> on cached reads instead of no-cache;\n"+
 		"browsers and CDNs may then serve a response for up to the TTL after a write replaced it")
 	fs.BoolVar(&o.metrics, "metrics", false, "serve the cache's metrics for Prometheus at GET /metrics (through otelcache)")
+	fs.BoolVar(&o.healthcheck, "healthcheck", false, "serve nothing: GET /healthz of the server at -addr, exit 0 when it answers 200, else 1")
 	if err := fs.Parse(args); err != nil {
 		return options{}, err
 	}
@@ -93,6 +107,30 @@ func checkAddr(addr string) error {
 	}
 	if _, err := strconv.ParseUint(port, 10, 16); err != nil {
 		return fmt.Errorf("-addr %q: the port must be a number from 0 to 65535", addr)
+	}
+	return nil
+}
+
+// healthcheck asks the server listening at addr (host:port, or :port on
+// this machine) for GET /healthz, and fails unless it answers 200 within
+// timeout.
+func healthcheck(addr string, timeout time.Duration) error {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return err
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "127.0.0.1"
+	}
+	client := &http.Client{Timeout: timeout}
+	res, err := client.Get("http://" + net.JoinHostPort(host, port) + "/healthz")
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
+	io.Copy(io.Discard, res.Body)
+	if res.StatusCode != http.StatusOK {
+		return fmt.Errorf("GET /healthz: %s", res.Status)
 	}
 	return nil
 }

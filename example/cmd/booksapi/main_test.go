@@ -2,8 +2,12 @@ package main
 
 import (
 	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestParseFlags(t *testing.T) {
@@ -45,5 +49,38 @@ func TestDefaultDatabaseIsNotTest(t *testing.T) {
 	}
 	if !strings.HasSuffix(o.dsn, "/booksapi") {
 		t.Errorf("default DSN %q: want the booksapi database, not one users already have", o.dsn)
+	}
+}
+
+// TestHealthcheck runs the container healthcheck against servers that
+// answer 200, 503 and nothing.
+func TestHealthcheck(t *testing.T) {
+	status := http.StatusOK
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/healthz" {
+			http.NotFound(w, r)
+			return
+		}
+		w.WriteHeader(status)
+	}))
+	defer srv.Close()
+	_, port, err := net.SplitHostPort(srv.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := healthcheck(":"+port, 5*time.Second); err != nil {
+		t.Errorf("a server answering 200: %v", err)
+	}
+	status = http.StatusServiceUnavailable
+	if err := healthcheck(":"+port, 5*time.Second); err == nil {
+		t.Error("a server answering 503 passed the healthcheck")
+	}
+	srv.Close()
+	if err := healthcheck(":"+port, 5*time.Second); err == nil {
+		t.Error("no server passed the healthcheck")
+	}
+	o, err := parseFlags([]string{"-healthcheck", "-addr", ":9090"}, func(string) string { return "" }, io.Discard)
+	if err != nil || !o.healthcheck || o.addr != ":9090" {
+		t.Errorf("-healthcheck -addr :9090: %+v, %v", o, err)
 	}
 }
