@@ -130,7 +130,6 @@ type sidecarWriter struct {
 	zones   []zoneEntry
 	last    int // index of the zone used last, a shortcut for the common case
 	items   []byte
-	zoneBuf []byte
 }
 
 func (w *sidecarWriter) finish() []byte {
