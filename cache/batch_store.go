@@ -7,19 +7,23 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// entrySetter is a Store that stores several entries in one round trip.
-// The stores of this package implement it; setEach falls back to one Set
-// per entry for other stores.
-type entrySetter interface {
-	setEach(ctx context.Context, keys []string, values [][]byte, ttls []time.Duration) error
+// EntrySetter is a [Store] that stores several entries in one round trip:
+// the entries of a batch read's misses (see [FetchSlice]). The stores of
+// [NewRedisStore] and [NewMemoryStore] implement it; a store that does not
+// gets one Set per entry. A store wrapping another may implement it by
+// calling the other's SetEntries when it has one.
+type EntrySetter interface {
+	// SetEntries stores values[i] under keys[i] for ttls[i] (zero: no
+	// expiry).
+	SetEntries(ctx context.Context, keys []string, values [][]byte, ttls []time.Duration) error
 }
 
 // setEach stores values[i] under keys[i] for ttls[i] in s: in one round
 // trip when s can, else with one Set per key, stopping at the first
 // failure.
 func setEach(ctx context.Context, s Store, keys []string, values [][]byte, ttls []time.Duration) error {
-	if es, ok := s.(entrySetter); ok {
-		return es.setEach(ctx, keys, values, ttls)
+	if es, ok := s.(EntrySetter); ok {
+		return es.SetEntries(ctx, keys, values, ttls)
 	}
 	for i, k := range keys {
 		if err := s.Set(ctx, k, values[i], ttls[i]); err != nil {
@@ -29,9 +33,9 @@ func setEach(ctx context.Context, s Store, keys []string, values [][]byte, ttls 
 	return nil
 }
 
-// setEach is a pipeline of SETs, which go-redis splits per master on a
-// cluster.
-func (s *redisStore) setEach(ctx context.Context, keys []string, values [][]byte, ttls []time.Duration) error {
+// SetEntries implements [EntrySetter] with a pipeline of SETs, which
+// go-redis splits per master on a cluster.
+func (s *redisStore) SetEntries(ctx context.Context, keys []string, values [][]byte, ttls []time.Duration) error {
 	if len(keys) == 1 {
 		return s.Set(ctx, keys[0], values[0], ttls[0])
 	}
@@ -44,13 +48,13 @@ func (s *redisStore) setEach(ctx context.Context, keys []string, values [][]byte
 	return pipelineError(err, cmds)
 }
 
-func (s *timeoutStore) setEach(ctx context.Context, keys []string, values [][]byte, ttls []time.Duration) error {
+func (s *timeoutStore) SetEntries(ctx context.Context, keys []string, values [][]byte, ttls []time.Duration) error {
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
 	return setEach(ctx, s.next, keys, values, ttls)
 }
 
-func (s *breakerStore) setEach(ctx context.Context, keys []string, values [][]byte, ttls []time.Duration) error {
+func (s *breakerStore) SetEntries(ctx context.Context, keys []string, values [][]byte, ttls []time.Duration) error {
 	return s.run(ctx, keys, func() error { return setEach(ctx, s.next, keys, values, ttls) })
 }
 
@@ -71,4 +75,14 @@ func (g *flightGroup) goStore(store func()) {
 		}()
 		store()
 	})
+}
+
+// SetEntries implements [EntrySetter].
+func (s *memoryStore) SetEntries(ctx context.Context, keys []string, values [][]byte, ttls []time.Duration) error {
+	for i, k := range keys {
+		if err := s.Set(ctx, k, values[i], ttls[i]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
