@@ -75,7 +75,7 @@ func parseAnnotation(r *reporter, c *ast.Comment) *annotation {
 			if s := suggest(name); s != "" {
 				msg += "; did you mean " + strconv.Quote(s) + "?"
 			} else {
-				msg += "; the options are expire=, namespace=, key=, notfound=, notfound-expire= and invalidate"
+				msg += "; the options are expire=, namespace=, key=, notfound=, notfound-expire=, invalidate, batch and by="
 			}
 			r.errorf(pos, "%s", msg)
 			ok = false
