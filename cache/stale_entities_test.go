@@ -410,10 +410,11 @@ const (
 	readNotFound        // an item that was not found
 	readList
 	readRanked
+	readItems // a batch read of several items, each checked as a read of it
 	readKinds
 )
 
-var readNames = [readKinds]string{"item", "not-found", "list", "ranked"}
+var readNames = [readKinds]string{"item", "not-found", "list", "ranked", "batch"}
 
 // entityRun is what a run of the harness counted, by kind of read.
 type entityRun struct {
@@ -470,6 +471,7 @@ func entityStaleReads(t *testing.T, c entityCache, db *entityDB, d time.Duration
 	ctx := context.Background()
 	deadline := time.Now().Add(d)
 	var wg waitGroup
+	b, isBatch := c.(batchReader)
 	for range 16 {
 		wg.Go(func() {
 			for time.Now().Before(deadline) {
@@ -477,6 +479,11 @@ func entityStaleReads(t *testing.T, c entityCache, db *entityDB, d time.Duration
 				rctx, rec := Record(ctx)
 				kind, stale := readItem, false
 				switch p := rand.IntN(10); {
+				case p < 2 && isBatch:
+					kind = readItems
+					if stale = batchStale(t, rctx, b, db, &floors, id); t.Failed() {
+						return
+					}
 				case p < 5:
 					floor := floors.item(id)
 					v, err := c.item(rctx, id)

@@ -311,13 +311,14 @@ func (a *analyzer) iface(d *ifaceDecl) {
 		}
 		iface.Methods = append(iface.Methods, m)
 		switch m.Kind {
-		case Read:
+		case Read, Batch:
 			reads = append(reads, m)
 		case Write:
 			writes = append(writes, m)
 			writeAnnots = append(writeAnnots, an)
 		}
 	}
+	shareBatchEntries(iface)
 	// A write without namespace= invalidates every namespace cached here.
 	// Of a template, the whole family.
 	var all []string

@@ -29,6 +29,7 @@ type annotation struct {
 	notFound   []listItem    // notfound= error variables
 	nfExpire   time.Duration // notfound-expire=, zero when absent
 	nfPos      token.Pos     // of notfound-expire=
+	batch      *batchOpts    // batch and by=, nil when absent (see batch.go)
 }
 
 // nsTemplate is a namespace written as a template, item:{id} or
@@ -40,7 +41,7 @@ type nsTemplate struct {
 }
 
 // options lists the annotation's options, for "did you mean".
-var options = []string{"expire", "namespace", "key", "invalidate", "notfound", "notfound-expire"}
+var options = []string{"expire", "namespace", "key", "invalidate", "notfound", "notfound-expire", "batch", "by"}
 
 // spacedAnnotation matches an annotation written with a space after //.
 var spacedAnnotation = regexp.MustCompile(`^//\s+cache:\s*(expire|namespace|key|invalidate|notfound)\b`)
@@ -74,7 +75,7 @@ func parseAnnotation(r *reporter, c *ast.Comment) *annotation {
 			if s := suggest(name); s != "" {
 				msg += "; did you mean " + strconv.Quote(s) + "?"
 			} else {
-				msg += "; the options are expire=, namespace=, key=, notfound=, notfound-expire= and invalidate"
+				msg += "; the options are expire=, namespace=, key=, notfound=, notfound-expire=, invalidate, batch and by="
 			}
 			r.errorf(pos, "%s", msg)
 			ok = false
@@ -86,12 +87,14 @@ func parseAnnotation(r *reporter, c *ast.Comment) *annotation {
 			continue
 		}
 		seen[name] = true
-		if name != "invalidate" && !hasValue {
+		if name != "invalidate" && name != "batch" && !hasValue {
 			r.errorf(pos, "%s needs a value: write %s=%s", name, name, map[string]string{"expire": "300", "namespace": "books", "key": "id", "notfound": "ErrNotFound", "notfound-expire": "60"}[name])
 			ok = false
 			continue
 		}
 		switch name {
+		case "batch", "by":
+			ok = parseBatchOption(r, a, name, value, hasValue, pos, valuePos) && ok
 		case "invalidate":
 			if hasValue {
 				r.errorf(pos, "invalidate takes no value: write invalidate namespace=%s", value)
@@ -168,7 +171,7 @@ func parseAnnotation(r *reporter, c *ast.Comment) *annotation {
 		r.errorf(c.Slash, "empty annotation: write //cache:expire=<ttl> namespace=<ns> on a read, or //cache:invalidate namespace=<ns> on a write")
 		return nil
 	}
-	if !ok {
+	if !ok || !checkBatchOptions(r, a, seen) {
 		return nil
 	}
 	if a.invalidate {

@@ -22,6 +22,11 @@ func (a *analyzer) method(d *ifaceDecl, md *methodField, fn *types.Func) (*Metho
 		return m, nil
 	case an.invalidate:
 		return a.write(d, m, an), an
+	case an.batch != nil:
+		if !a.batchRead(d, m, an, pos) {
+			return nil, nil
+		}
+		return m, an
 	}
 	if !a.read(d, m, an, pos) {
 		return nil, nil

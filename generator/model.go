@@ -33,6 +33,7 @@ const (
 	Write                         // //cache:invalidate: invalidates after the call
 	Rewrap                        // not annotated, returns the interface (and an error): wraps what it returns
 	TxScoped                      // as Rewrap, for a repository scoped to a database transaction
+	Batch                         // //cache:... batch: each element cached with FetchSlice or FetchMap (see BatchRead)
 )
 
 // Method is one method of an interface as the wrapper implements it.
@@ -53,6 +54,7 @@ type Method struct {
 	NotFoundTTL time.Duration // for Read: their TTL; zero means the method's
 	ResultNames []string      // the names of the results, "" when unnamed
 	Copy        *Copier       // for Read: the deep copy of its cached type; nil when cachegen cannot write one
+	Batch       *BatchRead    // for Batch: its ids and elements
 }
 
 // ErrorVar is a package-level error variable, as notfound= names it.

@@ -82,7 +82,7 @@ func (e *emitter) nameFields() {
 	fields := newNamer(methods)
 	e.next = fields.name("next")
 	for _, m := range e.iface.Methods {
-		if m.Kind == generator.Read || m.Kind == generator.Write {
+		if m.Kind == generator.Read || m.Kind == generator.Write || m.Kind == generator.Batch {
 			e.fields[m.Name] = fields.name(lowerFirst(m.Name))
 		}
 	}

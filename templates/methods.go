@@ -82,6 +82,8 @@ func (e *emitter) method(m *generator.Method) jen.Code {
 		return e.read(m)
 	case generator.Write:
 		return e.write(m)
+	case generator.Batch:
+		return e.batch(m)
 	case generator.Rewrap, generator.TxScoped:
 		return e.rewrap(m)
 	}

@@ -56,6 +56,10 @@ func (e *emitter) constructor() jen.Code {
 		}
 		var desc *jen.Statement
 		args := []jen.Code{jen.Id(c), jen.Lit(e.iface.Name + "." + m.Name)}
+		if m.Kind == generator.Batch {
+			values = append(values, jen.Id(f).Op(":").Add(e.batchDescriptor(m, iface.Clone(), c)))
+			continue
+		}
 		if m.Kind == generator.Read {
 			desc = jen.Qual(cachePkg, "Read").Types(iface.Clone(), e.cachedType(m))
 			args = append(args, durationCode(m.TTL))
