@@ -100,16 +100,17 @@ type analyzer struct {
 	pkg    *packages.Package
 	wanted map[string]bool // --type names; found ones set true
 
-	decls    []*ifaceDecl                 // the interfaces to wrap, in declaration order
-	index    map[token.Pos]*methodField   // method declarations of the package's interfaces, by name position
-	external map[string]externalFile      // files of other packages read for their annotations
-	cached   map[string]bool              // namespaces some read method caches
-	used     map[*ast.TypeSpec]bool       // generic interfaces whose annotations a wrapped interface uses
-	taken    map[string]bool              // package-level names, the package's and generated ones
-	names    []string                     // taken, sorted
-	gen      []generatedFile              // files cachegen generated earlier, which the build tag hides
-	scanned  map[*ast.TypeSpec]*ifaceDecl // the interfaces with annotations of their own
-	complete bool                         // the package was analysed to the end
+	decls       []*ifaceDecl                 // the interfaces to wrap, in declaration order
+	index       map[token.Pos]*methodField   // method declarations of the package's interfaces, by name position
+	external    map[string]externalFile      // files of other packages read for their annotations
+	cached      map[string]bool              // namespaces some read method caches
+	used        map[*ast.TypeSpec]bool       // generic interfaces whose annotations a wrapped interface uses
+	taken       map[string]bool              // package-level names, the package's and generated ones
+	names       []string                     // taken, sorted
+	gen         []generatedFile              // files cachegen generated earlier, which the build tag hides
+	scanned     map[*ast.TypeSpec]*ifaceDecl // the interfaces with annotations of their own
+	complete    bool                         // the package was analysed to the end
+	sqlcMethods map[string]bool              // methods of the interfaces in sqlc's files, see sqlcInterfaceMethods
 }
 
 // ifaceDecl is a package-level interface that cachegen wraps: one with
