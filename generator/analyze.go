@@ -28,6 +28,9 @@ type Result struct {
 	// whose wrapper this run writes to another file): a run removes them,
 	// --check reports them.
 	Orphans []string
+	// Explained is what cachegen inferred from the sqlc queries of the
+	// interfaces it wraps, per method, in the order they were analysed.
+	Explained []Explanation
 }
 
 // Load loads the packages of cfg, reads their //cache: annotations and
@@ -90,6 +93,7 @@ func Load(cfg Config) (*Result, error) {
 	res := &Result{Files: files}
 	for _, a := range runs {
 		res.Orphans = append(res.Orphans, a.orphans(files)...)
+		res.Explained = append(res.Explained, a.selectedExplanations()...)
 	}
 	return res, nil
 }
@@ -100,17 +104,17 @@ type analyzer struct {
 	pkg    *packages.Package
 	wanted map[string]bool // --type names; found ones set true
 
-	decls       []*ifaceDecl                 // the interfaces to wrap, in declaration order
-	index       map[token.Pos]*methodField   // method declarations of the package's interfaces, by name position
-	external    map[string]externalFile      // files of other packages read for their annotations
-	cached      map[string]bool              // namespaces some read method caches
-	used        map[*ast.TypeSpec]bool       // generic interfaces whose annotations a wrapped interface uses
-	taken       map[string]bool              // package-level names, the package's and generated ones
-	names       []string                     // taken, sorted
-	gen         []generatedFile              // files cachegen generated earlier, which the build tag hides
-	scanned     map[*ast.TypeSpec]*ifaceDecl // the interfaces with annotations of their own
-	complete    bool                         // the package was analysed to the end
-	sqlcMethods map[string]bool              // methods of the interfaces in sqlc's files, see sqlcInterfaceMethods
+	decls    []*ifaceDecl                 // the interfaces to wrap, in declaration order
+	index    map[token.Pos]*methodField   // method declarations of the package's interfaces, by name position
+	external map[string]externalFile      // files of other packages read for their annotations
+	cached   map[string]bool              // namespaces some read method caches
+	used     map[*ast.TypeSpec]bool       // generic interfaces whose annotations a wrapped interface uses
+	taken    map[string]bool              // package-level names, the package's and generated ones
+	names    []string                     // taken, sorted
+	gen      []generatedFile              // files cachegen generated earlier, which the build tag hides
+	scanned  map[*ast.TypeSpec]*ifaceDecl // the interfaces with annotations of their own
+	complete bool                         // the package was analysed to the end
+	sqlcAnalysis
 }
 
 // ifaceDecl is a package-level interface that cachegen wraps: one with

@@ -80,3 +80,10 @@ func (a *analyzer) sqlcInterfaceMethods() map[string]bool {
 // sqlc generated that no interface declares: sqlc was run without
 // emit_interface.
 const sqlcMisplaced = "//cache: annotation that sqlc copied from a .sql file onto a method of no interface: set emit_interface: true in sqlc's configuration, so that it declares the Querier interface cachegen wraps"
+
+// sqlcAnalysis is what the analyzer knows of the package's sqlc files.
+type sqlcAnalysis struct {
+	sqlcMethods map[string]bool // methods of the interfaces in sqlc's files, see sqlcInterfaceMethods
+	sqlc        *sqlcState      // the package's sqlc queries, see sqlcInfo
+	explained   []Explanation   // what was inferred from them, for --explain
+}
