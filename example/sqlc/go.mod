@@ -12,17 +12,18 @@ tool github.com/cachegen/cachegen/cmd/cachegen
 require (
 	github.com/alicebob/miniredis/v2 v2.40.0
 	github.com/cachegen/cachegen/cache v0.0.0-00010101000000-000000000000
+	github.com/go-sql-driver/mysql v1.11.0
 	github.com/jackc/pgx/v5 v5.13.0
 	github.com/redis/go-redis/v9 v9.24.0
 )
 
 require (
+	filippo.io/edwards25519 v1.2.0 // indirect
 	github.com/cachegen/cachegen v0.0.0-00010101000000-000000000000 // indirect
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
 	github.com/coreos/go-semver v0.3.1 // indirect
 	github.com/cpuguy83/go-md2man/v2 v2.0.7 // indirect
 	github.com/dave/jennifer v1.7.1 // indirect
-	github.com/go-sql-driver/mysql v1.11.0 // indirect
 	github.com/goccy/go-json v0.11.1 // indirect
 	github.com/jackc/pgpassfile v1.0.0 // indirect
 	github.com/jackc/pgservicefile v0.0.0-20240606120523-5a60cdf6a761 // indirect
