@@ -31,6 +31,9 @@ type Result struct {
 	// Explained is what cachegen inferred from the sqlc queries of the
 	// interfaces it wraps, per method, in the order they were analysed.
 	Explained []Explanation
+	// Unannotated names, of the Orphans, those whose interface is still
+	// declared but has lost every annotation: path -> interface.
+	Unannotated map[string]string
 }
 
 // Load loads the packages of cfg, reads their //cache: annotations and
@@ -90,9 +93,10 @@ func Load(cfg Config) (*Result, error) {
 		}
 		files[0].Path = filepath.Clean(out)
 	}
-	res := &Result{Files: files}
+	res := &Result{Files: files, Unannotated: map[string]string{}}
 	for _, a := range runs {
 		res.Orphans = append(res.Orphans, a.orphans(files)...)
+		a.unannotated(res.Unannotated)
 		res.Explained = append(res.Explained, a.selectedExplanations()...)
 	}
 	return res, nil

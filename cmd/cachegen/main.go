@@ -178,12 +178,22 @@ func checkFiles(res *generator.Result, rendered [][]byte, wd string, stdout, std
 			fmt.Fprintln(stderr, prefix+err.Error())
 			return exitProblem
 		}
+		if _, err := os.Stat(f.Path); errors.Is(err, os.ErrNotExist) {
+			fmt.Fprintf(stdout, "%s is missing: run go generate to write it\n", relPath(wd, f.Path))
+			status = exitProblem
+			continue
+		}
 		if stale {
 			fmt.Fprintf(stdout, "%s is stale: run go generate\n", relPath(wd, f.Path))
 			status = exitProblem
 		}
 	}
 	for _, path := range res.Orphans {
+		if iface, ok := res.Unannotated[path]; ok {
+			fmt.Fprintf(stdout, "%s is left over: interface %s is still declared but has no //cache: annotations any more (annotations written in a file sqlc generates are lost when it regenerates it: write them in the .sql file); run go generate to remove it\n", relPath(wd, path), iface)
+			status = exitProblem
+			continue
+		}
 		fmt.Fprintf(stdout, "%s is left over: the interface it wraps is gone; run go generate to remove it\n", relPath(wd, path))
 		status = exitProblem
 	}
