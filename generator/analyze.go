@@ -28,6 +28,12 @@ type Result struct {
 	// whose wrapper this run writes to another file): a run removes them,
 	// --check reports them.
 	Orphans []string
+	// Explained is what cachegen inferred from the sqlc queries of the
+	// interfaces it wraps, per method, in the order they were analysed.
+	Explained []Explanation
+	// Unannotated names, of the Orphans, those whose interface is still
+	// declared but has lost every annotation: path -> interface.
+	Unannotated map[string]string
 }
 
 // Load loads the packages of cfg, reads their //cache: annotations and
@@ -87,9 +93,11 @@ func Load(cfg Config) (*Result, error) {
 		}
 		files[0].Path = filepath.Clean(out)
 	}
-	res := &Result{Files: files}
+	res := &Result{Files: files, Unannotated: map[string]string{}}
 	for _, a := range runs {
 		res.Orphans = append(res.Orphans, a.orphans(files)...)
+		a.unannotated(res.Unannotated)
+		res.Explained = append(res.Explained, a.selectedExplanations()...)
 	}
 	return res, nil
 }
@@ -110,6 +118,7 @@ type analyzer struct {
 	gen      []generatedFile              // files cachegen generated earlier, which the build tag hides
 	scanned  map[*ast.TypeSpec]*ifaceDecl // the interfaces with annotations of their own
 	complete bool                         // the package was analysed to the end
+	sqlcAnalysis
 }
 
 // ifaceDecl is a package-level interface that cachegen wraps: one with

@@ -272,7 +272,7 @@ func parseTemplate(r *reporter, item listItem) *nsTemplate {
 		if !closed {
 			return bad(off-1, "invalid namespace %q: a { is not closed; %s", item.text, how)
 		}
-		if !isPath(body) {
+		if !isPath(body) && !isResultPath(body) {
 			return bad(off, "invalid namespace %q: {%s} must name a parameter or a field path of one; %s", item.text, body, how)
 		}
 		t.members = append(t.members, listItem{body, item.pos + token.Pos(off)})

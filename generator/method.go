@@ -14,7 +14,11 @@ import (
 func (a *analyzer) method(d *ifaceDecl, md *methodField, fn *types.Func) (*Method, *annotation) {
 	pos := newMethodPos(md.field)
 	m := a.signature(fn)
-	an, ok := a.annotation(md.annots, fn.Name())
+	lines, ok := a.sqlcLines(d, md, fn)
+	if !ok {
+		return nil, nil
+	}
+	an, ok := a.annotation(lines, fn.Name())
 	switch {
 	case !ok:
 		return nil, nil

@@ -5,6 +5,7 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"go/types"
 	"strings"
 )
 
@@ -84,4 +85,26 @@ func (a *analyzer) orphans(files []*File) []string {
 func wrapperName(iface string) string {
 	w, _ := WrapperNames(iface)
 	return w
+}
+
+// unannotated adds to out the package's generated files whose interface
+// is still declared but is no longer wrapped: it lost its annotations
+// (as sqlc's Querier does when annotations written in querier.go are
+// regenerated away).
+func (a *analyzer) unannotated(out map[string]string) {
+	if !a.complete || a.pkg.Types == nil {
+		return
+	}
+	wrapped := map[string]bool{}
+	for _, d := range a.decls {
+		wrapped[d.spec.Name.Name] = true
+	}
+	for _, g := range a.gen {
+		if g.iface == "" || wrapped[g.iface] {
+			continue
+		}
+		if tn, ok := a.pkg.Types.Scope().Lookup(g.iface).(*types.TypeName); ok && types.IsInterface(tn.Type()) {
+			out[g.path] = g.iface
+		}
+	}
 }

@@ -21,6 +21,9 @@ func (a *analyzer) resolvePath(m *Method, opt, text string, pos token.Pos) *Valu
 // results is set (a write's namespace templates may name what it returns).
 func (a *analyzer) resolvePathIn(m *Method, opt, text string, pos token.Pos, results bool) *ValuePath {
 	names := strings.Split(text, ".")
+	if names[0] == ResultWord {
+		return a.resolveResult(m, opt, text, pos, results)
+	}
 	var p *ValuePath
 	if idx := slices.IndexFunc(m.Params, func(p *Param) bool { return p.Name == names[0] }); idx >= 0 {
 		p = &ValuePath{Text: text, Param: idx, Type: m.Params[idx].Type}
@@ -29,7 +32,7 @@ func (a *analyzer) resolvePathIn(m *Method, opt, text string, pos token.Pos, res
 	} else {
 		msg := noParam(m, opt, text, names[0])
 		if results && !slices.ContainsFunc(m.ResultNames, func(n string) bool { return n != "" && n != "_" }) {
-			msg += "; to name what the method returns, name its results, as (created Item, err error), and write {created.ID}"
+			msg += "; to name what the method returns, name its results, as (created Item, err error), and write {created.ID}, or write {return.ID}"
 		}
 		a.r.errorf(pos, "%s", msg)
 		return nil

@@ -22,6 +22,10 @@ type methodField struct {
 // records the package-level interfaces with //cache: lines of their own, and
 // reports every //cache: line that is anywhere else.
 func (a *analyzer) scanFile(f *ast.File) {
+	sqlc := isSqlcFile(f)
+	if sqlc {
+		normalizeSqlc(f)
+	}
 	// Methods of interface literals: their annotations are misplaced, but
 	// they may be embedded.
 	ast.Inspect(f, func(n ast.Node) bool {
@@ -35,6 +39,10 @@ func (a *analyzer) scanFile(f *ast.File) {
 		return true
 	})
 	used := map[*ast.Comment]bool{}
+	var copies map[*ast.Comment]bool
+	if sqlc {
+		copies = a.sqlcCopies(f)
+	}
 	for _, ts := range typeSpecs(f) {
 		it, ok := ts.Type.(*ast.InterfaceType)
 		if !ok {
@@ -62,6 +70,9 @@ func (a *analyzer) scanFile(f *ast.File) {
 			switch {
 			case isBlockAnnotation(c):
 				a.r.errorf(c.Slash, "annotation in a /* */ comment, which cachegen does not read: write it as a line comment, //cache:%s", strings.TrimSpace(strings.TrimSuffix(c.Text[len("/*cache:"):], "*/")))
+			case copies[c]:
+			case sqlc && isAnnotation(c) && !used[c]:
+				a.r.errorf(c.Slash, "%s", sqlcMisplaced)
 			case isAnnotation(c) && !used[c]:
 				a.r.errorf(c.Slash, "//cache: annotation is not on a method of a package-level interface: put it in the doc comment directly above the method, in the interface declaration")
 			}

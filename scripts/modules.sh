@@ -7,6 +7,8 @@
 #   example    the books API (MySQL driver and all)
 #   drivers    what real database drivers return (pgx/v5 over PostgreSQL,
 #              go-sql-driver/mysql over MariaDB), through generated wrappers
+#   example/sqlc sqlc projects (PostgreSQL with pgx/v5, MySQL) cached by
+#              cachegen from annotations in their .sql files
 #   bench      the benchmarks
 #   bench/peers cachegen beside other Go caches (their modules stay out of the
 #              others' go.mod); its tests run -short: the stale-read harness
@@ -14,7 +16,7 @@
 #   testdata   the generator's test cases; cmd/cachegen's tests compile and
 #              run them, so only its own package (.) is vetted and tested here:
 #              some cases are meant not to compile
-MODULES=(. cache otelcache example drivers bench bench/peers testdata)
+MODULES=(. cache otelcache example example/sqlc drivers bench bench/peers testdata)
 
 # packages MODULE prints the package pattern that vet, staticcheck and the
 # tests cover in MODULE.

@@ -160,7 +160,7 @@ func TestOrphans(t *testing.T) {
 	rewrite("repo.go", "BookRepository", "BookRepo")
 	rewrite("wire.go", "BookRepository", "BookRepo")
 	st, out, _ := runIn(t, dir, "--check")
-	if st != exitProblem || !strings.Contains(out, "bookrepository_cache.go is left over") || !strings.Contains(out, "bookrepo_cache.go is stale") {
+	if st != exitProblem || !strings.Contains(out, "bookrepository_cache.go is left over") || !strings.Contains(out, "bookrepo_cache.go is missing") {
 		t.Fatalf("--check after a rename: status %d, stdout %q", st, out)
 	}
 	if !exists("bookrepository_cache.go") {

@@ -17,12 +17,13 @@
 //
 // Usage:
 //
-//	cachegen [--type A,B] [--output file] [--check] [--version] [packages]
+//	cachegen [--type A,B] [--output file] [--check] [--explain] [--version] [packages]
 //
 // With no package, cachegen processes the package in the current directory.
 // --output is relative to the package's directory. --check writes nothing
 // and exits 1 when a generated file is missing, stale or left over from an
-// interface that is gone. Problems in the annotations are printed as
+// interface that is gone. --explain writes nothing and prints what cachegen
+// inferred from sqlc queries (see docs/sqlc.md). Problems in the annotations are printed as
 // cachegen: file:line:col: message, all at once, and nothing is written.
 // Exit status: 0 done, 1 problems in the input or stale files, 2 bad usage.
 // See https://github.com/cachegen/cachegen for the annotation reference.
@@ -67,13 +68,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 	app := &cli.App{
 		Name:      "cachegen",
 		Usage:     "generate Redis-caching wrappers for //cache: annotated interfaces",
-		UsageText: "cachegen [--type A,B] [--output file] [--check] [--version] [packages]",
+		UsageText: "cachegen [--type A,B] [--output file] [--check] [--explain] [--version] [packages]",
 		Writer:    stdout,
 		ErrWriter: stderr,
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "type", Usage: "comma-separated interface names to wrap (default: every annotated interface)"},
 			&cli.StringFlag{Name: "output", Usage: "output file, relative to the package's directory, for a single interface (default: <lowercased name>_cache.go beside it)"},
 			&cli.BoolFlag{Name: "check", Usage: "write nothing; exit 1 and list the generated files that are missing, stale or left over"},
+			&cli.BoolFlag{Name: "explain", Usage: "write nothing; print, per method running a sqlc query, the tables it reads and writes and the annotation cachegen uses"},
 			&cli.BoolFlag{Name: "version", Usage: "print the version and exit"},
 		},
 		HideHelpCommand:       true,
@@ -89,6 +91,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 					usage("flag %s after the packages: put flags first, as cachegen --check ./...", a)
 					return nil
 				}
+			}
+			if ctx.Bool("explain") {
+				status = explain(config(ctx), stdout, stderr)
+				return nil
 			}
 			status = generate(config(ctx), ctx.Bool("check"), stdout, stderr)
 			return nil
@@ -173,12 +179,22 @@ func checkFiles(res *generator.Result, rendered [][]byte, wd string, stdout, std
 			fmt.Fprintln(stderr, prefix+err.Error())
 			return exitProblem
 		}
+		if _, err := os.Stat(f.Path); errors.Is(err, os.ErrNotExist) {
+			fmt.Fprintf(stdout, "%s is missing: run go generate to write it\n", relPath(wd, f.Path))
+			status = exitProblem
+			continue
+		}
 		if stale {
 			fmt.Fprintf(stdout, "%s is stale: run go generate\n", relPath(wd, f.Path))
 			status = exitProblem
 		}
 	}
 	for _, path := range res.Orphans {
+		if iface, ok := res.Unannotated[path]; ok {
+			fmt.Fprintf(stdout, "%s is left over: interface %s is still declared but has no //cache: annotations any more (annotations written in a file sqlc generates are lost when it regenerates it: write them in the .sql file); run go generate to remove it\n", relPath(wd, path), iface)
+			status = exitProblem
+			continue
+		}
 		fmt.Fprintf(stdout, "%s is left over: the interface it wraps is gone; run go generate to remove it\n", relPath(wd, path))
 		status = exitProblem
 	}

@@ -1,0 +1,198 @@
+package pg
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"reflect"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/alicebob/miniredis/v2"
+	"github.com/cachegen/cachegen/cache"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/redis/go-redis/v9"
+)
+
+// countingDB counts the queries that reach PostgreSQL.
+type countingDB struct {
+	DBTX
+	n atomic.Int64
+}
+
+func (c *countingDB) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
+	c.n.Add(1)
+	return c.DBTX.Exec(ctx, sql, args...)
+}
+
+func (c *countingDB) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
+	c.n.Add(1)
+	return c.DBTX.Query(ctx, sql, args...)
+}
+
+func (c *countingDB) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
+	c.n.Add(1)
+	return c.DBTX.QueryRow(ctx, sql, args...)
+}
+
+// testDB returns a pool whose tables live in a PostgreSQL schema of the
+// test's own, created from schema.sql.
+func testDB(t *testing.T) *pgxpool.Pool {
+	t.Helper()
+	url := os.Getenv("CACHEGEN_POSTGRES_URL")
+	if url == "" {
+		t.Skip("CACHEGEN_POSTGRES_URL is not set: the sqlc PostgreSQL example's test skips (CACHEGEN_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/test?sslmode=disable)")
+	}
+	ctx := context.Background()
+	schema := fmt.Sprintf("cachegen_sqlc_%d_%d", os.Getpid(), rand.IntN(1e6))
+	admin, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatalf("CACHEGEN_POSTGRES_URL=%s: %v", url, err)
+	}
+	defer admin.Close(ctx)
+	if _, err := admin.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		c, err := pgx.Connect(context.Background(), url)
+		if err == nil {
+			c.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
+			c.Close(context.Background())
+		}
+	})
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.ConnConfig.RuntimeParams["search_path"] = schema
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	ddl, err := os.ReadFile("schema.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pool.Exec(ctx, string(ddl)); err != nil {
+		t.Fatal(err)
+	}
+	return pool
+}
+
+// testCache returns a cache over CACHEGEN_REDIS_URL's Redis, or a
+// miniredis, with a key prefix of the test's own.
+func testCache(t *testing.T) *cache.Cache {
+	t.Helper()
+	var client *redis.Client
+	if u := os.Getenv("CACHEGEN_REDIS_URL"); u != "" {
+		opts, err := redis.ParseURL(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		client = redis.NewClient(opts)
+	} else {
+		client = redis.NewClient(&redis.Options{Addr: miniredis.RunT(t).Addr()})
+	}
+	t.Cleanup(func() { client.Close() })
+	c := cache.New(cache.NewRedisStore(client), cache.WithPrefix(fmt.Sprintf("cgtest:sqlcpg:%d:%d", time.Now().UnixNano(), rand.IntN(1e6))))
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+var names = []string{"ann", "bob", "cid", "dee"}
+
+// TestNoStaleReads makes random writes through the cached Querier, whose
+// writes carry no annotation, and after each compares every cached read,
+// over a spread of arguments, with the same read on the uncached Queries.
+func TestNoStaleReads(t *testing.T) {
+	pool := testDB(t)
+	ctx := context.Background()
+	db := &countingDB{DBTX: pool}
+	plain := New(pool)
+	cached := NewCachedQuerier(New(db), testCache(t))
+	rng := rand.New(rand.NewPCG(1, 19))
+	var authors, books []int64
+	hits, reads, mismatches := 0, 0, 0
+	firstHits, firsts := 0, 0 // the first cached read after a write: the hit rate the invalidations leave
+	check := func(what string, f func(q Querier) (any, error)) {
+		want, wantErr := f(plain)
+		start := db.n.Load()
+		got, gotErr := f(cached)
+		firsts++
+		if db.n.Load() == start {
+			firstHits++
+		}
+		if !reflect.DeepEqual(got, want) || (wantErr == nil) != (gotErr == nil) || wantErr != nil && !errors.Is(gotErr, pgx.ErrNoRows) {
+			mismatches++
+			t.Errorf("%s: cached %v, %v; database %v, %v", what, got, gotErr, want, wantErr)
+		}
+		if gotErr != nil {
+			return
+		}
+		// A second identical read is served by the cache.
+		before := db.n.Load()
+		f(cached)
+		reads++
+		if db.n.Load() == before {
+			hits++
+		}
+	}
+	pick := func(ids []int64) int64 {
+		if len(ids) == 0 || rng.IntN(5) == 0 {
+			return int64(rng.IntN(1000) + 1000) // none such
+		}
+		return ids[rng.IntN(len(ids))]
+	}
+	for step := range 300 {
+		var err error
+		switch op := rng.IntN(6); {
+		case op == 0 || len(authors) == 0:
+			var a Author
+			a, err = cached.CreateAuthor(ctx, names[rng.IntN(len(names))])
+			authors = append(authors, a.ID)
+		case op == 1:
+			err = cached.RenameAuthor(ctx, RenameAuthorParams{ID: pick(authors), Name: names[rng.IntN(len(names))]})
+		case op == 2 && rng.IntN(3) == 0:
+			id := pick(authors)
+			err = cached.DeleteAuthor(ctx, id)
+			for i, a := range authors {
+				if a == id {
+					authors = append(authors[:i], authors[i+1:]...)
+					break
+				}
+			}
+		case op <= 4:
+			var id int64
+			id, err = cached.CreateBook(ctx, CreateBookParams{AuthorID: authors[rng.IntN(len(authors))], Title: fmt.Sprint("t", rng.IntN(4))})
+			books = append(books, id)
+		default:
+			_, err = cached.RetitleBooks(ctx, RetitleBooksParams{Title: fmt.Sprint("t", rng.IntN(4)), Title_2: fmt.Sprint("t", rng.IntN(4))})
+		}
+		if err != nil {
+			t.Fatalf("step %d: %v", step, err)
+		}
+		for range 3 {
+			id := pick(authors)
+			check(fmt.Sprintf("step %d GetAuthor(%d)", step, id), func(q Querier) (any, error) { return q.GetAuthor(ctx, id) })
+			bid := pick(books)
+			check(fmt.Sprintf("step %d GetBook(%d)", step, bid), func(q Querier) (any, error) { return q.GetBook(ctx, bid) })
+		}
+		check(fmt.Sprintf("step %d ListAuthors", step), func(q Querier) (any, error) { return q.ListAuthors(ctx) })
+		for _, n := range names {
+			check(fmt.Sprintf("step %d BooksByAuthorName(%s)", step, n), func(q Querier) (any, error) { return q.BooksByAuthorName(ctx, n) })
+		}
+	}
+	if mismatches > 0 {
+		t.Fatalf("%d stale reads", mismatches)
+	}
+	if hits != reads {
+		t.Errorf("%d of %d repeated reads reached the database", reads-hits, reads)
+	}
+	t.Logf("0 stale reads; %d repeated reads, all served by the cache; first reads after a write: %d hits of %d", reads, firstHits, firsts)
+}

@@ -1,0 +1,319 @@
+package generator
+
+import (
+	"fmt"
+	"go/ast"
+	"go/constant"
+	"go/token"
+	"go/types"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/cachegen/cachegen/generator/sqlcquery"
+)
+
+// Explanation is what cachegen inferred for one method that runs a sqlc
+// query: the tables it reads and writes, and the annotation it uses, as
+// cachegen --explain prints it.
+type Explanation struct {
+	Pos        token.Position // the query's constant in sqlc's code
+	Interface  string
+	Method     string
+	Engine     string
+	Reads      []string // tables, with the row when one is pinned
+	Writes     []string
+	Annotation string // the //cache: line used: the user's with what was inferred; "" for a read left uncached
+}
+
+// sqlcQuery is one query of a package sqlc generated: its constant
+// const getAuthor = "-- name: GetAuthor :one\n...".
+type sqlcQuery struct {
+	name, cmd, sql string
+	pos            token.Pos
+	analysis       *sqlcquery.Query
+	err            error
+	analysed       bool
+}
+
+// sqlcState is what the analyzer knows of the package's sqlc queries.
+type sqlcState struct {
+	queries map[string]*sqlcQuery // by method name
+	setup   sqlcSetup
+	schema  *sqlcquery.Schema
+	problem string // why the schema could not be read
+}
+
+// sqlcInfo returns the package's sqlc queries, read once.
+func (a *analyzer) sqlcInfo() *sqlcState {
+	if a.sqlc != nil {
+		return a.sqlc
+	}
+	s := &sqlcState{queries: map[string]*sqlcQuery{}}
+	a.sqlc = s
+	if a.pkg.Types == nil {
+		return s
+	}
+	scope := a.pkg.Types.Scope()
+	for _, name := range scope.Names() {
+		c, ok := scope.Lookup(name).(*types.Const)
+		if !ok || c.Val().Kind() != constant.String {
+			continue
+		}
+		src := constant.StringVal(c.Val())
+		first, _, _ := strings.Cut(src, "\n")
+		rest, ok := strings.CutPrefix(first, "-- name: ")
+		if !ok {
+			continue
+		}
+		f := strings.Fields(rest)
+		if len(f) != 2 || !strings.HasPrefix(f[1], ":") {
+			continue
+		}
+		s.queries[f[0]] = &sqlcQuery{name: f[0], cmd: f[1], sql: src, pos: c.Pos()}
+	}
+	if len(s.queries) == 0 {
+		return s
+	}
+	s.setup = findSqlcSetup(a.pkgDir())
+	if s.setup.engine == "" {
+		s.setup.engine = sqlcquery.MySQL
+		for _, q := range s.queries {
+			if strings.Contains(q.sql, "$1") {
+				s.setup.engine = sqlcquery.PostgreSQL
+			}
+		}
+	}
+	s.schema = sqlcquery.NewSchema()
+	for _, path := range s.setup.schema {
+		src, err := os.ReadFile(path)
+		if err == nil {
+			err = sqlcquery.ParseSchema(s.setup.engine, string(src), s.schema)
+		}
+		if err != nil && s.problem == "" {
+			s.problem = fmt.Sprintf("schema %s: %v", path, err)
+		}
+	}
+	if s.setup.problem != "" {
+		s.problem = s.setup.config + ": " + s.setup.problem
+	}
+	return s
+}
+
+// sqlcLines returns the //cache: lines a method is analysed with: its own,
+// and for a method running a sqlc query, the namespaces the query's SQL
+// says it reads, or for a write, those it invalidates. It returns false,
+// with the problem reported, when the query cannot be read.
+func (a *analyzer) sqlcLines(d *ifaceDecl, md *methodField, fn *types.Func) ([]*ast.Comment, bool) {
+	s := a.sqlcInfo()
+	q := s.queries[fn.Name()]
+	if q == nil {
+		return md.annots, true
+	}
+	if s.problem != "" {
+		a.r.errorf(q.pos, "sqlc query %s: %s", q.name, s.problem)
+		return nil, false
+	}
+	if !q.analysed {
+		q.analysed = true
+		q.analysis, q.err = sqlcquery.Analyze(s.setup.engine, q.sql, s.schema)
+	}
+	if q.err != nil {
+		a.r.errorf(q.pos, "sqlc query %s does not parse as %s, so cachegen cannot tell what it reads and writes: %v", q.name, s.setup.engine, q.err)
+		return nil, false
+	}
+	m := a.signature(fn)
+	ex := Explanation{Pos: a.pkg.Fset.Position(q.pos), Interface: d.spec.Name.Name, Method: fn.Name(), Engine: string(s.setup.engine)}
+	for _, u := range q.analysis.Reads() {
+		ex.Reads = append(ex.Reads, u.String())
+	}
+	for _, u := range q.analysis.Writes() {
+		ex.Writes = append(ex.Writes, u.String())
+	}
+	defer func() { a.explained = append(a.explained, ex) }()
+	var own *ast.Comment
+	if len(md.annots) > 0 {
+		own = md.annots[0]
+	}
+	writes := q.analysis.Writes()
+	at := md.field.Pos()
+	text := ""
+	if own != nil {
+		at, text = own.Slash, own.Text
+	}
+	isRead := own != nil && !hasOption(text, "invalidate")
+	switch {
+	case isRead && len(writes) > 0:
+		a.r.errorf(at, "%s runs sqlc query %s, which writes %s: a query that writes cannot be cached; drop its //cache: line (cachegen invalidates what it writes)", fn.Name(), q.name, writes[0].Table)
+		return nil, false
+	case isRead:
+		text = withNamespaces(text, a.sqlcNamespaces(m, q, q.analysis.Reads(), false))
+	case len(writes) > 0 && (own == nil || hasOption(text, "namespace")):
+		if own == nil {
+			text = annotationPrefix + "invalidate"
+		}
+		text = withNamespaces(text, a.sqlcNamespaces(m, q, writes, true))
+	}
+	ex.Annotation = text
+	if text == "" {
+		return md.annots, true
+	}
+	lines := []*ast.Comment{{Slash: at, Text: text}}
+	if len(md.annots) > 1 {
+		lines = append(lines, md.annots[1:]...)
+	}
+	return lines, true
+}
+
+// hasOption reports whether an annotation line has the option name.
+func hasOption(text, name string) bool {
+	for _, f := range fields(strings.TrimPrefix(text, annotationPrefix)) {
+		if n, _, _ := strings.Cut(f.text, "="); n == name {
+			return true
+		}
+	}
+	return false
+}
+
+// withNamespaces returns the annotation line with the namespaces added in
+// front of those its namespace= lists (or as a namespace= of its own).
+func withNamespaces(text string, inferred []string) string {
+	if len(inferred) == 0 {
+		return text
+	}
+	body := strings.TrimPrefix(text, annotationPrefix)
+	var out []string
+	found := false
+	for _, f := range fields(body) {
+		if v, ok := strings.CutPrefix(f.text, "namespace="); ok {
+			found = true
+			list := slices.Clone(inferred)
+			for _, ns := range strings.Split(v, ",") {
+				if ns != "" && !slices.Contains(list, ns) {
+					list = append(list, ns)
+				}
+			}
+			f.text = "namespace=" + strings.Join(list, ",")
+		}
+		out = append(out, f.text)
+	}
+	if !found {
+		out = append(out, "namespace="+strings.Join(inferred, ","))
+	}
+	return annotationPrefix + strings.Join(out, " ")
+}
+
+// sqlcNamespaces returns the namespaces of the tables a query uses: of a
+// read, table:{key} for a row its WHERE pins, table.all for any other;
+// of a write, table:{key} and table.all for a row it pins, table (the
+// family: every row) and table.all otherwise.
+func (a *analyzer) sqlcNamespaces(m *Method, q *sqlcQuery, uses []sqlcquery.Use, write bool) []string {
+	var out []string
+	add := func(ns string) {
+		if !slices.Contains(out, ns) {
+			out = append(out, ns)
+		}
+	}
+	for _, u := range uses {
+		member := ""
+		if u.Key != nil {
+			member = a.sqlcMember(m, q, u)
+		}
+		switch {
+		case member != "":
+			add(u.Table + ":" + member)
+			if write {
+				add(u.Table + ".all")
+			}
+		case write:
+			add(u.Table)
+			add(u.Table + ".all")
+		default:
+			add(u.Table + ".all")
+		}
+	}
+	return out
+}
+
+// sqlcMember returns the template members, {id} or {arg.BookID}:{arg.N},
+// naming the row a query pins in the Go method m, or "" when one of its
+// values has no name there (the use is then taken as the whole table's).
+func (a *analyzer) sqlcMember(m *Method, q *sqlcQuery, u sqlcquery.Use) string {
+	var parts []string
+	for _, v := range u.Key {
+		path := a.sqlcValue(m, q, v)
+		if path == "" {
+			return ""
+		}
+		parts = append(parts, "{"+path+"}")
+	}
+	return strings.Join(parts, ":")
+}
+
+// sqlcValue returns the Go path of one value in m: the parameter sqlc
+// passes $n as (a parameter of its own when the query has one, else the
+// n-th field of its Params struct), or the returned row's field.
+func (a *analyzer) sqlcValue(m *Method, q *sqlcQuery, v sqlcquery.Value) string {
+	var params []*Param
+	for _, p := range m.Params {
+		if !isContext(p.Type) {
+			params = append(params, p)
+		}
+	}
+	switch {
+	case v.Param > 0:
+		if len(params) != 1 || params[0].Name == "" || params[0].Name == "_" {
+			return ""
+		}
+		p := params[0]
+		st, isStruct := p.Type.Underlying().(*types.Struct)
+		named, _ := types.Unalias(p.Type).(*types.Named)
+		if isStruct && named != nil && strings.HasSuffix(named.Obj().Name(), "Params") {
+			if v.Param > st.NumFields() {
+				return ""
+			}
+			return p.Name + "." + st.Field(v.Param-1).Name()
+		}
+		return p.Name
+	case v.Column != "":
+		if m.Values() != 1 {
+			return ""
+		}
+		t := m.Results[0]
+		if ptr, ok := t.Underlying().(*types.Pointer); ok {
+			t = ptr.Elem()
+		}
+		st, ok := t.Underlying().(*types.Struct)
+		if !ok {
+			return ResultWord
+		}
+		want := strings.ReplaceAll(strings.ToLower(v.Column), "_", "")
+		for f := range st.Fields() {
+			if strings.ToLower(f.Name()) == want {
+				return ResultWord + "." + f.Name()
+			}
+		}
+		return ""
+	case v.LastInsertID:
+		if q.cmd == ":execlastid" && m.Values() == 1 {
+			return ResultWord
+		}
+	}
+	return ""
+}
+
+// selectedExplanations returns the explanations of the selected
+// interfaces' methods.
+func (a *analyzer) selectedExplanations() []Explanation {
+	selected := map[string]bool{}
+	for _, d := range a.decls {
+		selected[d.spec.Name.Name] = d.selected
+	}
+	var out []Explanation
+	for _, ex := range a.explained {
+		if selected[ex.Interface] {
+			out = append(out, ex)
+		}
+	}
+	return out
+}

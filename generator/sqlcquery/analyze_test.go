@@ -1,0 +1,130 @@
+package sqlcquery
+
+import (
+	"strings"
+	"testing"
+)
+
+const pgSchemaSQL = `
+CREATE TABLE authors (id BIGSERIAL PRIMARY KEY, name TEXT NOT NULL);
+CREATE TABLE books (
+  id BIGSERIAL PRIMARY KEY,
+  author_id BIGINT NOT NULL REFERENCES authors (id) ON DELETE CASCADE,
+  title TEXT NOT NULL
+);
+CREATE TABLE reviews (
+  book_id BIGINT NOT NULL,
+  n INT NOT NULL,
+  body TEXT,
+  PRIMARY KEY (book_id, n),
+  FOREIGN KEY (book_id) REFERENCES books (id) ON DELETE CASCADE
+);
+CREATE TABLE notes (id BIGSERIAL PRIMARY KEY, book_id BIGINT REFERENCES books ON DELETE SET NULL);
+CREATE VIEW titles AS SELECT b.title, a.name FROM books b JOIN authors a ON a.id = b.author_id;
+`
+
+const mysqlSchemaSQL = `
+CREATE TABLE authors (id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY, name TEXT NOT NULL);
+CREATE TABLE books (
+  id BIGINT NOT NULL AUTO_INCREMENT,
+  author_id BIGINT NOT NULL,
+  title TEXT NOT NULL,
+  PRIMARY KEY (id),
+  CONSTRAINT fk FOREIGN KEY (author_id) REFERENCES authors (id) ON DELETE CASCADE
+);
+CREATE TABLE reviews (
+  book_id BIGINT NOT NULL,
+  n INT NOT NULL,
+  body TEXT,
+  PRIMARY KEY (book_id, n),
+  FOREIGN KEY (book_id) REFERENCES books (id) ON DELETE CASCADE
+);
+CREATE TABLE notes (id BIGINT PRIMARY KEY, book_id BIGINT, FOREIGN KEY (book_id) REFERENCES books (id) ON DELETE SET NULL);
+CREATE VIEW titles AS SELECT b.title, a.name FROM books b JOIN authors a ON a.id = b.author_id;
+`
+
+func schema(t *testing.T, e Engine) *Schema {
+	t.Helper()
+	s := NewSchema()
+	src := pgSchemaSQL
+	if e == MySQL {
+		src = mysqlSchemaSQL
+	}
+	if err := ParseSchema(e, src, s); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func describe(q *Query) string {
+	var parts []string
+	for _, u := range q.Uses {
+		w := "read "
+		if u.Write {
+			w = "write "
+		}
+		parts = append(parts, w+u.String())
+	}
+	return strings.Join(parts, "; ")
+}
+
+func TestAnalyze(t *testing.T) {
+	cases := []struct {
+		engine Engine
+		sql    string
+		want   string
+	}{
+		{PostgreSQL, "-- name: GetAuthor :one\nSELECT * FROM authors WHERE id = $1 LIMIT 1", "read authors row $1"},
+		{PostgreSQL, "SELECT * FROM authors WHERE name = $1", "read authors (whole table)"},
+		{PostgreSQL, "SELECT * FROM authors WHERE id = $1 OR name = $2", "read authors (whole table)"},
+		{PostgreSQL, "SELECT * FROM authors WHERE $1::bigint = id AND name <> ''", "read authors row $1"},
+		{PostgreSQL, "SELECT b.* FROM books b JOIN authors a ON a.id = b.author_id WHERE b.id = $1", "read books row $1; read authors (whole table)"},
+		{PostgreSQL, "SELECT * FROM books WHERE author_id IN (SELECT id FROM authors WHERE name = $1)", "read books (whole table); read authors (whole table)"},
+		{PostgreSQL, "WITH x AS (SELECT * FROM books WHERE id = $1) SELECT * FROM x", "read books row $1"},
+		{PostgreSQL, "SELECT * FROM reviews WHERE book_id = $1 AND n = $2", "read reviews row $1,$2"},
+		{PostgreSQL, "SELECT * FROM reviews WHERE book_id = $1", "read reviews (whole table)"},
+		{PostgreSQL, "SELECT * FROM titles", "read books (whole table); read authors (whole table)"},
+		{PostgreSQL, "INSERT INTO authors (name) VALUES ($1) RETURNING *", "write authors row returned id"},
+		{PostgreSQL, "INSERT INTO authors (name) VALUES ($1)", "write authors (whole table)"},
+		{PostgreSQL, "INSERT INTO authors (id, name) VALUES ($1, $2)", "write authors row $1"},
+		{PostgreSQL, "INSERT INTO authors (id, name) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET name = excluded.name", "write authors (whole table)"},
+		{PostgreSQL, "INSERT INTO authors (id, name) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET name = excluded.name RETURNING id", "write authors row returned id"},
+		{PostgreSQL, "INSERT INTO authors (name) VALUES ($1), ($2)", "write authors (whole table)"},
+		{PostgreSQL, "UPDATE authors SET name = $2 WHERE id = $1", "write authors row $1"},
+		{PostgreSQL, "UPDATE authors SET id = $2 WHERE id = $1", "write authors (whole table)"},
+		{PostgreSQL, "UPDATE books SET title = $1 FROM authors WHERE books.author_id = authors.id AND authors.name = $2", "write books (whole table); read authors (whole table)"},
+		{PostgreSQL, "DELETE FROM authors WHERE id = $1", "write authors row $1; write books (whole table) by ON DELETE of a foreign key to authors; write reviews (whole table) by ON DELETE of a foreign key to books; write notes (whole table) by ON DELETE of a foreign key to books"},
+		{PostgreSQL, "DELETE FROM reviews WHERE book_id = $1 AND n = $2", "write reviews row $1,$2"},
+		{PostgreSQL, "WITH d AS (DELETE FROM reviews WHERE book_id = $1 RETURNING *) SELECT count(*) FROM d", "write reviews (whole table)"},
+		{MySQL, "-- name: GetAuthor :one\nSELECT * FROM authors WHERE id = ? LIMIT 1", "read authors row $1"},
+		{MySQL, "SELECT * FROM reviews WHERE n = ? AND book_id = ?", "read reviews row $2,$1"},
+		{MySQL, "SELECT b.* FROM books b JOIN authors a ON a.id = b.author_id WHERE b.id = ?", "read books row $1; read authors (whole table)"},
+		{MySQL, "SELECT * FROM titles", "read books (whole table); read authors (whole table)"},
+		{MySQL, "WITH x AS (SELECT * FROM books WHERE id = ?) SELECT * FROM x", "read books row $1"},
+		{MySQL, "INSERT INTO authors (name) VALUES (?)", "write authors row last insert id"},
+		{MySQL, "INSERT INTO authors (id, name) VALUES (?, ?)", "write authors row $1"},
+		{MySQL, "INSERT INTO authors (id, name) VALUES (?, ?) ON DUPLICATE KEY UPDATE name = VALUES(name)", "write authors (whole table)"},
+		{MySQL, "UPDATE authors SET name = ? WHERE id = ?", "write authors row $2"},
+		{MySQL, "DELETE FROM authors WHERE id = ?", "write authors row $1; write books (whole table) by ON DELETE of a foreign key to authors; write reviews (whole table) by ON DELETE of a foreign key to books; write notes (whole table) by ON DELETE of a foreign key to books"},
+		{MySQL, "DELETE b FROM books b JOIN authors a ON a.id = b.author_id WHERE a.name = ?", "write books (whole table); write reviews (whole table) by ON DELETE of a foreign key to books; write notes (whole table) by ON DELETE of a foreign key to books; read authors (whole table)"},
+		{MySQL, "REPLACE INTO authors (id, name) VALUES (?, ?)", "write authors (whole table); write books (whole table) by ON DELETE of a foreign key to authors; write reviews (whole table) by ON DELETE of a foreign key to books; write notes (whole table) by ON DELETE of a foreign key to books"},
+	}
+	for _, c := range cases {
+		q, err := Analyze(c.engine, c.sql, schema(t, c.engine))
+		if err != nil {
+			t.Errorf("%s %q: %v", c.engine, c.sql, err)
+			continue
+		}
+		if got := describe(q); got != c.want {
+			t.Errorf("%s %q:\n got %s\nwant %s", c.engine, c.sql, got, c.want)
+		}
+	}
+}
+
+func TestAnalyzeRefusesBadSQL(t *testing.T) {
+	for _, e := range []Engine{PostgreSQL, MySQL} {
+		if _, err := Analyze(e, "SELEC * FROM authors", nil); err == nil {
+			t.Errorf("%s: no error", e)
+		}
+	}
+}
