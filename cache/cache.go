@@ -51,6 +51,7 @@ type Cache struct {
 	tracker         *tracker   // the near cache's versions, when tracked
 	closeErr        error      // written once by Close
 	refusals        refusalLog // the refusals logged (see refusal)
+	refreshes       refreshes  // the early refreshes started (see Method.Refresh)
 }
 
 // Option configures a [Cache].

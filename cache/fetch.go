@@ -80,12 +80,19 @@ func Fetch[T any](ctx context.Context, m *Method, key Key, load func(context.Con
 		case err != nil:
 			c.fault(ctx, m, entryKey, "decode", err)
 		case current && nf < len(m.notFound):
+			var expires int64 // the entry's, when m refreshes entries early
+			if m.refresh > 0 && nf < 0 {
+				expires = entryExpiry(entry)
+			}
 			if c.near != nil {
 				ttl := m.ttl
 				if nf >= 0 {
 					ttl = m.notFoundTTL
 				}
-				keepNear(c, m, entryKey, tokenStrings(versions), v, payload, nf, ttl)
+				keepNearAt(c, m, entryKey, tokenStrings(versions), v, payload, nf, ttl, expires)
+			}
+			if refreshDue(m, expires) {
+				maybeRefresh(ctx, m, entryKey, tokenStrings(versions), expires, load)
 			}
 			return hit(ctx, m, entryKey, v, nf)
 		}
@@ -128,7 +135,7 @@ func hit[T any](ctx context.Context, m *Method, entryKey string, v T, nf int) (T
 func nearHit[T any](ctx context.Context, m *Method, cl *call, e *nearEntry, load func(context.Context) (T, error)) (v T, done bool, err error) {
 	c := m.c
 	if c.tracker.current(cl.versionKeys, e.tokens) {
-		return nearServe[T](ctx, m, cl, e)
+		return nearServe(ctx, m, cl, e, load)
 	}
 	versions, tracked := c.tracker.versionsOf(ctx, cl.versionKeys)
 	if !tracked {
@@ -149,7 +156,7 @@ func nearHit[T any](ctx context.Context, m *Method, cl *call, e *nearEntry, load
 		c.near.drop(cl.entryKey)
 		return v, false, nil
 	}
-	return nearServe[T](ctx, m, cl, e)
+	return nearServe(ctx, m, cl, e, load)
 }
 
 // versionsReadKey names the coalesced read of the version keys keys: the
@@ -162,8 +169,8 @@ func versionsReadKey(keys []string) string {
 }
 
 // nearServe hands the caller its own value from e, whose versions are
-// current.
-func nearServe[T any](ctx context.Context, m *Method, cl *call, e *nearEntry) (v T, done bool, err error) {
+// current, and starts the refresh of its entry when it is due.
+func nearServe[T any](ctx context.Context, m *Method, cl *call, e *nearEntry, load func(context.Context) (T, error)) (v T, done bool, err error) {
 	c := m.c
 	v, ok := nearValue[T](c, m, e)
 	if !ok {
@@ -171,6 +178,9 @@ func nearServe[T any](ctx context.Context, m *Method, cl *call, e *nearEntry) (v
 		return v, false, nil
 	}
 	c.near.hits.Add(1)
+	if e.nf < 0 && refreshDue(m, e.entryExpiry) {
+		maybeRefresh(ctx, m, cl.entryKey, e.tokens, e.entryExpiry, load)
+	}
 	c.emit(ctx, Event{Kind: EventHit, Method: m.name, Namespaces: m.namespaces, Key: cl.entryKey})
 	record(ctx, m, StatusHit)
 	if e.nf >= 0 {
@@ -479,10 +489,14 @@ func loadAndStore[T any](ctx context.Context, m *Method, entryKey, key string, t
 	}
 	f.payload = data
 	ttl := jitter(m.ttl)
-	if c.near != nil {
-		keepNear(c, m, entryKey, tokens, v, data, -1, ttl)
+	var expires int64 // recorded for a method that refreshes its entries early
+	if m.refresh > 0 {
+		expires = time.Now().Add(ttl).UnixMilli()
 	}
-	entry := c.appendEntry(tokens, data)
+	if c.near != nil {
+		keepNearAt(c, m, entryKey, tokens, v, data, -1, ttl, expires)
+	}
+	entry := c.appendEntry(tokens, data, expires)
 	if c.maxEntrySize > 0 && len(entry) > c.maxEntrySize {
 		c.fault(ctx, m, entryKey, "size", fmt.Errorf("cache: entry of %d bytes is over the maximum of %d; not stored", len(entry), c.maxEntrySize))
 		release()
