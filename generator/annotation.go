@@ -29,6 +29,8 @@ type annotation struct {
 	notFound   []listItem    // notfound= error variables
 	nfExpire   time.Duration // notfound-expire=, zero when absent
 	nfPos      token.Pos     // of notfound-expire=
+	refresh    time.Duration // refresh=, zero when absent
+	refreshPos token.Pos     // of refresh='s value
 }
 
 // nsTemplate is a namespace written as a template, item:{id} or
@@ -40,7 +42,7 @@ type nsTemplate struct {
 }
 
 // options lists the annotation's options, for "did you mean".
-var options = []string{"expire", "namespace", "key", "invalidate", "notfound", "notfound-expire"}
+var options = []string{"expire", "namespace", "key", "invalidate", "notfound", "notfound-expire", "refresh"}
 
 // spacedAnnotation matches an annotation written with a space after //.
 var spacedAnnotation = regexp.MustCompile(`^//\s+cache:\s*(expire|namespace|key|invalidate|notfound)\b`)
@@ -74,7 +76,7 @@ func parseAnnotation(r *reporter, c *ast.Comment) *annotation {
 			if s := suggest(name); s != "" {
 				msg += "; did you mean " + strconv.Quote(s) + "?"
 			} else {
-				msg += "; the options are expire=, namespace=, key=, notfound=, notfound-expire= and invalidate"
+				msg += "; the options are expire=, namespace=, key=, notfound=, notfound-expire=, refresh= and invalidate"
 			}
 			r.errorf(pos, "%s", msg)
 			ok = false
@@ -87,7 +89,7 @@ func parseAnnotation(r *reporter, c *ast.Comment) *annotation {
 		}
 		seen[name] = true
 		if name != "invalidate" && !hasValue {
-			r.errorf(pos, "%s needs a value: write %s=%s", name, name, map[string]string{"expire": "300", "namespace": "books", "key": "id", "notfound": "ErrNotFound", "notfound-expire": "60"}[name])
+			r.errorf(pos, "%s needs a value: write %s=%s", name, name, map[string]string{"expire": "300", "namespace": "books", "key": "id", "notfound": "ErrNotFound", "notfound-expire": "60", "refresh": "30"}[name])
 			ok = false
 			continue
 		}
@@ -147,6 +149,13 @@ func parseAnnotation(r *reporter, c *ast.Comment) *annotation {
 				ok = false
 			}
 			a.nfExpire, a.nfPos = d, pos
+		case "refresh":
+			d, msg := parseTTL(value)
+			if msg != "" {
+				r.errorf(valuePos, "%s", strings.Replace(msg, "expire=", "refresh=", 1))
+				ok = false
+			}
+			a.refresh, a.refreshPos = d, valuePos
 		case "key":
 			a.hasKey = true
 			for _, item := range splitList(value, valuePos) {
@@ -180,6 +189,10 @@ func parseAnnotation(r *reporter, c *ast.Comment) *annotation {
 			r.errorf(a.keyPos[0], "key= applies to cached reads, not to invalidate")
 			return nil
 		}
+		if seen["refresh"] {
+			r.errorf(a.refreshPos, "refresh= applies to cached reads, not to invalidate")
+			return nil
+		}
 		if len(a.notFound) > 0 || seen["notfound-expire"] {
 			r.errorf(c.Slash, "notfound= and notfound-expire= apply to cached reads, not to invalidate")
 			return nil
@@ -188,6 +201,10 @@ func parseAnnotation(r *reporter, c *ast.Comment) *annotation {
 	}
 	if seen["notfound-expire"] && len(a.notFound) == 0 {
 		r.errorf(a.nfPos, "notfound-expire= needs notfound= naming the errors to cache, as notfound=ErrNotFound notfound-expire=60")
+		ok = false
+	}
+	if seen["refresh"] && a.refresh >= a.expire && a.expire > 0 {
+		r.errorf(a.refreshPos, "refresh=%v must be shorter than expire=%v: it is the time before expiry from which a hit reloads the entry in the background", a.refresh, a.expire)
 		ok = false
 	}
 	if !seen["expire"] {
