@@ -55,7 +55,7 @@ func BenchmarkHotKeyExpiry(b *testing.B) {
 // expiryResult is what one run of BenchmarkHotKeyExpiry saw after warm-up.
 type expiryResult struct {
 	reads, misses, loads, refreshes, expiries, slow int64
-	p50, p99, hitP99               time.Duration
+	p50, p99, hitP99                                time.Duration
 }
 
 func runHotKeyExpiry(b *testing.B, opt *redis.Options, mode string) expiryResult {
