@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -57,12 +58,18 @@ func Fetch[T any](ctx context.Context, m *Method, key Key, load func(context.Con
 		}
 	}
 	n := len(cl.versionKeys)
-	keys := make([]string, n+1)
-	copy(keys, cl.versionKeys)
-	keys[n] = entryKey
+	kp := keysPool.Get().(*[]string)
+	keys := append(append((*kp)[:0], cl.versionKeys...), entryKey)
 
 	epoch := c.memo.now() // before the read: see fill
 	vals, shared, first, err := c.read(ctx, entryKey, keys)
+	if shared == nil && err == nil {
+		// A read of this caller's own (not a shared read, whose batch
+		// keeps its keys): the store kept nothing of keys.
+		clear(keys)
+		*kp = keys[:0]
+		keysPool.Put(kp)
+	}
 	if err != nil {
 		if !first {
 			// Another caller sharing the read reports its failure.
@@ -103,6 +110,9 @@ func Fetch[T any](ctx context.Context, m *Method, key Key, load func(context.Con
 	}
 	return fill(ctx, m, entryKey, tokens, epoch, load)
 }
+
+// keysPool holds the slices of keys of Fetch's reads.
+var keysPool = sync.Pool{New: func() any { return new([]string) }}
 
 // read returns the values of keys (the version keys, then the entry key),
 // from a read sent after the caller came, shared with other callers reading

@@ -99,7 +99,13 @@ func (s *redisStore) optionsWarning() string {
 // MGET per hash tag, pipelined when there are several.
 func (s *redisStore) Get(ctx context.Context, keys []string) ([][]byte, error) {
 	if s.single || sameHashTag(keys) {
-		vals, err := s.client.MGet(ctx, keys...).Result()
+		var vals []any
+		var err error
+		if s.single {
+			vals, err = mget(ctx, s.client, keys)
+		} else {
+			vals, err = s.client.MGet(ctx, keys...).Result()
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -295,3 +301,43 @@ func hashTag(key string) string {
 	}
 	return key[open+1 : open+1+end]
 }
+
+// mget is client.MGet(ctx, keys...).Result() for a client of one Redis,
+// with its arguments in one allocation instead of three (the slice, and
+// each key boxed in an interface): for the hot path's reads, of one
+// version key and the entry. They are not reused: a go-redis hook may keep
+// a command's arguments.
+func mget(ctx context.Context, client redis.UniversalClient, keys []string) ([]any, error) {
+	if len(keys) > len(mgetArgs{}.keys) {
+		return client.MGet(ctx, keys...).Result()
+	}
+	a := new(mgetArgs)
+	a.args[0] = "mget"
+	for i, k := range keys {
+		a.keys[i] = k
+		a.args[1+i] = boxString(&a.keys[i])
+	}
+	cmd := redis.NewSliceCmd(ctx, a.args[:1+len(keys)]...)
+	_ = client.Process(ctx, cmd)
+	return cmd.Result()
+}
+
+// mgetArgs holds the arguments of an MGET of up to 4 keys.
+type mgetArgs struct {
+	args [5]any
+	keys [4]string
+}
+
+// boxString returns *p as an interface value whose data is p itself,
+// which the conversion any(*p) would copy to an allocation of its own.
+func boxString(p *string) (v any) {
+	e := (*[2]unsafe.Pointer)(unsafe.Pointer(&v))
+	e[0], e[1] = stringType, unsafe.Pointer(p)
+	return v
+}
+
+// stringType is the type word of an interface holding a string.
+var stringType = func() unsafe.Pointer {
+	var v any = ""
+	return (*[2]unsafe.Pointer)(unsafe.Pointer(&v))[0]
+}()
