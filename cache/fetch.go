@@ -58,18 +58,9 @@ func Fetch[T any](ctx context.Context, m *Method, key Key, load func(context.Con
 		}
 	}
 	n := len(cl.versionKeys)
-	kp := keysPool.Get().(*[]string)
-	keys := append(append((*kp)[:0], cl.versionKeys...), entryKey)
 
 	epoch := c.memo.now() // before the read: see fill
-	vals, shared, first, err := c.read(ctx, entryKey, keys)
-	if shared == nil && err == nil {
-		// A read of this caller's own (not a shared read, whose batch
-		// keeps its keys): the store kept nothing of keys.
-		clear(keys)
-		*kp = keys[:0]
-		keysPool.Put(kp)
-	}
+	vals, shared, first, err := c.read(ctx, entryKey, cl.versionKeys, entryKey)
 	if err != nil {
 		if !first {
 			// Another caller sharing the read reports its failure.
@@ -111,19 +102,43 @@ func Fetch[T any](ctx context.Context, m *Method, key Key, load func(context.Con
 	return fill(ctx, m, entryKey, tokens, epoch, load)
 }
 
-// keysPool holds the slices of keys of Fetch's reads.
-var keysPool = sync.Pool{New: func() any { return new([]string) }}
-
-// read returns the values of keys (the version keys, then the entry key),
-// from a read sent after the caller came, shared with other callers reading
-// the same entry when coalescing is on (shared is then that read). first
-// reports whether this caller reports a failure of the read.
-func (c *Cache) read(ctx context.Context, entryKey string, keys []string) (vals [][]byte, shared *readBatch, first bool, err error) {
+// read returns the values of the version keys, then of the entry key
+// (none when entryKey is ""), from a read sent after the caller came,
+// shared with other callers reading the same keys (readKey names them)
+// when coalescing is on (shared is then that read). first reports whether
+// this caller reports a failure of the read.
+func (c *Cache) read(ctx context.Context, readKey string, versionKeys []string, entryKey string) (vals [][]byte, shared *readBatch, first bool, err error) {
 	if !c.coalesce {
-		vals, err = c.store.Get(ctx, keys)
+		vals, err = getOwn(ctx, c.store, versionKeys, entryKey)
 		return vals, nil, true, err
 	}
-	return c.reads.get(ctx, c.store, entryKey, keys, c.readHold)
+	return c.reads.get(ctx, c.store, readKey, versionKeys, entryKey, c.readHold)
+}
+
+// readKeys returns the keys of a read: the version keys, then the entry
+// key unless it is "".
+func readKeys(dst, versionKeys []string, entryKey string) []string {
+	dst = append(dst, versionKeys...)
+	if entryKey != "" {
+		dst = append(dst, entryKey)
+	}
+	return dst
+}
+
+// keysPool holds the slices of keys of the reads of getOwn.
+var keysPool = sync.Pool{New: func() any { return new([]string) }}
+
+// getOwn reads the keys of a read for its caller alone, in a slice of
+// keys from keysPool: the store keeps nothing of them (see Store.Get).
+func getOwn(ctx context.Context, store Store, versionKeys []string, entryKey string) ([][]byte, error) {
+	kp := keysPool.Get().(*[]string)
+	keys := readKeys((*kp)[:0], versionKeys, entryKey)
+	defer func() {
+		clear(keys)
+		*kp = keys[:0]
+		keysPool.Put(kp)
+	}()
+	return store.Get(ctx, keys)
 }
 
 // hit reports a read served without calling load, and returns its result:
@@ -153,7 +168,7 @@ func nearHit[T any](ctx context.Context, m *Method, cl *call, e *nearEntry, load
 		// come while a read of their versions is in flight (a read sent
 		// after each of them came, as for entries: see readGroup).
 		var first bool
-		versions, _, first, err = c.read(ctx, versionsReadKey(cl.versionKeys), cl.versionKeys)
+		versions, _, first, err = c.read(ctx, versionsReadKey(cl.versionKeys), cl.versionKeys, "")
 		if err != nil {
 			if !first {
 				err = nil // another caller sharing the read reports it
