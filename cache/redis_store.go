@@ -303,10 +303,10 @@ func hashTag(key string) string {
 }
 
 // mget is client.MGet(ctx, keys...).Result() for a client of one Redis,
-// with its arguments in one allocation instead of three (the slice, and
-// each key boxed in an interface): for the hot path's reads, of one
-// version key and the entry. They are not reused: a go-redis hook may keep
-// a command's arguments.
+// with the command and its arguments in one allocation instead of four
+// (the command, the slice, and each key boxed in an interface): for the
+// hot path's reads, of one version key and the entry. They are not reused:
+// a go-redis hook may keep a command or its arguments.
 func mget(ctx context.Context, client redis.UniversalClient, keys []string) ([]any, error) {
 	if len(keys) > len(mgetArgs{}.keys) {
 		return client.MGet(ctx, keys...).Result()
@@ -317,13 +317,14 @@ func mget(ctx context.Context, client redis.UniversalClient, keys []string) ([]a
 		a.keys[i] = k
 		a.args[1+i] = boxString(&a.keys[i])
 	}
-	cmd := redis.NewSliceCmd(ctx, a.args[:1+len(keys)]...)
-	_ = client.Process(ctx, cmd)
-	return cmd.Result()
+	a.cmd = *redis.NewSliceCmd(ctx, a.args[:1+len(keys)]...)
+	_ = client.Process(ctx, &a.cmd)
+	return a.cmd.Result()
 }
 
-// mgetArgs holds the arguments of an MGET of up to 4 keys.
+// mgetArgs holds an MGET of up to 4 keys and its arguments.
 type mgetArgs struct {
+	cmd  redis.SliceCmd
 	args [5]any
 	keys [4]string
 }
