@@ -59,6 +59,9 @@ func TestBoundContext(t *testing.T) {
 // TestBoundAllocations: a bounded call over a context that is never
 // cancelled allocates nothing for its bound.
 func TestBoundAllocations(t *testing.T) {
+	if raceEnabled {
+		t.Skip("sync.Pool drops items under -race")
+	}
 	s := &timeoutStore{budget: time.Second}
 	ctx := context.Background()
 	if n := testing.AllocsPerRun(100, func() {
