@@ -88,7 +88,12 @@ func maybeRefresh[T any](ctx context.Context, m *Method, entryKey string, tokens
 	if !refreshDue(m, expires) || !m.c.refreshes.begin(entryKey, expires) {
 		return
 	}
-	go refreshEntry(context.WithoutCancel(ctx), m, entryKey, tokens, expires, load)
+	c := m.c
+	c.refreshing.Add(1)
+	go func() {
+		defer c.refreshing.Done()
+		refreshEntry(context.WithoutCancel(ctx), m, entryKey, tokens, expires, load)
+	}()
 }
 
 // refreshEntry is the body of a refresh: it takes the fleet's claim on the

@@ -137,10 +137,12 @@ func TestRefreshOnceAcrossProcesses(t *testing.T) {
 		procs[i] = Read[struct{}, book](c, "Books.Get", time.Minute, "books").Refresh(dueAtOnce)
 	}
 	load := func(ctx context.Context) (book, error) {
-		if r.loads.Load() > 0 {
-			<-gate // the refresh: held until every process has asked for it
+		if r.loads.Add(1) > 1 {
+			<-gate // a refresh: held until every process has asked for it
 		}
-		return r.get(ctx, 1)
+		b, err := r.get(ctx, 1)
+		r.loads.Add(-1) // counted on entry
+		return b, err
 	}
 	warm := false
 	read := func(m *Method) book {
@@ -176,6 +178,9 @@ func TestRefreshOnceAcrossProcesses(t *testing.T) {
 		}
 	}
 	close(gate)
+	for _, m := range procs {
+		m.c.refreshing.Wait()
+	}
 	await(t, log.refreshed, "refresh")
 	if n := r.loads.Load(); n != 2 {
 		t.Fatalf("%d loads, want 2: the first miss and one refresh", n)
