@@ -340,7 +340,12 @@ func (b *batch[K, V]) finish(ctx context.Context, took time.Duration) {
 				c.fault(ctx, m, cl.entryKey, "encode", err)
 				continue
 			}
-			entry, ttl = c.appendEntry(tokens, data), jitter(m.ttl)
+			ttl = jitter(m.ttl)
+			var expires int64 // recorded for a method that refreshes its entries early (a single read's, shared)
+			if m.refresh > 0 {
+				expires = time.Now().Add(ttl).UnixMilli()
+			}
+			entry = c.appendEntry(tokens, data, expires)
 			if c.maxEntrySize > 0 && len(entry) > c.maxEntrySize {
 				c.fault(ctx, m, cl.entryKey, "size", fmt.Errorf("cache: entry of %d bytes is over the maximum of %d; not stored", len(entry), c.maxEntrySize))
 				continue

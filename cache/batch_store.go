@@ -49,8 +49,8 @@ func (s *redisStore) SetEntries(ctx context.Context, keys []string, values [][]b
 }
 
 func (s *timeoutStore) SetEntries(ctx context.Context, keys []string, values [][]byte, ttls []time.Duration) error {
-	ctx, cancel := s.bound(ctx)
-	defer cancel()
+	ctx, b, cancel := s.bound(ctx)
+	defer release(b, cancel)
 	return setEach(ctx, s.next, keys, values, ttls)
 }
 

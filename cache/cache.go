@@ -44,13 +44,15 @@ type Cache struct {
 	dirty           dirtySet
 	closed          chan struct{} // closed by Close, to stop the retries
 	closeOnce       sync.Once
-	txWarning       sync.Once  // the warning of recordTx, logged once
-	full            fullReport // Redis refusing writes for lack of memory
-	near            *nearStore // the near cache; nil when off
-	nearTracked     bool       // WithNearCache asked for tracking
-	tracker         *tracker   // the near cache's versions, when tracked
-	closeErr        error      // written once by Close
-	refusals        refusalLog // the refusals logged (see refusal)
+	txWarning       sync.Once      // the warning of recordTx, logged once
+	full            fullReport     // Redis refusing writes for lack of memory
+	near            *nearStore     // the near cache; nil when off
+	nearTracked     bool           // WithNearCache asked for tracking
+	tracker         *tracker       // the near cache's versions, when tracked
+	closeErr        error          // written once by Close
+	refusals        refusalLog     // the refusals logged (see refusal)
+	refreshes       refreshes      // the early refreshes started (see Method.Refresh)
+	refreshing      sync.WaitGroup // the refreshes running
 }
 
 // Option configures a [Cache].

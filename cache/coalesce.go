@@ -85,11 +85,12 @@ type sharedDecode[T any] struct {
 	err     error
 }
 
-// get returns the values of keys, the version keys and the entry key (key),
-// from a read sent after the caller came. first reports whether the caller
-// is the one that reports a failure of the read: the only caller of its
-// read, or the first of the callers sharing it to take the failure.
-func (g *readGroup) get(ctx context.Context, store Store, key string, keys []string, hold time.Duration) (vals [][]byte, shared *readBatch, first bool, err error) {
+// get returns the values of the version keys and of the entry key (none
+// when entryKey is ""), which key names, from a read sent after the caller
+// came. first reports whether the caller is the one that reports a failure
+// of the read: the only caller of its read, or the first of the callers
+// sharing it to take the failure.
+func (g *readGroup) get(ctx context.Context, store Store, key string, versionKeys []string, entryKey string, hold time.Duration) (vals [][]byte, shared *readBatch, first bool, err error) {
 	g.mu.Lock()
 	st, busy := g.reads[key]
 	if !busy {
@@ -98,21 +99,22 @@ func (g *readGroup) get(ctx context.Context, store Store, key string, keys []str
 		}
 		g.reads[key] = readState{sent: 1}
 		g.mu.Unlock()
-		vals, err = g.sendOwn(ctx, store, key, keys)
+		vals, err = g.sendOwn(ctx, store, key, versionKeys, entryKey)
 		return vals, nil, true, err
 	}
 	b := st.next
 	switch {
 	case b == nil:
+		keys := readKeys(make([]string, 0, len(versionKeys)+1), versionKeys, entryKey)
 		b = &readBatch{ctx: context.WithoutCancel(ctx), keys: keys, done: make(chan struct{})}
 		b.timer = time.AfterFunc(hold, func() { g.sendEarly(key, b, store) })
 		st.next = b
 		g.reads[key] = st
-	case !slices.Equal(b.keys, keys):
+	case !b.reads(versionKeys, entryKey):
 		// Another method's read of the same entry key (not something
 		// generated code does): not shared.
 		g.mu.Unlock()
-		vals, err = store.Get(ctx, keys)
+		vals, err = getOwn(ctx, store, versionKeys, entryKey)
 		return vals, nil, true, err
 	}
 	b.waiters++
@@ -129,15 +131,25 @@ func (g *readGroup) get(ctx context.Context, store Store, key string, keys []str
 	return b.vals, b, first, b.err
 }
 
-// sendOwn reads keys for the caller alone, under its own context, then
-// has the batch that gathered meanwhile sent, also if the store panics.
-func (g *readGroup) sendOwn(ctx context.Context, store Store, key string, keys []string) ([][]byte, error) {
+// reads reports whether b reads the version keys and the entry key.
+func (b *readBatch) reads(versionKeys []string, entryKey string) bool {
+	n := len(versionKeys)
+	if entryKey == "" {
+		return slices.Equal(b.keys, versionKeys)
+	}
+	return len(b.keys) == n+1 && b.keys[n] == entryKey && slices.Equal(b.keys[:n], versionKeys)
+}
+
+// sendOwn reads the keys for the caller alone, under its own context,
+// then has the batch that gathered meanwhile sent, also if the store
+// panics.
+func (g *readGroup) sendOwn(ctx context.Context, store Store, key string, versionKeys []string, entryKey string) ([][]byte, error) {
 	defer func() {
 		if next := g.completed(key); next != nil {
 			go g.send(key, next, store)
 		}
 	}()
-	return store.Get(ctx, keys)
+	return getOwn(ctx, store, versionKeys, entryKey)
 }
 
 // completed records that a read of key has completed, and returns the

@@ -120,7 +120,7 @@ func compressed(t *testing.T, alg Compression) (payload, plain []byte) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	entry := c.appendEntry([]string{"0123456789abcdef"}, plain)
+	entry := c.appendEntry([]string{"0123456789abcdef"}, plain, 0)
 	payload, _, got, current, err := parseEntry(entry, "json", [][]byte{[]byte("0123456789abcdef")})
 	if err != nil || !current || got != alg {
 		t.Fatalf("entry %q: compression %v, current %v, %v", entry, got, current, err)

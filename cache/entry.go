@@ -12,12 +12,26 @@ import (
 //
 //	cg1:json:4f1c2a9e0b7d3c55,9a0e6d1c2b3f4a58\n{"id":1,"title":"Dune"}
 //	cg1:json+s2:4f1c2a9e0b7d3c55\n<s2 block><CRC-32C>
+//
+// The entries of a method that refreshes them early (see [Method.Refresh])
+// record their expiry, in Unix milliseconds, after the tokens:
+//
+//	cg1:json:4f1c2a9e0b7d3c55@1765050000000\n{"id":1,"title":"Dune"}
+//
+// Versions before refresh read such an entry as one of other versions (a
+// miss), and this one reads theirs as entries that record no expiry.
 const entryMagic = "cg1:"
 
 var errBadHeader = errors.New("cache: entry has no valid cachegen header")
 
 // appendEntryHeader appends the header for codec and tokens to dst.
 func appendEntryHeader(dst []byte, codec string, tokens []string) []byte {
+	return appendEntryHeaderAt(dst, codec, tokens, 0)
+}
+
+// appendEntryHeaderAt is appendEntryHeader for an entry that records its
+// expiry, expires (Unix ms), unless it is zero.
+func appendEntryHeaderAt(dst []byte, codec string, tokens []string, expires int64) []byte {
 	dst = append(dst, entryMagic...)
 	dst = append(dst, codec...)
 	dst = append(dst, ':')
@@ -27,22 +41,47 @@ func appendEntryHeader(dst []byte, codec string, tokens []string) []byte {
 		}
 		dst = append(dst, t...)
 	}
+	if expires > 0 {
+		dst = append(dst, expiryMark)
+		dst = strconv.AppendInt(dst, expires, 10)
+	}
 	return append(dst, '\n')
 }
 
+// expiryMark separates an entry's expiry from its tokens.
+const expiryMark = '@'
+
+// entryExpiry returns the expiry (Unix ms) entry records, or zero.
+func entryExpiry(entry []byte) int64 {
+	nl := bytes.IndexByte(entry, '\n')
+	if nl < 0 {
+		return 0
+	}
+	at := bytes.LastIndexByte(entry[:nl], expiryMark)
+	if at < 0 {
+		return 0
+	}
+	n, err := strconv.ParseInt(string(entry[at+1:nl]), 10, 64)
+	if err != nil || n < 0 {
+		return 0
+	}
+	return n
+}
+
 // appendEntry returns the entry holding payload, encoded by c's codec,
-// computed under tokens: compressed when c's options say so.
-func (c *Cache) appendEntry(tokens []string, payload []byte) []byte {
+// computed under tokens, recording its expiry (Unix ms) unless it is zero:
+// compressed when c's options say so.
+func (c *Cache) appendEntry(tokens []string, payload []byte, expires int64) []byte {
 	name := c.codec.Name()
 	compress := c.compression != 0 && len(payload) >= c.compressAbove && len(payload) <= maxDecoded
 	if !compress {
-		return append(appendEntryHeader(make([]byte, 0, 64+len(payload)), name, tokens), payload...)
+		return append(appendEntryHeaderAt(make([]byte, 0, 64+len(payload)), name, tokens, expires), payload...)
 	}
-	entry := appendEntryHeader(make([]byte, 0, 64+len(payload)/2), name+"+"+c.compression.String(), tokens)
+	entry := appendEntryHeaderAt(make([]byte, 0, 64+len(payload)/2), name+"+"+c.compression.String(), tokens, expires)
 	start := len(entry)
 	entry = c.compression.appendCompressed(entry, payload)
 	if len(entry)-start >= len(payload) { // incompressible: store it as it is
-		return append(appendEntryHeader(entry[:0], name, tokens), payload...)
+		return append(appendEntryHeaderAt(entry[:0], name, tokens, expires), payload...)
 	}
 	return entry
 }
@@ -117,6 +156,9 @@ func parseEntry(entry []byte, codec string, versions [][]byte) (payload []byte, 
 		if string(name) != codec {
 			return nil, -1, 0, false, nil // written by another codec: a plain miss
 		}
+	}
+	if at := bytes.IndexByte(tokens, expiryMark); at >= 0 {
+		tokens = tokens[:at] // the expiry of an entry refreshed early
 	}
 	for i, v := range versions {
 		tok := tokens

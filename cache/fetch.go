@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -57,12 +58,9 @@ func Fetch[T any](ctx context.Context, m *Method, key Key, load func(context.Con
 		}
 	}
 	n := len(cl.versionKeys)
-	keys := make([]string, n+1)
-	copy(keys, cl.versionKeys)
-	keys[n] = entryKey
 
 	epoch := c.memo.now() // before the read: see fill
-	vals, shared, first, err := c.read(ctx, entryKey, keys)
+	vals, shared, first, err := c.read(ctx, entryKey, cl.versionKeys, entryKey)
 	if err != nil {
 		if !first {
 			// Another caller sharing the read reports its failure.
@@ -80,12 +78,19 @@ func Fetch[T any](ctx context.Context, m *Method, key Key, load func(context.Con
 		case err != nil:
 			c.fault(ctx, m, entryKey, "decode", err)
 		case current && nf < len(m.notFound):
+			var expires int64 // the entry's, when m refreshes entries early
+			if m.refresh > 0 && nf < 0 {
+				expires = entryExpiry(entry)
+			}
 			if c.near != nil {
 				ttl := m.ttl
 				if nf >= 0 {
 					ttl = m.notFoundTTL
 				}
-				keepNear(c, m, entryKey, tokenStrings(versions), v, payload, nf, ttl)
+				keepNearAt(c, m, entryKey, tokenStrings(versions), v, payload, nf, ttl, expires)
+			}
+			if refreshDue(m, expires) {
+				maybeRefresh(ctx, m, entryKey, tokenStrings(versions), expires, load)
 			}
 			return hit(ctx, m, entryKey, v, nf)
 		}
@@ -97,16 +102,43 @@ func Fetch[T any](ctx context.Context, m *Method, key Key, load func(context.Con
 	return fill(ctx, m, entryKey, tokens, epoch, load)
 }
 
-// read returns the values of keys (the version keys, then the entry key),
-// from a read sent after the caller came, shared with other callers reading
-// the same entry when coalescing is on (shared is then that read). first
-// reports whether this caller reports a failure of the read.
-func (c *Cache) read(ctx context.Context, entryKey string, keys []string) (vals [][]byte, shared *readBatch, first bool, err error) {
+// read returns the values of the version keys, then of the entry key
+// (none when entryKey is ""), from a read sent after the caller came,
+// shared with other callers reading the same keys (readKey names them)
+// when coalescing is on (shared is then that read). first reports whether
+// this caller reports a failure of the read.
+func (c *Cache) read(ctx context.Context, readKey string, versionKeys []string, entryKey string) (vals [][]byte, shared *readBatch, first bool, err error) {
 	if !c.coalesce {
-		vals, err = c.store.Get(ctx, keys)
+		vals, err = getOwn(ctx, c.store, versionKeys, entryKey)
 		return vals, nil, true, err
 	}
-	return c.reads.get(ctx, c.store, entryKey, keys, c.readHold)
+	return c.reads.get(ctx, c.store, readKey, versionKeys, entryKey, c.readHold)
+}
+
+// readKeys returns the keys of a read: the version keys, then the entry
+// key unless it is "".
+func readKeys(dst, versionKeys []string, entryKey string) []string {
+	dst = append(dst, versionKeys...)
+	if entryKey != "" {
+		dst = append(dst, entryKey)
+	}
+	return dst
+}
+
+// keysPool holds the slices of keys of the reads of getOwn.
+var keysPool = sync.Pool{New: func() any { return new([]string) }}
+
+// getOwn reads the keys of a read for its caller alone, in a slice of
+// keys from keysPool: the store keeps nothing of them (see Store.Get).
+func getOwn(ctx context.Context, store Store, versionKeys []string, entryKey string) ([][]byte, error) {
+	kp := keysPool.Get().(*[]string)
+	keys := readKeys((*kp)[:0], versionKeys, entryKey)
+	defer func() {
+		clear(keys)
+		*kp = keys[:0]
+		keysPool.Put(kp)
+	}()
+	return store.Get(ctx, keys)
 }
 
 // hit reports a read served without calling load, and returns its result:
@@ -128,7 +160,7 @@ func hit[T any](ctx context.Context, m *Method, entryKey string, v T, nf int) (T
 func nearHit[T any](ctx context.Context, m *Method, cl *call, e *nearEntry, load func(context.Context) (T, error)) (v T, done bool, err error) {
 	c := m.c
 	if c.tracker.current(cl.versionKeys, e.tokens) {
-		return nearServe[T](ctx, m, cl, e)
+		return nearServe(ctx, m, cl, e, load)
 	}
 	versions, tracked := c.tracker.versionsOf(ctx, cl.versionKeys)
 	if !tracked {
@@ -136,7 +168,7 @@ func nearHit[T any](ctx context.Context, m *Method, cl *call, e *nearEntry, load
 		// come while a read of their versions is in flight (a read sent
 		// after each of them came, as for entries: see readGroup).
 		var first bool
-		versions, _, first, err = c.read(ctx, versionsReadKey(cl.versionKeys), cl.versionKeys)
+		versions, _, first, err = c.read(ctx, versionsReadKey(cl.versionKeys), cl.versionKeys, "")
 		if err != nil {
 			if !first {
 				err = nil // another caller sharing the read reports it
@@ -149,7 +181,7 @@ func nearHit[T any](ctx context.Context, m *Method, cl *call, e *nearEntry, load
 		c.near.drop(cl.entryKey)
 		return v, false, nil
 	}
-	return nearServe[T](ctx, m, cl, e)
+	return nearServe(ctx, m, cl, e, load)
 }
 
 // versionsReadKey names the coalesced read of the version keys keys: the
@@ -162,8 +194,8 @@ func versionsReadKey(keys []string) string {
 }
 
 // nearServe hands the caller its own value from e, whose versions are
-// current.
-func nearServe[T any](ctx context.Context, m *Method, cl *call, e *nearEntry) (v T, done bool, err error) {
+// current, and starts the refresh of its entry when it is due.
+func nearServe[T any](ctx context.Context, m *Method, cl *call, e *nearEntry, load func(context.Context) (T, error)) (v T, done bool, err error) {
 	c := m.c
 	v, ok := nearValue[T](c, m, e)
 	if !ok {
@@ -171,6 +203,9 @@ func nearServe[T any](ctx context.Context, m *Method, cl *call, e *nearEntry) (v
 		return v, false, nil
 	}
 	c.near.hits.Add(1)
+	if e.nf < 0 && refreshDue(m, e.entryExpiry) {
+		maybeRefresh(ctx, m, cl.entryKey, e.tokens, e.entryExpiry, load)
+	}
 	c.emit(ctx, Event{Kind: EventHit, Method: m.name, Namespaces: m.namespaces, Key: cl.entryKey})
 	record(ctx, m, StatusHit)
 	if e.nf >= 0 {
@@ -479,10 +514,14 @@ func loadAndStore[T any](ctx context.Context, m *Method, entryKey, key string, t
 	}
 	f.payload = data
 	ttl := jitter(m.ttl)
-	if c.near != nil {
-		keepNear(c, m, entryKey, tokens, v, data, -1, ttl)
+	var expires int64 // recorded for a method that refreshes its entries early
+	if m.refresh > 0 {
+		expires = time.Now().Add(ttl).UnixMilli()
 	}
-	entry := c.appendEntry(tokens, data)
+	if c.near != nil {
+		keepNearAt(c, m, entryKey, tokens, v, data, -1, ttl, expires)
+	}
+	entry := c.appendEntry(tokens, data, expires)
 	if c.maxEntrySize > 0 && len(entry) > c.maxEntrySize {
 		c.fault(ctx, m, entryKey, "size", fmt.Errorf("cache: entry of %d bytes is over the maximum of %d; not stored", len(entry), c.maxEntrySize))
 		release()

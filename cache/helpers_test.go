@@ -77,7 +77,7 @@ var stores = []storeCase{
 
 // eventLog counts observer events by kind.
 type eventLog struct {
-	counts [EventError + 1]atomic.Int64
+	counts [EventRefresh + 1]atomic.Int64
 	last   atomic.Pointer[Event]
 }
 

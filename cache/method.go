@@ -34,6 +34,8 @@ type Method struct {
 	notFound    []error       // errors whose outcome is cached, in annotation order
 	notFoundTTL time.Duration // their entries' TTL
 
+	refresh time.Duration // see Refresh; zero: entries are not refreshed early
+
 	scoped bool // a copy for a repository scoped to a database transaction (see InTx)
 
 	// copy is a func(T) T giving a deep copy of a result, set by Copy; nil

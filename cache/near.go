@@ -153,6 +153,9 @@ type nearEntry struct {
 	nf      int      // for a not-found outcome, the index of its error; else -1
 	size    int64
 	expires time.Time // not served from then on, as its entry in the store is not
+	// entryExpiry is the expiry its entry in the store records (Unix ms),
+	// for a method that refreshes entries early; else zero.
+	entryExpiry int64
 }
 
 func newNearStore(n NearCache) *nearStore {
@@ -275,10 +278,20 @@ func nearValue[T any](c *Cache, m *Method, e *nearEntry) (v T, ok bool) {
 // has a copier (the caller keeps the value it got), else payload, which the
 // near cache may keep as it is (it is never written again).
 func keepNear[T any](c *Cache, m *Method, key string, tokens []string, v T, payload []byte, nf int, ttl time.Duration) {
+	keepNearAt(c, m, key, tokens, v, payload, nf, ttl, 0)
+}
+
+// keepNearAt is keepNear for an entry of the store that records its
+// expiry, entryExpiry (Unix ms), unless it is zero: the near entry expires
+// with it, and its hits start its refresh (see [Method.Refresh]).
+func keepNearAt[T any](c *Cache, m *Method, key string, tokens []string, v T, payload []byte, nf int, ttl time.Duration, entryExpiry int64) {
 	if c.near == nil || m.scoped {
 		return
 	}
-	e := &nearEntry{key: key, tokens: tokens, nf: nf, size: int64(len(payload) + len(key) + 64), expires: time.Now().Add(ttl)}
+	e := &nearEntry{key: key, tokens: tokens, nf: nf, size: int64(len(payload) + len(key) + 64), expires: time.Now().Add(ttl), entryExpiry: entryExpiry}
+	if entryExpiry > 0 {
+		e.expires = time.UnixMilli(entryExpiry)
+	}
 	if cp, ok := m.copy.(func(T) T); ok && nf < 0 {
 		e.value = cp(v)
 	} else if nf < 0 {

@@ -25,9 +25,14 @@ const (
 	EventInvalidate
 	// EventError: the store or the codec failed; the call went on without it.
 	EventError
+	// EventRefresh: a hit near the end of an entry's TTL reloaded it in
+	// the background and stored the new entry (see [Method.Refresh]); Load
+	// is the load's time. No caller waited for it.
+	EventRefresh
 )
 
-// String returns the kind's name: hit, miss, bypass, invalidate or error.
+// String returns the kind's name: hit, miss, bypass, invalidate, error or
+// refresh.
 func (k EventKind) String() string {
 	switch k {
 	case EventHit:
@@ -40,6 +45,8 @@ func (k EventKind) String() string {
 		return "invalidate"
 	case EventError:
 		return "error"
+	case EventRefresh:
+		return "refresh"
 	}
 	return "unknown"
 }
@@ -52,7 +59,8 @@ func (k EventKind) String() string {
 // entry whose read timed out), decode, encode, size (an entry over
 // [WithMaxEntrySize], not stored), type (a concurrent load of the same key
 // returned another type), load (a load that panicked or called
-// runtime.Goexit after every caller had left), set-version (Redis refused
+// runtime.Goexit after every caller had left, or a refresh's load that
+// panicked), refresh (taking the claim on an early refresh), set-version (Redis refused
 // a version key and the cache deleted it instead), breaker-open and
 // breaker-closed when a circuit breaker changes state, or full when Redis
 // starts refusing the cache's writes for lack of memory (OOM: maxmemory

@@ -100,14 +100,21 @@ func (s *redisStore) optionsWarning() string {
 // MGET per hash tag, pipelined when there are several.
 func (s *redisStore) Get(ctx context.Context, keys []string) ([][]byte, error) {
 	if s.single || sameHashTag(keys) {
-		vals, err := s.client.MGet(ctx, keys...).Result()
+		var vals []any
+		var out [][]byte // where the values go; nil: a slice of their own
+		var err error
+		if s.single {
+			vals, out, err = mget(ctx, s.client, keys)
+		} else {
+			vals, err = s.client.MGet(ctx, keys...).Result()
+		}
 		if err != nil {
 			return nil, err
 		}
 		if !s.answeredOnce.Load() {
 			s.answeredOnce.Store(true)
 		}
-		return toBytes(vals, len(keys))
+		return toBytesIn(out, vals, len(keys))
 	}
 	groups := groupByHashTag(keys)
 	pipe := s.client.Pipeline()
@@ -233,11 +240,16 @@ func answered(err error) bool {
 }
 
 // toBytes converts an MGET reply to byte slices, nil for missing keys.
-func toBytes(vals []any, n int) ([][]byte, error) {
+func toBytes(vals []any, n int) ([][]byte, error) { return toBytesIn(nil, vals, n) }
+
+// toBytesIn is toBytes into out, of length n, unless out is nil.
+func toBytesIn(out [][]byte, vals []any, n int) ([][]byte, error) {
 	if len(vals) != n {
 		return nil, fmt.Errorf("cache: MGET returned %d values for %d keys", len(vals), n)
 	}
-	out := make([][]byte, n)
+	if out == nil {
+		out = make([][]byte, n)
+	}
 	for i, v := range vals {
 		switch v := v.(type) {
 		case nil:
@@ -296,3 +308,49 @@ func hashTag(key string) string {
 	}
 	return key[open+1 : open+1+end]
 }
+
+// mget is client.MGet(ctx, keys...).Result() for a client of one Redis,
+// with the command and its arguments in one allocation instead of four
+// (the command, the slice, and each key boxed in an interface): for the
+// hot path's reads, of one version key and the entry. out, of the length
+// of keys, is where toBytesIn puts the values, in the same allocation, or
+// nil. None of it is reused: a go-redis hook may keep a command or its
+// arguments, and the cache the values.
+func mget(ctx context.Context, client redis.UniversalClient, keys []string) (vals []any, out [][]byte, err error) {
+	if len(keys) > len(mgetArgs{}.keys) {
+		vals, err = client.MGet(ctx, keys...).Result()
+		return vals, nil, err
+	}
+	a := new(mgetArgs)
+	a.args[0] = "mget"
+	for i, k := range keys {
+		a.keys[i] = k
+		a.args[1+i] = boxString(&a.keys[i])
+	}
+	a.cmd = *redis.NewSliceCmd(ctx, a.args[:1+len(keys)]...)
+	_ = client.Process(ctx, &a.cmd)
+	vals, err = a.cmd.Result()
+	return vals, a.out[:len(keys)], err
+}
+
+// mgetArgs holds an MGET of up to 4 keys and its arguments.
+type mgetArgs struct {
+	cmd  redis.SliceCmd
+	args [5]any
+	keys [4]string
+	out  [4][]byte
+}
+
+// boxString returns *p as an interface value whose data is p itself,
+// which the conversion any(*p) would copy to an allocation of its own.
+func boxString(p *string) (v any) {
+	e := (*[2]unsafe.Pointer)(unsafe.Pointer(&v))
+	e[0], e[1] = stringType, unsafe.Pointer(p)
+	return v
+}
+
+// stringType is the type word of an interface holding a string.
+var stringType = func() unsafe.Pointer {
+	var v any = ""
+	return (*[2]unsafe.Pointer)(unsafe.Pointer(&v))[0]
+}()

@@ -42,6 +42,7 @@ type registerReport struct {
 	Hits                 int64 // reads served by the cache
 	NearHits             int64 // of them, by the near cache
 	TrackedInvalidations int64
+	Refreshes            int64  // entries reloaded early
 	StoreErrors          int64  // faults: those reads went to the database
 	LastError            string // the last fault, when there was one
 	// Drift is clockDrift over the process's run: not zero when the wall
@@ -55,11 +56,13 @@ type registerReport struct {
 //	         //cache:invalidate namespace=items on Put(ctx, id, v)
 //	near     the same with WithNearCache(NearCache{})
 //	tracked  the same with WithNearCache(NearCache{Tracked: true})
+//	refresh  default with refresh= (Method.Refresh) so wide that every
+//	         entry is due at once: each is reloaded in the background
 //	entity   namespace=item:{id} notfound=errNoItem on Get;
 //	         namespace=item:{id} on Put and Delete (half of them by hand,
 //	         with Cache.InvalidateMember); namespace=item on Reindex (half
 //	         by hand, Cache.Invalidate), which rewrites every item
-var registerModes = []string{"default", "near", "tracked", "entity"}
+var registerModes = []string{"default", "near", "tracked", "entity", "refresh"}
 
 // registerBroken are broken wrappers, over which the checker must see
 // stale reads:
@@ -97,6 +100,9 @@ func newRegisterProcess(cfg registerConfig, c *Cache) *registerProcess {
 		return p
 	}
 	p.get = Read[registerItemsIface, string](c, "Items.Get", time.Minute, "items")
+	if cfg.Mode == "refresh" {
+		p.get.Refresh(dueAtOnce)
+	}
 	p.put = Write[registerItemsIface](c, "Items.Put", "items")
 	return p
 }
@@ -257,6 +263,7 @@ func TestRegisterProcess(t *testing.T) {
 	rep := registerReport{
 		Hits:                 sum(hits),
 		NearHits:             c.NearStats().Hits,
+		Refreshes:            log.n(EventRefresh),
 		TrackedInvalidations: c.NearStats().TrackedInvalidation,
 		StoreErrors:          log.n(EventError),
 		Drift:                clockDrift(origin, time.Now()),

@@ -99,6 +99,9 @@ func TestRegularRegisterAcrossProcesses(t *testing.T) {
 			if (mode == "near" || mode == "tracked") && run.nearHits == 0 {
 				t.Fatalf("no near-cache hit: the harness did not exercise the near cache")
 			}
+			if mode == "refresh" && run.refreshes == 0 {
+				t.Fatalf("no entry refreshed early: the harness did not exercise early refresh")
+			}
 			if mode == "tracked" && run.trackedInvalidations == 0 {
 				t.Fatalf("no tracked invalidation reached a process: the harness did not exercise the tracking")
 			}
@@ -120,9 +123,9 @@ const (
 
 // registerRun is the gathered result of one run's processes.
 type registerRun struct {
-	ops                                               []regcheck.Op
-	hits, nearHits, trackedInvalidations, storeErrors int64
-	lastError                                         string
+	ops                                                          []regcheck.Op
+	hits, nearHits, trackedInvalidations, refreshes, storeErrors int64
+	lastError                                                    string
 }
 
 // runRegisterProcesses runs registerProcs processes in mode against a new
@@ -174,6 +177,7 @@ func runRegisterProcesses(t *testing.T, redisURL, mode string) registerRun {
 		}
 		run.ops = append(run.ops, rep.Ops...)
 		run.hits += rep.Hits
+		run.refreshes += rep.Refreshes
 		run.nearHits += rep.NearHits
 		run.trackedInvalidations += rep.TrackedInvalidations
 		run.storeErrors += rep.StoreErrors
@@ -195,7 +199,7 @@ func describeRegister(run registerRun, res regcheck.Result) string {
 		strconv.Itoa(res.Stale) + " stale (max staleness " + time.Duration(res.MaxStaleness).String() + "), " +
 		strconv.Itoa(len(res.Violations)) + " violations; " +
 		strconv.FormatInt(run.hits, 10) + " hits (" + strconv.FormatInt(run.nearHits, 10) + " near), " +
-		strconv.FormatInt(run.trackedInvalidations, 10) + " tracked invalidations"
+		strconv.FormatInt(run.trackedInvalidations, 10) + " tracked invalidations, " + strconv.FormatInt(run.refreshes, 10) + " refreshes"
 }
 
 // failOnViolations fails with the first few violations of res.

@@ -188,6 +188,22 @@ func TestNoStaleReadAfterWrite(t *testing.T) {
 	if log.n(EventHit) == 0 || log.n(EventError) != 0 {
 		t.Fatalf("hits %d, errors %d: the harness did not exercise the cache", log.n(EventHit), log.n(EventError))
 	}
+
+	// The same with early refresh, every entry due as soon as it is
+	// stored: each is reloaded in the background while writes land.
+	log = eventLog{}
+	for i := range procs {
+		c := New(NewRedisStore(client), WithPrefix(prefix+":refresh"), WithObserver(log.observe), WithStoreTimeout(2*time.Second))
+		procs[i] = &versioned{db: db, get: c.Method("DB.Get", time.Minute, "db").Refresh(dueAtOnce), update: c.Method("DB.Write", 0, "db")}
+	}
+	stale, reads = staleReads(t, &twoProcesses{procs: procs}, 700*time.Millisecond)
+	t.Logf("versioned, refreshed early: %d stale of %d reads, %d refreshes", stale, reads, log.n(EventRefresh))
+	if stale != 0 {
+		t.Fatalf("refreshed early: %d of %d reads returned data older than a completed write", stale, reads)
+	}
+	if log.n(EventHit) == 0 || log.n(EventRefresh) == 0 || log.n(EventError) != 0 {
+		t.Fatalf("hits %d, refreshes %d, errors %d: the harness did not exercise early refresh", log.n(EventHit), log.n(EventRefresh), log.n(EventError))
+	}
 }
 
 // TestNoStaleReadOnAHotKey is the harness on one hot key read by 64

@@ -12,7 +12,8 @@ type Store interface {
 	// Implementations answer in one round trip. Callers must not modify the
 	// returned bytes, and implementations must not modify or reuse them
 	// afterwards: the cache may keep them (the near cache, reads shared by
-	// concurrent callers).
+	// concurrent callers). Get must not keep keys after it returns: the
+	// cache reuses the slice.
 	Get(ctx context.Context, keys []string) ([][]byte, error)
 
 	// Set stores value under key; a ttl of zero means no expiry.

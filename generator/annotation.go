@@ -30,6 +30,8 @@ type annotation struct {
 	nfExpire   time.Duration // notfound-expire=, zero when absent
 	nfPos      token.Pos     // of notfound-expire=
 	batch      *batchOpts    // batch and by=, nil when absent (see batch.go)
+	refresh    time.Duration // refresh=, zero when absent
+	refreshPos token.Pos     // of refresh='s value
 }
 
 // nsTemplate is a namespace written as a template, item:{id} or
@@ -41,7 +43,7 @@ type nsTemplate struct {
 }
 
 // options lists the annotation's options, for "did you mean".
-var options = []string{"expire", "namespace", "key", "invalidate", "notfound", "notfound-expire", "batch", "by"}
+var options = []string{"expire", "namespace", "key", "invalidate", "notfound", "notfound-expire", "refresh", "batch", "by"}
 
 // spacedAnnotation matches an annotation written with a space after //.
 var spacedAnnotation = regexp.MustCompile(`^//\s+cache:\s*(expire|namespace|key|invalidate|notfound)\b`)
@@ -75,7 +77,7 @@ func parseAnnotation(r *reporter, c *ast.Comment) *annotation {
 			if s := suggest(name); s != "" {
 				msg += "; did you mean " + strconv.Quote(s) + "?"
 			} else {
-				msg += "; the options are expire=, namespace=, key=, notfound=, notfound-expire=, invalidate, batch and by="
+				msg += "; the options are expire=, namespace=, key=, notfound=, notfound-expire=, refresh=, invalidate, batch and by="
 			}
 			r.errorf(pos, "%s", msg)
 			ok = false
@@ -88,7 +90,7 @@ func parseAnnotation(r *reporter, c *ast.Comment) *annotation {
 		}
 		seen[name] = true
 		if name != "invalidate" && name != "batch" && !hasValue {
-			r.errorf(pos, "%s needs a value: write %s=%s", name, name, map[string]string{"expire": "300", "namespace": "books", "key": "id", "notfound": "ErrNotFound", "notfound-expire": "60"}[name])
+			r.errorf(pos, "%s needs a value: write %s=%s", name, name, map[string]string{"expire": "300", "namespace": "books", "key": "id", "notfound": "ErrNotFound", "notfound-expire": "60", "refresh": "30"}[name])
 			ok = false
 			continue
 		}
@@ -150,6 +152,13 @@ func parseAnnotation(r *reporter, c *ast.Comment) *annotation {
 				ok = false
 			}
 			a.nfExpire, a.nfPos = d, pos
+		case "refresh":
+			d, msg := parseTTL(value)
+			if msg != "" {
+				r.errorf(valuePos, "%s", strings.Replace(msg, "expire=", "refresh=", 1))
+				ok = false
+			}
+			a.refresh, a.refreshPos = d, valuePos
 		case "key":
 			a.hasKey = true
 			for _, item := range splitList(value, valuePos) {
@@ -183,6 +192,10 @@ func parseAnnotation(r *reporter, c *ast.Comment) *annotation {
 			r.errorf(a.keyPos[0], "key= applies to cached reads, not to invalidate")
 			return nil
 		}
+		if seen["refresh"] {
+			r.errorf(a.refreshPos, "refresh= applies to cached reads, not to invalidate")
+			return nil
+		}
 		if len(a.notFound) > 0 || seen["notfound-expire"] {
 			r.errorf(c.Slash, "notfound= and notfound-expire= apply to cached reads, not to invalidate")
 			return nil
@@ -191,6 +204,10 @@ func parseAnnotation(r *reporter, c *ast.Comment) *annotation {
 	}
 	if seen["notfound-expire"] && len(a.notFound) == 0 {
 		r.errorf(a.nfPos, "notfound-expire= needs notfound= naming the errors to cache, as notfound=ErrNotFound notfound-expire=60")
+		ok = false
+	}
+	if seen["refresh"] && a.refresh >= a.expire && a.expire > 0 {
+		r.errorf(a.refreshPos, "refresh=%v must be shorter than expire=%v: it is the time before expiry from which a hit reloads the entry in the background", a.refresh, a.expire)
 		ok = false
 	}
 	if !seen["expire"] {

@@ -143,6 +143,7 @@ func (a *analyzer) templates(d *ifaceDecl, m *Method, an *annotation, results bo
 // its key parameters encoded. It reports whether they can.
 func (a *analyzer) read(d *ifaceDecl, m *Method, an *annotation, pos methodPos) bool {
 	m.Kind, m.TTL, m.Namespaces = Read, an.expire, an.namespaces
+	m.Refresh = an.refresh
 	m.ResultType = d.results[m.Name]
 	for _, ns := range an.namespaces {
 		a.cached[family(ns)] = true

@@ -52,6 +52,7 @@ type Method struct {
 	Key         []*KeyPart    // for Read: what makes the key, in parameter order
 	NotFound    []*ErrorVar   // for Read: errors whose outcome is cached (notfound=)
 	NotFoundTTL time.Duration // for Read: their TTL; zero means the method's
+	Refresh     time.Duration // for Read: refresh=, the window before expiry of early refresh; zero when off
 	ResultNames []string      // the names of the results, "" when unnamed
 	Copy        *Copier       // for Read: the deep copy of its cached type; nil when cachegen cannot write one
 	Batch       *BatchRead    // for Batch: its ids and elements

@@ -77,6 +77,9 @@ func (e *emitter) constructor() jen.Code {
 			}
 			call = call.Dot("NotFound").Call(nf...)
 		}
+		if m.Refresh > 0 {
+			call = call.Dot("Refresh").Call(durationCode(m.Refresh))
+		}
 		if m.Copy != nil {
 			call = call.Dot("Copy").Call(jen.Id(m.Copy.Func))
 		}
