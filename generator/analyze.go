@@ -103,6 +103,7 @@ type analyzer struct {
 	decls    []*ifaceDecl                 // the interfaces to wrap, in declaration order
 	index    map[token.Pos]*methodField   // method declarations of the package's interfaces, by name position
 	external map[string]externalFile      // files of other packages read for their annotations
+	loaded   map[string]*types.Package    // packages loaded for the imports of other packages' files
 	cached   map[string]bool              // namespaces some read method caches
 	used     map[*ast.TypeSpec]bool       // generic interfaces whose annotations a wrapped interface uses
 	taken    map[string]bool              // package-level names, the package's and generated ones
@@ -134,6 +135,7 @@ func newAnalyzer(pkg *packages.Package, wanted map[string]bool) *analyzer {
 		wanted:   wanted,
 		index:    map[token.Pos]*methodField{},
 		external: map[string]externalFile{},
+		loaded:   map[string]*types.Package{},
 		cached:   map[string]bool{},
 		used:     map[*ast.TypeSpec]bool{},
 		scanned:  map[*ast.TypeSpec]*ifaceDecl{},

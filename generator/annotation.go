@@ -130,7 +130,7 @@ func parseAnnotation(r *reporter, c *ast.Comment) *annotation {
 		case "notfound":
 			for _, item := range splitList(value, valuePos) {
 				if !isQualifiedIdent(item.text) {
-					r.errorf(item.pos, "notfound= lists error variables (notfound=ErrNotFound,sql.ErrNoRows); %q is not one", item.text)
+					r.errorf(item.pos, "notfound= lists error variables (notfound=ErrNotFound,sql.ErrNoRows) or error types (notfound=*NotFoundError); %q is not one", item.text)
 					ok = false
 					continue
 				}
@@ -240,8 +240,10 @@ func isPath(s string) bool {
 }
 
 // isQualifiedIdent reports whether s is an identifier, or a package name
-// and an identifier: ErrNotFound, sql.ErrNoRows.
+// and an identifier, with an optional * before: ErrNotFound, sql.ErrNoRows,
+// *NotFoundError.
 func isQualifiedIdent(s string) bool {
+	s = strings.TrimPrefix(s, "*")
 	pkg, name, qualified := strings.Cut(s, ".")
 	if !qualified {
 		return token.IsIdentifier(s)

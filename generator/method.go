@@ -23,7 +23,7 @@ func (a *analyzer) method(d *ifaceDecl, md *methodField, fn *types.Func) (*Metho
 	case an.invalidate:
 		return a.write(d, m, an), an
 	}
-	if !a.read(d, m, an, pos) {
+	if !a.read(d, m, an, pos, a.scopeOf(md, fn)) {
 		return nil, nil
 	}
 	return m, an
@@ -132,7 +132,7 @@ func (a *analyzer) templates(d *ifaceDecl, m *Method, an *annotation, results bo
 
 // read makes m a cached read, checking that its results can be cached and
 // its key parameters encoded. It reports whether they can.
-func (a *analyzer) read(d *ifaceDecl, m *Method, an *annotation, pos methodPos) bool {
+func (a *analyzer) read(d *ifaceDecl, m *Method, an *annotation, pos methodPos, names nameScope) bool {
 	m.Kind, m.TTL, m.Namespaces = Read, an.expire, an.namespaces
 	m.ResultType = d.results[m.Name]
 	for _, ns := range an.namespaces {
@@ -145,91 +145,8 @@ func (a *analyzer) read(d *ifaceDecl, m *Method, an *annotation, pos methodPos) 
 	resultsOK := a.results(m, pos)
 	parts, keysOK := a.keyParts(m, an)
 	templatesOK := a.templates(d, m, an, false)
-	notFoundOK := a.notFound(m, an, pos)
+	notFoundOK := a.notFound(m, an, names)
 	return a.keyEncodings(m, an, parts, pos) && keysOK && resultsOK && templatesOK && notFoundOK
-}
-
-// notFound resolves notfound=: package-level error variables of the
-// package, or of a package the declaring file imports (sql.ErrNoRows).
-func (a *analyzer) notFound(m *Method, an *annotation, pos methodPos) bool {
-	if len(an.notFound) == 0 {
-		return true
-	}
-	if !m.HasError {
-		a.r.errorf(an.notFound[0].pos, "notfound= needs a method that returns an error, which it compares with errors.Is")
-		return false
-	}
-	ok := true
-	for _, item := range an.notFound {
-		v := a.errorVar(item, an.pos)
-		if v == nil {
-			ok = false
-			continue
-		}
-		m.NotFound = append(m.NotFound, v)
-	}
-	m.NotFoundTTL = an.nfExpire
-	return ok
-}
-
-// errorVar resolves one name of notfound=, reporting why it is not a
-// package-level error variable.
-func (a *analyzer) errorVar(item listItem, at token.Pos) *ErrorVar {
-	pkgName, name, qualified := strings.Cut(item.text, ".")
-	scope := a.pkg.Types.Scope()
-	if qualified {
-		imported := a.importedAs(at, pkgName)
-		if imported == nil {
-			a.r.errorf(item.pos, "notfound=%s: the file does not import a package named %s", item.text, pkgName)
-			return nil
-		}
-		scope = imported.Scope()
-	} else {
-		name = item.text
-	}
-	obj := scope.Lookup(name)
-	v, isVar := obj.(*types.Var)
-	switch {
-	case obj == nil:
-		msg := fmt.Sprintf("notfound=%s: no package-level %s", item.text, name)
-		var names []string
-		for _, n := range scope.Names() {
-			if v, ok := scope.Lookup(n).(*types.Var); ok && types.Implements(v.Type(), errorType.Underlying().(*types.Interface)) && (!qualified || v.Exported()) {
-				names = append(names, n)
-			}
-		}
-		if s := closest(name, names); s != "" {
-			msg += fmt.Sprintf("; did you mean %q?", s)
-		}
-		a.r.errorf(item.pos, "%s", msg)
-		return nil
-	case !isVar:
-		a.r.errorf(item.pos, "notfound=%s: %s is not a variable; notfound= names error variables such as var ErrNotFound = errors.New(\"not found\")", item.text, name)
-		return nil
-	case qualified && !v.Exported():
-		a.r.errorf(item.pos, "notfound=%s: %s is not exported", item.text, name)
-		return nil
-	case !types.Implements(v.Type(), errorType.Underlying().(*types.Interface)):
-		a.r.errorf(item.pos, "notfound=%s: %s has type %s, which is not an error", item.text, name, a.typeName(v.Type()))
-		return nil
-	}
-	return &ErrorVar{PkgPath: v.Pkg().Path(), PkgName: v.Pkg().Name(), Name: name}
-}
-
-// importedAs returns the package that the file holding pos imports under
-// name, or nil.
-func (a *analyzer) importedAs(pos token.Pos, name string) *types.Package {
-	for _, f := range a.pkg.Syntax {
-		if f.FileStart > pos || pos > f.FileEnd {
-			continue
-		}
-		for _, spec := range f.Imports {
-			if pn := a.pkg.TypesInfo.PkgNameOf(spec); pn != nil && pn.Name() == name {
-				return pn.Imported()
-			}
-		}
-	}
-	return nil
 }
 
 // results checks that each value a read returns can be cached.

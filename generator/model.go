@@ -55,11 +55,15 @@ type Method struct {
 	Copy        *Copier       // for Read: the deep copy of its cached type; nil when cachegen cannot write one
 }
 
-// ErrorVar is a package-level error variable, as notfound= names it.
+// ErrorVar is a package-level error variable, as notfound= names it
+// (matched with errors.Is); or, with Type, an error type (notfound=*NotFoundError,
+// matched with errors.As).
 type ErrorVar struct {
 	PkgPath string
 	PkgName string
 	Name    string
+	Type    bool // Name is a type
+	Pointer bool // with Type: the error is a *Name
 }
 
 // Templated reports whether one of m's namespaces is a template.
