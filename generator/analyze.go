@@ -3,6 +3,7 @@ package generator
 import (
 	"fmt"
 	"go/ast"
+	"go/build/constraint"
 	"go/token"
 	"go/types"
 	"maps"
@@ -126,6 +127,8 @@ type ifaceDecl struct {
 	iface    *Interface         // its model; nil when it has problems
 	writes   []listItem         // namespaces written by its invalidate annotations
 	members  []memberUse        // the members its templates name, for checkFamilies
+	// constraint is the build constraint of its file, nil for none.
+	constraint constraint.Expr
 }
 
 func newAnalyzer(pkg *packages.Package, wanted map[string]bool) *analyzer {
@@ -182,6 +185,7 @@ func (a *analyzer) findDecls() {
 			if d == nil {
 				continue
 			}
+			d.constraint = fileConstraint(f, d.file)
 			if len(a.wanted) > 0 {
 				_, d.selected = a.wanted[ts.Name.Name]
 			} else {
@@ -404,12 +408,17 @@ func (a *analyzer) files() []*File {
 	var out []*File
 	for _, d := range a.decls {
 		if d.selected && d.iface != nil {
+			var cons string
+			if d.constraint != nil {
+				cons = d.constraint.String()
+			}
 			out = append(out, &File{
-				Path:      d.path,
-				PkgPath:   a.pkg.PkgPath,
-				PkgName:   a.pkg.Name,
-				Interface: d.iface,
-				Names:     a.names,
+				Constraint: cons,
+				Path:       d.path,
+				PkgPath:    a.pkg.PkgPath,
+				PkgName:    a.pkg.Name,
+				Interface:  d.iface,
+				Names:      a.names,
 			})
 		}
 	}

@@ -13,6 +13,10 @@ type File struct {
 	PkgName   string     // name of that package
 	Interface *Interface // the interface it wraps
 	Names     []string   // package-level names of the package and of every file cachegen generates in it
+	// Constraint is the build constraint of the file declaring the
+	// interface (its //go:build line and the GOOS and GOARCH of its name),
+	// as a //go:build expression; "" for none.
+	Constraint string
 }
 
 // Interface is an annotated interface and its methods in declaration order
