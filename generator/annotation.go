@@ -151,7 +151,7 @@ func parseAnnotation(r *reporter, c *ast.Comment) *annotation {
 			a.hasKey = true
 			for _, item := range splitList(value, valuePos) {
 				if !isPath(item.text) {
-					r.errorf(item.pos, "key= lists parameters or fields of them (key=id, key=f.Email); %q is not one", item.text)
+					r.errorf(item.pos, "key= lists parameters, fields or getters of them (key=id, key=f.Email, key=t.UUID()); %q is not one", item.text)
 					ok = false
 					continue
 				}
@@ -229,9 +229,14 @@ func parseTTL(s string) (time.Duration, string) {
 	return d, ""
 }
 
-// isPath reports whether s is an identifier or a dotted path of them.
+// isPath reports whether s is an identifier or a dotted path of them, each
+// after the first maybe a call without arguments: f.Email, t.UUID(),
+// f.Owner().ID.
 func isPath(s string) bool {
-	for part := range strings.SplitSeq(s, ".") {
+	for i, part := range strings.Split(s, ".") {
+		if i > 0 {
+			part = strings.TrimSuffix(part, "()")
+		}
 		if !token.IsIdentifier(part) {
 			return false
 		}

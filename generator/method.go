@@ -98,7 +98,7 @@ func (a *analyzer) templates(d *ifaceDecl, m *Method, an *annotation, results bo
 			continue
 		}
 		for j, mem := range t.members {
-			path := a.resolvePathIn(m, "namespace", mem.text, mem.pos, results)
+			path := a.resolvePathIn(m, "namespace", mem.text, mem.pos, results, an.namespaces[i])
 			if path == nil {
 				ok = false
 				continue

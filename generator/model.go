@@ -126,12 +126,14 @@ type ValuePath struct {
 	Type   types.Type  // the type of the value at the end of the path
 }
 
-// PathField is one field selected on a [ValuePath]; or, with Deref, the
-// pointer before it dereferenced (*v); or, with Check, a nil check of it.
+// PathField is one field selected on a [ValuePath]; or, with Call, a getter
+// called (t.UUID()); or, with Deref, the pointer before it dereferenced
+// (*v); or, with Check, a nil check of it.
 type PathField struct {
 	Name     string // "" with Deref and Check
 	NilCheck bool   // the value it is selected from (or dereferences, or checks) is a pointer: nil makes the path unusable
 	Elided   bool   // an embedded field that generated code cannot name (unexported, in another package) and selects through implicitly
+	Call     bool   // not a field: a call of the getter Name, a method without parameters and with one result (NilCheck: on a pointer or an interface)
 	Deref    bool   // not a field: the value so far is a pointer, read through
 	Check    bool   // not a field: the value so far is a pointer written by its own MarshalText (*big.Int), only checked for nil
 }
