@@ -13,6 +13,12 @@ import (
 // problems, each of them reported.
 func (a *analyzer) method(d *ifaceDecl, md *methodField, fn *types.Func) (*Method, *annotation) {
 	pos := newMethodPos(md.field)
+	pos.name = fn.Name()
+	if fn.Origin() != fn { // of an instantiated generic interface: its problems depend on the type arguments
+		if at, inst := a.embedding(d, fn); at.IsValid() {
+			pos.at, pos.name = at, fmt.Sprintf("%s, which %s gets from %s,", fn.Name(), d.spec.Name.Name, inst)
+		}
+	}
 	m := a.signature(fn)
 	an, ok := a.annotation(md.annots, fn.Name())
 	switch {
@@ -139,7 +145,7 @@ func (a *analyzer) read(d *ifaceDecl, m *Method, an *annotation, pos methodPos, 
 		a.cached[family(ns)] = true
 	}
 	if m.Values() < 1 {
-		a.r.errorf(pos.method(), "cached method %s returns no value to cache: a cached method returns (T, error), (T1, T2, ..., error) or (T); use //cache:invalidate for a write", m.Name)
+		a.r.errorf(pos.method(), "cached method %s returns no value to cache: a cached method returns (T, error), (T1, T2, ..., error) or (T); use //cache:invalidate for a write", pos.name)
 		return false
 	}
 	resultsOK := a.results(m, pos)
@@ -154,7 +160,7 @@ func (a *analyzer) results(m *Method, pos methodPos) bool {
 	ok := true
 	for i := range m.Values() {
 		for _, why := range exactProblems(m.Results[i], a.pkg.Types) {
-			a.r.errorf(pos.result(i), "result %s of %s cannot be cached: %s", types.TypeString(m.Results[i], types.RelativeTo(a.pkg.Types)), m.Name, why)
+			a.r.errorf(pos.result(i), "result %s of %s cannot be cached: %s", types.TypeString(m.Results[i], types.RelativeTo(a.pkg.Types)), pos.name, why)
 			ok = false
 		}
 	}
@@ -217,7 +223,7 @@ func (a *analyzer) keyEncodings(m *Method, an *annotation, parts []*KeyPart, pos
 		if name == "" || name == "_" {
 			name = fmt.Sprintf("#%d", i+1)
 		}
-		a.r.errorf(pos.param(i), "parameter %s of %s cannot be part of a cache key: %s; leave it out with key= listing the parameters that identify the result", name, m.Name, why)
+		a.r.errorf(pos.param(i), "parameter %s of %s cannot be part of a cache key: %s; leave it out with key= listing the parameters that identify the result", name, pos.name, why)
 	}
 	m.Key = parts
 	return ok
@@ -227,6 +233,11 @@ func (a *analyzer) keyEncodings(m *Method, an *annotation, parts []*KeyPart, pos
 type methodPos struct {
 	field           *ast.Field // nil for a method of an embedded interface
 	params, results []token.Pos
+	// at, when valid, is where the interface being wrapped embeds the
+	// instantiated generic interface the method is of: its problems are
+	// reported there.
+	at   token.Pos
+	name string // the method, as messages name it
 }
 
 func newMethodPos(field *ast.Field) methodPos {
@@ -241,6 +252,9 @@ func newMethodPos(field *ast.Field) methodPos {
 }
 
 func (p methodPos) method() token.Pos {
+	if p.at.IsValid() {
+		return p.at
+	}
 	if p.field != nil {
 		return p.field.Pos()
 	}
@@ -248,14 +262,14 @@ func (p methodPos) method() token.Pos {
 }
 
 func (p methodPos) param(i int) token.Pos {
-	if i < len(p.params) {
+	if i < len(p.params) && !p.at.IsValid() {
 		return p.params[i]
 	}
 	return p.method()
 }
 
 func (p methodPos) result(i int) token.Pos {
-	if i < len(p.results) {
+	if i < len(p.results) && !p.at.IsValid() {
 		return p.results[i]
 	}
 	return p.method()
@@ -278,4 +292,28 @@ func fieldPositions(fl *ast.FieldList) []token.Pos {
 		}
 	}
 	return out
+}
+
+// embedding returns where d embeds the interface that brings it fn, a
+// method of an instantiated generic interface, and that embedded type as
+// written (Feed[<-chan Event]); NoPos when it cannot tell.
+func (a *analyzer) embedding(d *ifaceDecl, fn *types.Func) (token.Pos, string) {
+	if d.typ == nil {
+		return token.NoPos, ""
+	}
+	for _, f := range d.typ.Methods.List {
+		if len(f.Names) > 0 {
+			continue
+		}
+		it, ok := a.pkg.TypesInfo.TypeOf(f.Type).Underlying().(*types.Interface)
+		if !ok {
+			continue
+		}
+		for i := range it.NumMethods() {
+			if it.Method(i).Origin() == fn.Origin() {
+				return f.Type.Pos(), types.ExprString(f.Type)
+			}
+		}
+	}
+	return token.NoPos, ""
 }

@@ -69,7 +69,11 @@ func (a *analyzer) selectField(p *ValuePath, opt, label, name string, pos token.
 		}
 		sig := obj.Type().(*types.Signature)
 		if sig.Params().Len() != 0 || sig.Results().Len() != 1 {
-			a.r.errorf(pos, "%s=%s: method %s of %s has %d parameters and %d results; a key path calls only getters, methods without parameters and with one result", opt, label, name, a.typeName(t), sig.Params().Len(), sig.Results().Len())
+			why := "takes parameters"
+			if sig.Params().Len() == 0 {
+				why = fmt.Sprintf("returns %d results", sig.Results().Len())
+			}
+			a.r.errorf(pos, "%s=%s: method %s of %s %s; a key path calls only getters, methods without parameters and with one result", opt, label, name, a.typeName(t), why)
 			return false
 		}
 		if !a.embeddedSteps(p, opt, label, name, pos, index[:len(index)-1], len(index)-1) {
