@@ -29,6 +29,9 @@ type Result struct {
 	// whose wrapper this run writes to another file): a run removes them,
 	// --check reports them.
 	Orphans []string
+	// Warnings are the problems that do not stop generation, sorted; Load
+	// returns them among the errors when there are any.
+	Warnings Diagnostics
 }
 
 // Load loads the packages of cfg, reads their //cache: annotations and
@@ -65,8 +68,9 @@ func Load(cfg Config) (*Result, error) {
 	checkFamilies(runs, cfg.Dir)
 	var diags Diagnostics
 	var files []*File
+	module := moduleNamespaces{}
 	for _, a := range runs {
-		a.checkWrites(cached)
+		a.checkWrites(cached, module)
 		diags = append(diags, a.diagnostics()...)
 		files = append(files, a.files()...)
 	}
@@ -75,7 +79,7 @@ func Load(cfg Config) (*Result, error) {
 			diags = append(diags, Diagnostic{Message: fmt.Sprintf("--type %s: no interface named %s with //cache: annotations in %s", t, t, strings.Join(patterns, " "))})
 		}
 	}
-	if len(diags) > 0 {
+	if diags.errors() > 0 {
 		return nil, diags.sort()
 	}
 	if cfg.Output != "" {
@@ -88,7 +92,7 @@ func Load(cfg Config) (*Result, error) {
 		}
 		files[0].Path = filepath.Clean(out)
 	}
-	res := &Result{Files: files}
+	res := &Result{Files: files, Warnings: diags.sort()}
 	for _, a := range runs {
 		res.Orphans = append(res.Orphans, a.orphans(files)...)
 	}
@@ -374,18 +378,31 @@ func (a *analyzer) checkGeneric() {
 	}
 }
 
-// checkWrites reports the namespaces that the selected interfaces'
-// writes invalidate when they look like a typo of a namespace cached in this
-// run. Other namespaces may be cached in packages of other runs.
-func (a *analyzer) checkWrites(cached map[string]bool) {
-	known := slices.Sorted(maps.Keys(cached))
+// checkWrites warns of the namespaces that the selected interfaces' writes
+// invalidate when they look like a typo of a namespace cached in this run
+// or elsewhere in the module, and nothing in the module caches them. A
+// namespace cached outside the module cannot be checked: a write marked
+// external is not.
+func (a *analyzer) checkWrites(cached map[string]bool, module moduleNamespaces) {
 	for _, d := range a.decls {
 		for _, w := range d.writes {
 			if cached[w.text] {
 				continue
 			}
-			if s := closest(w.text, known); s != "" {
-				d.r.errorf(w.pos, "namespace %q is invalidated here but no method in this run caches it; did you mean %q?", w.text, s)
+			s := closest(w.text, slices.Sorted(maps.Keys(cached))) // the run's own first
+			modPath := "of this run"
+			if a.pkg.Module != nil && a.pkg.Module.Dir != "" {
+				mod := module.cached(a.pkg.Module.Dir)
+				if mod[w.text] {
+					continue // another package of the module caches it
+				}
+				if s == "" {
+					s = closest(w.text, slices.Sorted(maps.Keys(mod)))
+				}
+				modPath = a.pkg.Module.Path
+			}
+			if s != "" {
+				d.r.warnf(w.pos, "namespace %q is invalidated here, but nothing in module %s caches it; did you mean %q? If a program of another module caches it, mark the write external: //cache:invalidate namespace=%s external", w.text, modPath, s, w.text)
 			}
 		}
 	}

@@ -17,6 +17,7 @@ const annotationPrefix = "//cache:"
 type annotation struct {
 	pos        token.Pos // of the comment
 	invalidate bool
+	external   bool // the namespaces it invalidates may be cached outside the module: not checked for typos
 	expire     time.Duration // zero when absent
 	expirePos  token.Pos
 	namespaces []string
@@ -40,7 +41,7 @@ type nsTemplate struct {
 }
 
 // options lists the annotation's options, for "did you mean".
-var options = []string{"expire", "namespace", "key", "invalidate", "notfound", "notfound-expire"}
+var options = []string{"expire", "namespace", "key", "invalidate", "notfound", "notfound-expire", "external"}
 
 // spacedAnnotation matches an annotation written with a space after //.
 var spacedAnnotation = regexp.MustCompile(`^//\s+cache:\s*(expire|namespace|key|invalidate|notfound)\b`)
@@ -74,7 +75,7 @@ func parseAnnotation(r *reporter, c *ast.Comment) *annotation {
 			if s := suggest(name); s != "" {
 				msg += "; did you mean " + strconv.Quote(s) + "?"
 			} else {
-				msg += "; the options are expire=, namespace=, key=, notfound=, notfound-expire= and invalidate"
+				msg += "; the options are expire=, namespace=, key=, notfound=, notfound-expire=, invalidate and external"
 			}
 			r.errorf(pos, "%s", msg)
 			ok = false
@@ -86,12 +87,18 @@ func parseAnnotation(r *reporter, c *ast.Comment) *annotation {
 			continue
 		}
 		seen[name] = true
-		if name != "invalidate" && !hasValue {
+		if name != "invalidate" && name != "external" && !hasValue {
 			r.errorf(pos, "%s needs a value: write %s=%s", name, name, map[string]string{"expire": "300", "namespace": "books", "key": "id", "notfound": "ErrNotFound", "notfound-expire": "60"}[name])
 			ok = false
 			continue
 		}
 		switch name {
+		case "external":
+			if hasValue {
+				r.errorf(pos, "external takes no value: write //cache:invalidate namespace=... external")
+				ok = false
+			}
+			a.external = true
 		case "invalidate":
 			if hasValue {
 				r.errorf(pos, "invalidate takes no value: write invalidate namespace=%s", value)
@@ -169,6 +176,10 @@ func parseAnnotation(r *reporter, c *ast.Comment) *annotation {
 		return nil
 	}
 	if !ok {
+		return nil
+	}
+	if a.external && !a.invalidate {
+		r.errorf(c.Slash, "external applies to invalidate: it says that the namespaces a write invalidates may be cached outside this module")
 		return nil
 	}
 	if a.invalidate {

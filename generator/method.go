@@ -76,7 +76,9 @@ func (a *analyzer) write(d *ifaceDecl, m *Method, an *annotation) *Method {
 	m.Kind = Write
 	m.Namespaces = an.namespaces
 	for i, ns := range an.namespaces {
-		d.writes = append(d.writes, listItem{family(ns), an.nsPos[i]})
+		if !an.external {
+			d.writes = append(d.writes, listItem{family(ns), an.nsPos[i]})
+		}
 	}
 	if !a.templates(d, m, an, true) {
 		return nil

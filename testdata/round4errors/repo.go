@@ -71,4 +71,6 @@ type Repo interface {
 	Stamp(ctx context.Context, id int64) (Stamped, error)
 	//cache:expire=60 namespace=books notfound=GoneError
 	ValueType(ctx context.Context, id int64) (int64, error)
+	//cache:expire=60 namespace=books external
+	ExternalRead(ctx context.Context, id int64) (int64, error)
 }
