@@ -17,7 +17,7 @@ const annotationPrefix = "//cache:"
 type annotation struct {
 	pos        token.Pos // of the comment
 	invalidate bool
-	external   bool // the namespaces it invalidates may be cached outside the module: not checked for typos
+	external   bool          // the namespaces it invalidates may be cached outside the module: not checked for typos
 	expire     time.Duration // zero when absent
 	expirePos  token.Pos
 	namespaces []string
