@@ -53,9 +53,11 @@ func (errorAs[E]) record(err error) []byte {
 	return b
 }
 
-func (errorAs[E]) rebuild(rec []byte) error {
+func (t errorAs[E]) rebuild(rec []byte) error {
 	var r errorRecord
-	_ = json.Unmarshal(rec, &r) // a record that does not decode leaves the message empty and e zero
+	if json.Unmarshal(rec, &r) != nil || r.Message == "" {
+		r = errorRecord{Message: t.Error()} // a record that does not decode: e zero
+	}
 	var e E
 	if len(r.Value) > 0 {
 		_ = json.Unmarshal(r.Value, &e)

@@ -87,3 +87,13 @@ func TestErrorAsNotFound(t *testing.T) {
 		})
 	}
 }
+
+// TestErrorAsBadRecord: a record that does not decode still gives an error
+// that errors.As matches.
+func TestErrorAsBadRecord(t *testing.T) {
+	err := ErrorAs[*missingError]().(errorType).rebuild([]byte("{"))
+	var me *missingError
+	if err.Error() == "" || !errors.As(err, &me) || me == nil {
+		t.Fatalf("%v: want a message and a *missingError", err)
+	}
+}
