@@ -88,8 +88,9 @@ func (c *Cache) appendEntry(tokens []string, payload []byte, expires int64) []by
 
 // A not-found entry records that the load returned the method's i-th
 // not-found error: "!<i>" stands in the header for the codec, and the
-// payload is empty. Codec names are letters and digits, so no codec's entry
-// reads as one:
+// payload is empty for an error variable, or the record of the error for
+// one matched by type (see [ErrorAs]). Codec names are letters and digits,
+// so no codec's entry reads as one:
 //
 //	cg1:!0:4f1c2a9e0b7d3c55\n
 const notFoundMark = '!'
@@ -140,7 +141,7 @@ func parseEntry(entry []byte, codec string, versions [][]byte) (payload []byte, 
 	nf = -1
 	if len(name) > 1 && name[0] == notFoundMark {
 		i, err := strconv.Atoi(string(name[1:]))
-		if err != nil || i < 0 || len(payload) != 0 {
+		if err != nil || i < 0 {
 			return nil, -1, 0, false, errBadHeader
 		}
 		nf = i

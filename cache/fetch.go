@@ -92,7 +92,7 @@ func Fetch[T any](ctx context.Context, m *Method, key Key, load func(context.Con
 			if refreshDue(m, expires) {
 				maybeRefresh(ctx, m, entryKey, tokenStrings(versions), expires, load)
 			}
-			return hit(ctx, m, entryKey, v, nf)
+			return hit(ctx, m, entryKey, v, m.notFoundErr(nf, payload))
 		}
 	}
 	tokens, err := c.ensureVersions(ctx, m, &cl, versions)
@@ -142,13 +142,13 @@ func getOwn(ctx context.Context, store Store, versionKeys []string, entryKey str
 }
 
 // hit reports a read served without calling load, and returns its result:
-// v, or the zero value and the method's nf-th not-found error.
-func hit[T any](ctx context.Context, m *Method, entryKey string, v T, nf int) (T, error) {
+// v, or, for a not-found outcome, the zero value and its error nfErr.
+func hit[T any](ctx context.Context, m *Method, entryKey string, v T, nfErr error) (T, error) {
 	m.c.emit(ctx, Event{Kind: EventHit, Method: m.name, Namespaces: m.namespaces, Key: entryKey})
 	record(ctx, m, StatusHit)
-	if nf >= 0 {
+	if nfErr != nil {
 		var zero T
-		return zero, m.notFound[nf]
+		return zero, nfErr
 	}
 	return v, nil
 }
@@ -209,7 +209,7 @@ func nearServe[T any](ctx context.Context, m *Method, cl *call, e *nearEntry, lo
 	c.emit(ctx, Event{Kind: EventHit, Method: m.name, Namespaces: m.namespaces, Key: cl.entryKey})
 	record(ctx, m, StatusHit)
 	if e.nf >= 0 {
-		return v, true, m.notFound[e.nf]
+		return v, true, m.notFoundErr(e.nf, e.payload)
 	}
 	return v, true, nil
 }
@@ -371,8 +371,8 @@ type flight struct {
 func fill[T any](ctx context.Context, m *Method, entryKey string, tokens []string, epoch uint64, load func(context.Context) (T, error)) (T, error) {
 	c := m.c
 	key := entryKey + "\n" + strings.Join(tokens, ",")
-	if v, nf, ok := fromMemo[T](m, key, epoch); ok {
-		return hit(ctx, m, entryKey, v, nf)
+	if v, nfErr, ok := fromMemo[T](m, key, epoch); ok {
+		return hit(ctx, m, entryKey, v, nfErr)
 	}
 	res, ready, err := c.flights.do(ctx, key,
 		func(ctx context.Context) (any, func(), error) {
@@ -398,7 +398,7 @@ func fill[T any](ctx context.Context, m *Method, entryKey string, tokens []strin
 	if err != nil {
 		if nf := m.notFoundIndex(err); nf >= 0 {
 			if served {
-				return hit(ctx, m, entryKey, zero, nf)
+				return hit(ctx, m, entryKey, zero, err)
 			}
 			missed(ctx, m, entryKey, f, claimed) // the outcome was stored, as a value is
 		}
@@ -409,7 +409,7 @@ func fill[T any](ctx context.Context, m *Method, entryKey string, tokens []strin
 	}
 	if served {
 		if claimed {
-			return hit(ctx, m, entryKey, *p, -1)
+			return hit(ctx, m, entryKey, *p, nil)
 		}
 	} else {
 		missed(ctx, m, entryKey, f, claimed)
@@ -426,7 +426,7 @@ func fill[T any](ctx context.Context, m *Method, entryKey string, tokens []strin
 		return load(ctx)
 	}
 	if served {
-		return hit(ctx, m, entryKey, v, -1)
+		return hit(ctx, m, entryKey, v, nil)
 	}
 	return v, nil
 }
@@ -455,7 +455,7 @@ func loadAndStore[T any](ctx context.Context, m *Method, entryKey, key string, t
 		var v T
 		if nf >= 0 && nf < len(m.notFound) {
 			f.value, f.memoed = &v, true
-			return f, nil, m.notFound[nf]
+			return f, nil, m.notFoundErr(nf, payload)
 		}
 		if nf < 0 && decodeValue(m, payload, &v) == nil {
 			f.value, f.payload, f.memoed = &v, payload, true
@@ -469,7 +469,7 @@ func loadAndStore[T any](ctx context.Context, m *Method, entryKey, key string, t
 		if ok {
 			f.value, f.payload, f.memoed = &v, payload, true
 			if nf >= 0 {
-				return f, nil, m.notFound[nf]
+				return f, nil, m.notFoundErr(nf, payload)
 			}
 			return f, nil, nil
 		}
@@ -489,14 +489,15 @@ func loadAndStore[T any](ctx context.Context, m *Method, entryKey, key string, t
 			return f, nil, err // errors are not cached
 		}
 		// Cached as it is: a hit returns the zero value and the error
-		// variable itself.
+		// variable itself, or an error rebuilt from the record of err.
 		ttl := jitter(m.notFoundTTL)
+		record := m.notFoundRecord(nf, err)
 		if c.near != nil {
-			keepNear(c, m, entryKey, tokens, v, nil, nf, ttl)
+			keepNear(c, m, entryKey, tokens, v, record, nf, ttl)
 		}
-		seq := c.memo.put(key, nil, nf, ttl)
+		seq := c.memo.put(key, record, nf, ttl)
 		return f, c.stores.after(entryKey, func() {
-			entry := appendNotFoundHeader(make([]byte, 0, 64), nf, tokens)
+			entry := append(appendNotFoundHeader(make([]byte, 0, 64+len(record)), nf, tokens), record...)
 			if err := c.store.Set(sctx, entryKey, entry, ttl); err != nil {
 				c.fault(sctx, m, entryKey, "set", err)
 			}
@@ -538,19 +539,19 @@ func loadAndStore[T any](ctx context.Context, m *Method, entryKey, key string, t
 
 // fromMemo returns the result the memo keeps under key (entry key and
 // tokens), decoded: a copy of its own for the caller.
-func fromMemo[T any](m *Method, key string, epoch uint64) (v T, nf int, ok bool) {
+func fromMemo[T any](m *Method, key string, epoch uint64) (v T, nfErr error, ok bool) {
 	payload, nf, ok := m.c.memo.get(key, epoch)
 	switch {
 	case !ok:
-		return v, -1, false
+		return v, nil, false
 	case nf >= 0:
-		return v, nf, nf < len(m.notFound)
+		return v, m.notFoundErr(nf, payload), nf < len(m.notFound)
 	}
 	if decodeValue(m, payload, &v) != nil {
 		var zero T
-		return zero, -1, false // another method's result under the key: the flight group tells
+		return zero, nil, false // another method's result under the key: the flight group tells
 	}
-	return v, -1, true
+	return v, nil, true
 }
 
 // decodeShared is decodeEntry for a caller of the read shared (nil when
@@ -587,7 +588,7 @@ func decodeEntry[T any](m *Method, entry []byte, versions [][]byte) (v T, payloa
 		return v, nil, -1, false, err
 	}
 	if nf >= 0 {
-		return v, nil, nf, true, nil
+		return v, payload, nf, true, nil // payload: the record of a not-found error matched by type
 	}
 	if err := decodeValue(m, payload, &v); err != nil {
 		return v, nil, -1, false, err

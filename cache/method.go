@@ -178,7 +178,8 @@ func (m *Method) setNameID() {
 // NotFound makes the read m cache the outcome of the errors errs: when its
 // load returns an error for which errors.Is(err, errs[i]), an entry of ttl
 // (zero: the method's TTL) records it, and a hit returns the zero value with
-// errs[i] itself as the error. Other errors are never cached. It returns m.
+// errs[i] itself as the error. An errs[i] made by [ErrorAs] stands for the
+// errors of a type instead. Other errors are never cached. It returns m.
 //
 // Called by generated code; not part of the user API.
 func (m *Method) NotFound(ttl time.Duration, errs ...error) *Method {
@@ -245,11 +246,37 @@ func (m *Method) recordTx(ctx context.Context, names, labels []string, ttls []ti
 // is, or -1.
 func (m *Method) notFoundIndex(err error) int {
 	for i, nf := range m.notFound {
-		if errors.Is(err, nf) {
+		if t, ok := nf.(errorType); ok {
+			if t.match(err) {
+				return i
+			}
+		} else if errors.Is(err, nf) {
 			return i
 		}
 	}
 	return -1
+}
+
+// notFoundRecord returns what a not-found entry of the nf-th not-found
+// error records of err, the load's error: nothing for an error variable.
+func (m *Method) notFoundRecord(nf int, err error) []byte {
+	if t, ok := m.notFound[nf].(errorType); ok {
+		return t.record(err)
+	}
+	return nil
+}
+
+// notFoundErr returns the error of a hit on a not-found outcome of the
+// nf-th not-found error with the record rec: the error variable itself, or
+// an error rebuilt from rec.
+func (m *Method) notFoundErr(nf int, rec []byte) error {
+	if nf < 0 || nf >= len(m.notFound) {
+		return nil
+	}
+	if t, ok := m.notFound[nf].(errorType); ok {
+		return t.rebuild(rec)
+	}
+	return m.notFound[nf]
 }
 
 // Key returns a [Key] for the method's next call: holding the method's key

@@ -149,7 +149,7 @@ type nearEntry struct {
 	key     string
 	tokens  []string // the versions it was computed under, in header order
 	value   any      // the decoded value (a T), when the method has a copier
-	payload []byte   // the encoded value, when it has none
+	payload []byte   // the encoded value, when it has none; for a not-found outcome, its error's record
 	nf      int      // for a not-found outcome, the index of its error; else -1
 	size    int64
 	expires time.Time // not served from then on, as its entry in the store is not
@@ -294,11 +294,11 @@ func keepNearAt[T any](c *Cache, m *Method, key string, tokens []string, v T, pa
 	}
 	if cp, ok := m.copy.(func(T) T); ok && nf < 0 {
 		e.value = cp(v)
-	} else if nf < 0 {
-		if payload == nil {
+	} else {
+		if payload == nil && nf < 0 {
 			return
 		}
-		e.payload = payload
+		e.payload = payload // for a not-found outcome, the record of its error
 	}
 	c.near.put(e)
 }

@@ -3,6 +3,7 @@ package generator
 import (
 	"fmt"
 	"go/ast"
+	"go/build/constraint"
 	"go/token"
 	"go/types"
 	"maps"
@@ -34,6 +35,9 @@ type Result struct {
 	// Unannotated names, of the Orphans, those whose interface is still
 	// declared but has lost every annotation: path -> interface.
 	Unannotated map[string]string
+	// Warnings are the problems that do not stop generation, sorted; Load
+	// returns them among the errors when there are any.
+	Warnings Diagnostics
 }
 
 // Load loads the packages of cfg, reads their //cache: annotations and
@@ -70,8 +74,9 @@ func Load(cfg Config) (*Result, error) {
 	checkFamilies(runs, cfg.Dir)
 	var diags Diagnostics
 	var files []*File
+	module := moduleNamespaces{}
 	for _, a := range runs {
-		a.checkWrites(cached)
+		a.checkWrites(cached, module)
 		diags = append(diags, a.diagnostics()...)
 		files = append(files, a.files()...)
 	}
@@ -80,7 +85,7 @@ func Load(cfg Config) (*Result, error) {
 			diags = append(diags, Diagnostic{Message: fmt.Sprintf("--type %s: no interface named %s with //cache: annotations in %s", t, t, strings.Join(patterns, " "))})
 		}
 	}
-	if len(diags) > 0 {
+	if diags.errors() > 0 {
 		return nil, diags.sort()
 	}
 	if cfg.Output != "" {
@@ -93,7 +98,7 @@ func Load(cfg Config) (*Result, error) {
 		}
 		files[0].Path = filepath.Clean(out)
 	}
-	res := &Result{Files: files, Unannotated: map[string]string{}}
+	res := &Result{Files: files, Unannotated: map[string]string{}, Warnings: diags.sort()}
 	for _, a := range runs {
 		res.Orphans = append(res.Orphans, a.orphans(files)...)
 		a.unannotated(res.Unannotated)
@@ -111,6 +116,7 @@ type analyzer struct {
 	decls    []*ifaceDecl                 // the interfaces to wrap, in declaration order
 	index    map[token.Pos]*methodField   // method declarations of the package's interfaces, by name position
 	external map[string]externalFile      // files of other packages read for their annotations
+	loaded   map[string]*types.Package    // packages loaded for the imports of other packages' files
 	cached   map[string]bool              // namespaces some read method caches
 	used     map[*ast.TypeSpec]bool       // generic interfaces whose annotations a wrapped interface uses
 	taken    map[string]bool              // package-level names, the package's and generated ones
@@ -134,6 +140,8 @@ type ifaceDecl struct {
 	iface    *Interface         // its model; nil when it has problems
 	writes   []listItem         // namespaces written by its invalidate annotations
 	members  []memberUse        // the members its templates name, for checkFamilies
+	// constraint is the build constraint of its file, nil for none.
+	constraint constraint.Expr
 }
 
 func newAnalyzer(pkg *packages.Package, wanted map[string]bool) *analyzer {
@@ -143,6 +151,7 @@ func newAnalyzer(pkg *packages.Package, wanted map[string]bool) *analyzer {
 		wanted:   wanted,
 		index:    map[token.Pos]*methodField{},
 		external: map[string]externalFile{},
+		loaded:   map[string]*types.Package{},
 		cached:   map[string]bool{},
 		used:     map[*ast.TypeSpec]bool{},
 		scanned:  map[*ast.TypeSpec]*ifaceDecl{},
@@ -189,6 +198,7 @@ func (a *analyzer) findDecls() {
 			if d == nil {
 				continue
 			}
+			d.constraint = fileConstraint(f, d.file)
 			if len(a.wanted) > 0 {
 				_, d.selected = a.wanted[ts.Name.Name]
 			} else {
@@ -378,18 +388,31 @@ func (a *analyzer) checkGeneric() {
 	}
 }
 
-// checkWrites reports the namespaces that the selected interfaces'
-// writes invalidate when they look like a typo of a namespace cached in this
-// run. Other namespaces may be cached in packages of other runs.
-func (a *analyzer) checkWrites(cached map[string]bool) {
-	known := slices.Sorted(maps.Keys(cached))
+// checkWrites warns of the namespaces that the selected interfaces' writes
+// invalidate when they look like a typo of a namespace cached in this run
+// or elsewhere in the module, and nothing in the module caches them. A
+// namespace cached outside the module cannot be checked: a write marked
+// external is not.
+func (a *analyzer) checkWrites(cached map[string]bool, module moduleNamespaces) {
 	for _, d := range a.decls {
 		for _, w := range d.writes {
 			if cached[w.text] {
 				continue
 			}
-			if s := closest(w.text, known); s != "" {
-				d.r.errorf(w.pos, "namespace %q is invalidated here but no method in this run caches it; did you mean %q?", w.text, s)
+			s := closest(w.text, slices.Sorted(maps.Keys(cached))) // the run's own first
+			modPath := "of this run"
+			if a.pkg.Module != nil && a.pkg.Module.Dir != "" {
+				mod := module.cached(a.pkg.Module.Dir)
+				if mod[w.text] {
+					continue // another package of the module caches it
+				}
+				if s == "" {
+					s = closest(w.text, slices.Sorted(maps.Keys(mod)))
+				}
+				modPath = a.pkg.Module.Path
+			}
+			if s != "" {
+				d.r.warnf(w.pos, "namespace %q is invalidated here, but nothing in module %s caches it; did you mean %q? If a program of another module caches it, mark the write external: //cache:invalidate namespace=%s external", w.text, modPath, s, w.text)
 			}
 		}
 	}
@@ -412,12 +435,17 @@ func (a *analyzer) files() []*File {
 	var out []*File
 	for _, d := range a.decls {
 		if d.selected && d.iface != nil {
+			var cons string
+			if d.constraint != nil {
+				cons = d.constraint.String()
+			}
 			out = append(out, &File{
-				Path:      d.path,
-				PkgPath:   a.pkg.PkgPath,
-				PkgName:   a.pkg.Name,
-				Interface: d.iface,
-				Names:     a.names,
+				Constraint: cons,
+				Path:       d.path,
+				PkgPath:    a.pkg.PkgPath,
+				PkgName:    a.pkg.Name,
+				Interface:  d.iface,
+				Names:      a.names,
 			})
 		}
 	}

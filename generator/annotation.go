@@ -17,6 +17,7 @@ const annotationPrefix = "//cache:"
 type annotation struct {
 	pos        token.Pos // of the comment
 	invalidate bool
+	external   bool          // the namespaces it invalidates may be cached outside the module: not checked for typos
 	expire     time.Duration // zero when absent
 	expirePos  token.Pos
 	namespaces []string
@@ -43,7 +44,7 @@ type nsTemplate struct {
 }
 
 // options lists the annotation's options, for "did you mean".
-var options = []string{"expire", "namespace", "key", "invalidate", "notfound", "notfound-expire", "refresh", "batch", "by"}
+var options = []string{"expire", "namespace", "key", "invalidate", "notfound", "notfound-expire", "refresh", "batch", "by", "external"}
 
 // spacedAnnotation matches an annotation written with a space after //.
 var spacedAnnotation = regexp.MustCompile(`^//\s+cache:\s*(expire|namespace|key|invalidate|notfound)\b`)
@@ -77,7 +78,7 @@ func parseAnnotation(r *reporter, c *ast.Comment) *annotation {
 			if s := suggest(name); s != "" {
 				msg += "; did you mean " + strconv.Quote(s) + "?"
 			} else {
-				msg += "; the options are expire=, namespace=, key=, notfound=, notfound-expire=, refresh=, invalidate, batch and by="
+				msg += "; the options are expire=, namespace=, key=, notfound=, notfound-expire=, refresh=, invalidate, external, batch and by="
 			}
 			r.errorf(pos, "%s", msg)
 			ok = false
@@ -89,7 +90,7 @@ func parseAnnotation(r *reporter, c *ast.Comment) *annotation {
 			continue
 		}
 		seen[name] = true
-		if name != "invalidate" && name != "batch" && !hasValue {
+		if name != "invalidate" && name != "batch" && name != "external" && !hasValue {
 			r.errorf(pos, "%s needs a value: write %s=%s", name, name, map[string]string{"expire": "300", "namespace": "books", "key": "id", "notfound": "ErrNotFound", "notfound-expire": "60", "refresh": "30"}[name])
 			ok = false
 			continue
@@ -97,6 +98,12 @@ func parseAnnotation(r *reporter, c *ast.Comment) *annotation {
 		switch name {
 		case "batch", "by":
 			ok = parseBatchOption(r, a, name, value, hasValue, pos, valuePos) && ok
+		case "external":
+			if hasValue {
+				r.errorf(pos, "external takes no value: write //cache:invalidate namespace=... external")
+				ok = false
+			}
+			a.external = true
 		case "invalidate":
 			if hasValue {
 				r.errorf(pos, "invalidate takes no value: write invalidate namespace=%s", value)
@@ -135,7 +142,7 @@ func parseAnnotation(r *reporter, c *ast.Comment) *annotation {
 		case "notfound":
 			for _, item := range splitList(value, valuePos) {
 				if !isQualifiedIdent(item.text) {
-					r.errorf(item.pos, "notfound= lists error variables (notfound=ErrNotFound,sql.ErrNoRows); %q is not one", item.text)
+					r.errorf(item.pos, "notfound= lists error variables (notfound=ErrNotFound,sql.ErrNoRows) or error types (notfound=*NotFoundError); %q is not one", item.text)
 					ok = false
 					continue
 				}
@@ -163,7 +170,7 @@ func parseAnnotation(r *reporter, c *ast.Comment) *annotation {
 			a.hasKey = true
 			for _, item := range splitList(value, valuePos) {
 				if !isPath(item.text) {
-					r.errorf(item.pos, "key= lists parameters or fields of them (key=id, key=f.Email); %q is not one", item.text)
+					r.errorf(item.pos, "key= lists parameters, fields or getters of them (key=id, key=f.Email, key=t.UUID()); %q is not one", item.text)
 					ok = false
 					continue
 				}
@@ -181,6 +188,10 @@ func parseAnnotation(r *reporter, c *ast.Comment) *annotation {
 		return nil
 	}
 	if !ok || !checkBatchOptions(r, a, seen) {
+		return nil
+	}
+	if a.external && !a.invalidate {
+		r.errorf(c.Slash, "external applies to invalidate: it says that the namespaces a write invalidates may be cached outside this module")
 		return nil
 	}
 	if a.invalidate {
@@ -249,9 +260,14 @@ func parseTTL(s string) (time.Duration, string) {
 	return d, ""
 }
 
-// isPath reports whether s is an identifier or a dotted path of them.
+// isPath reports whether s is an identifier or a dotted path of them, each
+// after the first maybe a call without arguments: f.Email, t.UUID(),
+// f.Owner().ID.
 func isPath(s string) bool {
-	for part := range strings.SplitSeq(s, ".") {
+	for i, part := range strings.Split(s, ".") {
+		if i > 0 {
+			part = strings.TrimSuffix(part, "()")
+		}
 		if !token.IsIdentifier(part) {
 			return false
 		}
@@ -260,8 +276,10 @@ func isPath(s string) bool {
 }
 
 // isQualifiedIdent reports whether s is an identifier, or a package name
-// and an identifier: ErrNotFound, sql.ErrNoRows.
+// and an identifier, with an optional * before: ErrNotFound, sql.ErrNoRows,
+// *NotFoundError.
 func isQualifiedIdent(s string) bool {
+	s = strings.TrimPrefix(s, "*")
 	pkg, name, qualified := strings.Cut(s, ".")
 	if !qualified {
 		return token.IsIdentifier(s)

@@ -78,7 +78,7 @@ func checkBatchOptions(r *reporter, a *annotation, seen map[string]bool) bool {
 
 // batchRead makes m a batch read, checking its signature, by= and its
 // namespaces. It reports whether they are usable.
-func (a *analyzer) batchRead(d *ifaceDecl, m *Method, an *annotation, pos methodPos) bool {
+func (a *analyzer) batchRead(d *ifaceDecl, m *Method, an *annotation, pos methodPos, names nameScope) bool {
 	m.Kind, m.TTL, m.Namespaces = Batch, an.expire, an.namespaces
 	for _, ns := range an.namespaces {
 		a.cached[family(ns)] = true
@@ -147,7 +147,7 @@ func (a *analyzer) batchRead(d *ifaceDecl, m *Method, an *annotation, pos method
 	if !m.Templated() {
 		m.Members = nil
 	}
-	return a.notFound(m, an, pos) && ok
+	return a.notFound(m, an, names) && ok
 }
 
 // batchResult checks the result of the batch read m, []Value with by=

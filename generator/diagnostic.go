@@ -13,16 +13,22 @@ import (
 type Diagnostic struct {
 	Pos     token.Position
 	Message string
+	Warning bool // a warning: it does not stop generation
 }
 
-// Format returns the diagnostic as "file:line:col: message", with the file
+// Format returns the diagnostic as "file:line:col: message" (a warning's
+// message starting with "warning: "), with the file
 // relative to dir when it lies below it, or as the message alone when it has
 // no position.
 func (d Diagnostic) Format(dir string) string {
-	if d.Pos.Filename == "" {
-		return d.Message
+	msg := d.Message
+	if d.Warning {
+		msg = "warning: " + msg
 	}
-	return formatPos(dir, d.Pos) + ": " + d.Message
+	if d.Pos.Filename == "" {
+		return msg
+	}
+	return formatPos(dir, d.Pos) + ": " + msg
 }
 
 // formatPos returns p as "file:line:col", with the file relative to dir
@@ -71,4 +77,19 @@ type reporter struct {
 
 func (r *reporter) errorf(pos token.Pos, format string, args ...any) {
 	r.diags = append(r.diags, Diagnostic{Pos: r.fset.Position(pos), Message: fmt.Sprintf(format, args...)})
+}
+
+func (r *reporter) warnf(pos token.Pos, format string, args ...any) {
+	r.diags = append(r.diags, Diagnostic{Pos: r.fset.Position(pos), Message: fmt.Sprintf(format, args...), Warning: true})
+}
+
+// errors counts the diagnostics that are not warnings.
+func (ds Diagnostics) errors() int {
+	n := 0
+	for _, d := range ds {
+		if !d.Warning {
+			n++
+		}
+	}
+	return n
 }

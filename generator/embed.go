@@ -65,7 +65,7 @@ func (a *analyzer) externalFile(name string) externalFile {
 		for _, m := range it.Methods.List {
 			if len(m.Names) > 0 {
 				line := a.pkg.Fset.Position(m.Names[0].Pos()).Line
-				ef[lineName{line, m.Names[0].Name}] = &methodField{field: m, annots: annotations(m)}
+				ef[lineName{line, m.Names[0].Name}] = &methodField{field: m, annots: annotations(m), file: f}
 			}
 		}
 		return true

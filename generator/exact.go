@@ -111,6 +111,10 @@ func (c *exactChecker) check(t types.Type, addr bool, where string) {
 		c.mapKey(u.Key(), where)
 		c.check(u.Elem(), false, where)
 	case *types.Struct:
+		if isTimeStruct(t, u) {
+			c.report(where, "%[1]s is defined as time.Time, so it has none of time.Time's methods (MarshalJSON among them): encoding/json sees only time.Time's unexported fields, and the cache would return it empty; use time.Time, or an alias: type %[1]s = time.Time", c.name(t))
+			return
+		}
 		c.structFields(t, u, addr)
 	case *types.Signature:
 		c.report(where, "func type %s cannot be encoded", c.name(t))
@@ -724,4 +728,18 @@ func methodIface(name string, params, results []types.Type) *types.Interface {
 	}
 	sig := types.NewSignatureType(nil, nil, nil, tuple(params), tuple(results), false)
 	return types.NewInterfaceType([]*types.Func{types.NewFunc(0, nil, name, sig)}, nil).Complete()
+}
+
+// isTimeStruct reports whether t is a type defined as time.Time (type
+// Timestamp time.Time), whose struct u is time.Time's.
+func isTimeStruct(t types.Type, u *types.Struct) bool {
+	if isNamed(t, "time", "Time") || u.NumFields() == 0 {
+		return false
+	}
+	for f := range u.Fields() {
+		if f.Pkg() == nil || f.Pkg().Path() != "time" || f.Exported() {
+			return false
+		}
+	}
+	return u.Field(0).Name() == "wall"
 }

@@ -21,7 +21,7 @@ const BuildTag = "cachegen"
 
 // loadMode is what cachegen needs of each package.
 const loadMode = packages.NeedName | packages.NeedFiles | packages.NeedSyntax |
-	packages.NeedTypes | packages.NeedTypesInfo
+	packages.NeedTypes | packages.NeedTypesInfo | packages.NeedModule
 
 // UsageError is a problem with how cachegen was asked to run, rather than
 // with its input.

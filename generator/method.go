@@ -13,6 +13,12 @@ import (
 // problems, each of them reported.
 func (a *analyzer) method(d *ifaceDecl, md *methodField, fn *types.Func) (*Method, *annotation) {
 	pos := newMethodPos(md.field)
+	pos.name = fn.Name()
+	if fn.Origin() != fn { // of an instantiated generic interface: its problems depend on the type arguments
+		if at, inst := a.embedding(d, fn); at.IsValid() {
+			pos.at, pos.name = at, fmt.Sprintf("%s, which %s gets from %s,", fn.Name(), d.spec.Name.Name, inst)
+		}
+	}
 	m := a.signature(fn)
 	lines, ok := a.sqlcLines(d, md, fn)
 	if !ok {
@@ -27,12 +33,12 @@ func (a *analyzer) method(d *ifaceDecl, md *methodField, fn *types.Func) (*Metho
 	case an.invalidate:
 		return a.write(d, m, an), an
 	case an.batch != nil:
-		if !a.batchRead(d, m, an, pos) {
+		if !a.batchRead(d, m, an, pos, a.scopeOf(md, fn)) {
 			return nil, nil
 		}
 		return m, an
 	}
-	if !a.read(d, m, an, pos) {
+	if !a.read(d, m, an, pos, a.scopeOf(md, fn)) {
 		return nil, nil
 	}
 	return m, an
@@ -79,7 +85,9 @@ func (a *analyzer) write(d *ifaceDecl, m *Method, an *annotation) *Method {
 	m.Kind = Write
 	m.Namespaces = an.namespaces
 	for i, ns := range an.namespaces {
-		d.writes = append(d.writes, listItem{family(ns), an.nsPos[i]})
+		if !an.external {
+			d.writes = append(d.writes, listItem{family(ns), an.nsPos[i]})
+		}
 	}
 	if !a.templates(d, m, an, true) {
 		return nil
@@ -107,7 +115,7 @@ func (a *analyzer) templates(d *ifaceDecl, m *Method, an *annotation, results bo
 			continue
 		}
 		for j, mem := range t.members {
-			path := a.resolvePathIn(m, "namespace", mem.text, mem.pos, results)
+			path := a.resolvePathIn(m, "namespace", mem.text, mem.pos, results, an.namespaces[i])
 			if path == nil {
 				ok = false
 				continue
@@ -141,7 +149,7 @@ func (a *analyzer) templates(d *ifaceDecl, m *Method, an *annotation, results bo
 
 // read makes m a cached read, checking that its results can be cached and
 // its key parameters encoded. It reports whether they can.
-func (a *analyzer) read(d *ifaceDecl, m *Method, an *annotation, pos methodPos) bool {
+func (a *analyzer) read(d *ifaceDecl, m *Method, an *annotation, pos methodPos, names nameScope) bool {
 	m.Kind, m.TTL, m.Namespaces = Read, an.expire, an.namespaces
 	m.Refresh = an.refresh
 	m.ResultType = d.results[m.Name]
@@ -149,97 +157,14 @@ func (a *analyzer) read(d *ifaceDecl, m *Method, an *annotation, pos methodPos) 
 		a.cached[family(ns)] = true
 	}
 	if m.Values() < 1 {
-		a.r.errorf(pos.method(), "cached method %s returns no value to cache: a cached method returns (T, error), (T1, T2, ..., error) or (T); use //cache:invalidate for a write", m.Name)
+		a.r.errorf(pos.method(), "cached method %s returns no value to cache: a cached method returns (T, error), (T1, T2, ..., error) or (T); use //cache:invalidate for a write", pos.name)
 		return false
 	}
 	resultsOK := a.results(m, pos)
 	parts, keysOK := a.keyParts(m, an)
 	templatesOK := a.templates(d, m, an, false)
-	notFoundOK := a.notFound(m, an, pos)
+	notFoundOK := a.notFound(m, an, names)
 	return a.keyEncodings(m, an, parts, pos) && keysOK && resultsOK && templatesOK && notFoundOK
-}
-
-// notFound resolves notfound=: package-level error variables of the
-// package, or of a package the declaring file imports (sql.ErrNoRows).
-func (a *analyzer) notFound(m *Method, an *annotation, pos methodPos) bool {
-	if len(an.notFound) == 0 {
-		return true
-	}
-	if !m.HasError {
-		a.r.errorf(an.notFound[0].pos, "notfound= needs a method that returns an error, which it compares with errors.Is")
-		return false
-	}
-	ok := true
-	for _, item := range an.notFound {
-		v := a.errorVar(item, an.pos)
-		if v == nil {
-			ok = false
-			continue
-		}
-		m.NotFound = append(m.NotFound, v)
-	}
-	m.NotFoundTTL = an.nfExpire
-	return ok
-}
-
-// errorVar resolves one name of notfound=, reporting why it is not a
-// package-level error variable.
-func (a *analyzer) errorVar(item listItem, at token.Pos) *ErrorVar {
-	pkgName, name, qualified := strings.Cut(item.text, ".")
-	scope := a.pkg.Types.Scope()
-	if qualified {
-		imported := a.importedAs(at, pkgName)
-		if imported == nil {
-			a.r.errorf(item.pos, "notfound=%s: the file does not import a package named %s", item.text, pkgName)
-			return nil
-		}
-		scope = imported.Scope()
-	} else {
-		name = item.text
-	}
-	obj := scope.Lookup(name)
-	v, isVar := obj.(*types.Var)
-	switch {
-	case obj == nil:
-		msg := fmt.Sprintf("notfound=%s: no package-level %s", item.text, name)
-		var names []string
-		for _, n := range scope.Names() {
-			if v, ok := scope.Lookup(n).(*types.Var); ok && types.Implements(v.Type(), errorType.Underlying().(*types.Interface)) && (!qualified || v.Exported()) {
-				names = append(names, n)
-			}
-		}
-		if s := closest(name, names); s != "" {
-			msg += fmt.Sprintf("; did you mean %q?", s)
-		}
-		a.r.errorf(item.pos, "%s", msg)
-		return nil
-	case !isVar:
-		a.r.errorf(item.pos, "notfound=%s: %s is not a variable; notfound= names error variables such as var ErrNotFound = errors.New(\"not found\")", item.text, name)
-		return nil
-	case qualified && !v.Exported():
-		a.r.errorf(item.pos, "notfound=%s: %s is not exported", item.text, name)
-		return nil
-	case !types.Implements(v.Type(), errorType.Underlying().(*types.Interface)):
-		a.r.errorf(item.pos, "notfound=%s: %s has type %s, which is not an error", item.text, name, a.typeName(v.Type()))
-		return nil
-	}
-	return &ErrorVar{PkgPath: v.Pkg().Path(), PkgName: v.Pkg().Name(), Name: name}
-}
-
-// importedAs returns the package that the file holding pos imports under
-// name, or nil.
-func (a *analyzer) importedAs(pos token.Pos, name string) *types.Package {
-	for _, f := range a.pkg.Syntax {
-		if f.FileStart > pos || pos > f.FileEnd {
-			continue
-		}
-		for _, spec := range f.Imports {
-			if pn := a.pkg.TypesInfo.PkgNameOf(spec); pn != nil && pn.Name() == name {
-				return pn.Imported()
-			}
-		}
-	}
-	return nil
 }
 
 // results checks that each value a read returns can be cached.
@@ -247,7 +172,7 @@ func (a *analyzer) results(m *Method, pos methodPos) bool {
 	ok := true
 	for i := range m.Values() {
 		for _, why := range exactProblems(m.Results[i], a.pkg.Types) {
-			a.r.errorf(pos.result(i), "result %s of %s cannot be cached: %s", types.TypeString(m.Results[i], types.RelativeTo(a.pkg.Types)), m.Name, why)
+			a.r.errorf(pos.result(i), "result %s of %s cannot be cached: %s", types.TypeString(m.Results[i], types.RelativeTo(a.pkg.Types)), pos.name, why)
 			ok = false
 		}
 	}
@@ -310,7 +235,7 @@ func (a *analyzer) keyEncodings(m *Method, an *annotation, parts []*KeyPart, pos
 		if name == "" || name == "_" {
 			name = fmt.Sprintf("#%d", i+1)
 		}
-		a.r.errorf(pos.param(i), "parameter %s of %s cannot be part of a cache key: %s; leave it out with key= listing the parameters that identify the result", name, m.Name, why)
+		a.r.errorf(pos.param(i), "parameter %s of %s cannot be part of a cache key: %s; leave it out with key= listing the parameters that identify the result", name, pos.name, why)
 	}
 	m.Key = parts
 	return ok
@@ -320,6 +245,11 @@ func (a *analyzer) keyEncodings(m *Method, an *annotation, parts []*KeyPart, pos
 type methodPos struct {
 	field           *ast.Field // nil for a method of an embedded interface
 	params, results []token.Pos
+	// at, when valid, is where the interface being wrapped embeds the
+	// instantiated generic interface the method is of: its problems are
+	// reported there.
+	at   token.Pos
+	name string // the method, as messages name it
 }
 
 func newMethodPos(field *ast.Field) methodPos {
@@ -334,6 +264,9 @@ func newMethodPos(field *ast.Field) methodPos {
 }
 
 func (p methodPos) method() token.Pos {
+	if p.at.IsValid() {
+		return p.at
+	}
 	if p.field != nil {
 		return p.field.Pos()
 	}
@@ -341,14 +274,14 @@ func (p methodPos) method() token.Pos {
 }
 
 func (p methodPos) param(i int) token.Pos {
-	if i < len(p.params) {
+	if i < len(p.params) && !p.at.IsValid() {
 		return p.params[i]
 	}
 	return p.method()
 }
 
 func (p methodPos) result(i int) token.Pos {
-	if i < len(p.results) {
+	if i < len(p.results) && !p.at.IsValid() {
 		return p.results[i]
 	}
 	return p.method()
@@ -371,4 +304,28 @@ func fieldPositions(fl *ast.FieldList) []token.Pos {
 		}
 	}
 	return out
+}
+
+// embedding returns where d embeds the interface that brings it fn, a
+// method of an instantiated generic interface, and that embedded type as
+// written (Feed[<-chan Event]); NoPos when it cannot tell.
+func (a *analyzer) embedding(d *ifaceDecl, fn *types.Func) (token.Pos, string) {
+	if d.typ == nil {
+		return token.NoPos, ""
+	}
+	for _, f := range d.typ.Methods.List {
+		if len(f.Names) > 0 {
+			continue
+		}
+		it, ok := a.pkg.TypesInfo.TypeOf(f.Type).Underlying().(*types.Interface)
+		if !ok {
+			continue
+		}
+		for i := range it.NumMethods() {
+			if it.Method(i).Origin() == fn.Origin() {
+				return f.Type.Pos(), types.ExprString(f.Type)
+			}
+		}
+	}
+	return token.NoPos, ""
 }

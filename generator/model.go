@@ -13,6 +13,10 @@ type File struct {
 	PkgName   string     // name of that package
 	Interface *Interface // the interface it wraps
 	Names     []string   // package-level names of the package and of every file cachegen generates in it
+	// Constraint is the build constraint of the file declaring the
+	// interface (its //go:build line and the GOOS and GOARCH of its name),
+	// as a //go:build expression; "" for none.
+	Constraint string
 }
 
 // Interface is an annotated interface and its methods in declaration order
@@ -58,11 +62,15 @@ type Method struct {
 	Batch       *BatchRead    // for Batch: its ids and elements
 }
 
-// ErrorVar is a package-level error variable, as notfound= names it.
+// ErrorVar is a package-level error variable, as notfound= names it
+// (matched with errors.Is); or, with Type, an error type (notfound=*NotFoundError,
+// matched with errors.As).
 type ErrorVar struct {
 	PkgPath string
 	PkgName string
 	Name    string
+	Type    bool // Name is a type
+	Pointer bool // with Type: the error is a *Name
 }
 
 // Templated reports whether one of m's namespaces is a template.
@@ -121,12 +129,14 @@ type ValuePath struct {
 	Type   types.Type  // the type of the value at the end of the path
 }
 
-// PathField is one field selected on a [ValuePath]; or, with Deref, the
-// pointer before it dereferenced (*v); or, with Check, a nil check of it.
+// PathField is one field selected on a [ValuePath]; or, with Call, a getter
+// called (t.UUID()); or, with Deref, the pointer before it dereferenced
+// (*v); or, with Check, a nil check of it.
 type PathField struct {
 	Name     string // "" with Deref and Check
 	NilCheck bool   // the value it is selected from (or dereferences, or checks) is a pointer: nil makes the path unusable
 	Elided   bool   // an embedded field that generated code cannot name (unexported, in another package) and selects through implicitly
+	Call     bool   // not a field: a call of the getter Name, a method without parameters and with one result (NilCheck: on a pointer or an interface)
 	Deref    bool   // not a field: the value so far is a pointer, read through
 	Check    bool   // not a field: the value so far is a pointer written by its own MarshalText (*big.Int), only checked for nil
 }

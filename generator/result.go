@@ -43,8 +43,9 @@ func (a *analyzer) resolveResult(m *Method, opt, text string, pos token.Pos, res
 	}
 	p := &ValuePath{Text: text, Param: idx, Result: true, Type: m.Results[idx]}
 	names := strings.Split(text, ".")
+	addressable := true // the result is a variable of the wrapper
 	for _, name := range names[1:] {
-		if !a.selectField(p, opt, name, pos) {
+		if !a.selectField(p, opt, text, name, pos, &addressable) {
 			return nil
 		}
 	}

@@ -16,6 +16,7 @@ type methodField struct {
 	field  *ast.Field
 	annots []*ast.Comment // its //cache: lines
 	owner  *ast.TypeSpec  // the package-level interface declaring it; nil in another package
+	file   *ast.File      // the file declaring it, whose imports its annotation's names resolve in
 }
 
 // scanFile indexes the method declarations of the file's interfaces,
@@ -32,7 +33,7 @@ func (a *analyzer) scanFile(f *ast.File) {
 		if it, ok := n.(*ast.InterfaceType); ok {
 			for _, m := range it.Methods.List {
 				if len(m.Names) > 0 {
-					a.index[m.Names[0].Pos()] = &methodField{field: m}
+					a.index[m.Names[0].Pos()] = &methodField{field: m, file: f}
 				}
 			}
 		}
@@ -53,7 +54,7 @@ func (a *analyzer) scanFile(f *ast.File) {
 			if len(m.Names) == 0 {
 				continue
 			}
-			mf := &methodField{field: m, annots: annotations(m), owner: ts}
+			mf := &methodField{field: m, annots: annotations(m), owner: ts, file: f}
 			a.index[m.Names[0].Pos()] = mf
 			for _, c := range mf.annots {
 				used[c] = true

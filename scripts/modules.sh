@@ -1,6 +1,6 @@
 # The Go modules of this repository, sourced by scripts/test.sh and .ci/run.
 #
-#   .          the tool: cmd/cachegen, generator, templates (Go 1.26)
+#   .          the tool: cmd/cachegen, generator, templates (Go 1.24)
 #   cache      the runtime that generated code imports (Go 1.22)
 #   otelcache  the OpenTelemetry observer (Go 1.22), a module of its own so
 #              that the runtime does not depend on OpenTelemetry

@@ -3,6 +3,7 @@ package templates
 import (
 	"bytes"
 	"fmt"
+	"go/build/constraint"
 	"go/format"
 	"go/types"
 	"slices"
@@ -61,7 +62,11 @@ func Render(f *generator.File) ([]byte, error) {
 		}
 	}
 	var buf bytes.Buffer
-	buf.WriteString(generator.Header + "\n\n//go:build !" + generator.BuildTag + "\n\n")
+	line, err := buildLine(f)
+	if err != nil {
+		return nil, err
+	}
+	buf.WriteString(generator.Header + "\n\n" + line + "\n\n")
 	if err := jf.Render(&buf); err != nil {
 		return nil, fmt.Errorf("rendering %s: %w", f.Path, err)
 	}
@@ -127,4 +132,18 @@ func namespaceList(ns []string) string { return strings.Join(ns, ", ") }
 func wrapperOf(iface string) string {
 	w, _ := generator.WrapperNames(iface)
 	return w
+}
+
+// buildLine returns the file's //go:build line: !cachegen (see
+// [generator.BuildTag]), and the constraint of the interface's file.
+func buildLine(f *generator.File) (string, error) {
+	var expr constraint.Expr = &constraint.NotExpr{X: &constraint.TagExpr{Tag: generator.BuildTag}}
+	if f.Constraint != "" {
+		x, err := constraint.Parse("//go:build " + f.Constraint)
+		if err != nil {
+			return "", fmt.Errorf("rendering %s: build constraint %q: %w", f.Path, f.Constraint, err)
+		}
+		expr = &constraint.AndExpr{X: expr, Y: x}
+	}
+	return "//go:build " + expr.String(), nil
 }

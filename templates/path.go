@@ -6,7 +6,7 @@ import (
 )
 
 // pathExpr emits the value at the end of p, whose parameter is named
-// param in the generated method: q, q.Filter.Page, (*q.ID).
+// param in the generated method: q, q.Filter.Page, (*q.ID), t.UUID().
 func pathExpr(p *generator.ValuePath, param string) *jen.Statement {
 	return pathPrefix(p, param, len(p.Fields))
 }
@@ -18,6 +18,8 @@ func pathPrefix(p *generator.ValuePath, param string, n int) *jen.Statement {
 		switch {
 		case f.Deref:
 			s = jen.Parens(jen.Op("*").Add(s))
+		case f.Call:
+			s = s.Dot(f.Name).Call()
 		case !f.Elided && !f.Check:
 			s = s.Dot(f.Name)
 		}

@@ -73,7 +73,7 @@ func (e *emitter) constructor() jen.Code {
 		if len(m.NotFound) > 0 {
 			nf := []jen.Code{durationCode(m.NotFoundTTL)}
 			for _, v := range m.NotFound {
-				nf = append(nf, jen.Qual(v.PkgPath, v.Name))
+				nf = append(nf, errorRef(v))
 			}
 			call = call.Dot("NotFound").Call(nf...)
 		}
@@ -217,4 +217,17 @@ func (e *emitter) wrapHelper() jen.Code {
 func ctorOf(iface string) string {
 	_, c := generator.WrapperNames(iface)
 	return c
+}
+
+// errorRef emits a notfound= error: the variable, or for an error type
+// cache.ErrorAs[*NotFoundError](), matched with errors.As.
+func errorRef(v *generator.ErrorVar) jen.Code {
+	if !v.Type {
+		return jen.Qual(v.PkgPath, v.Name)
+	}
+	t := jen.Qual(v.PkgPath, v.Name)
+	if v.Pointer {
+		t = jen.Op("*").Add(t)
+	}
+	return jen.Qual(cachePkg, "ErrorAs").Types(t).Call()
 }

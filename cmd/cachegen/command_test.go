@@ -16,7 +16,8 @@ import (
 var repoRoot, _ = filepath.Abs("../..")
 
 // TestOnePrefix checks that every line cachegen prints on failure starts
-// with one "cachegen: " and is not prefixed twice.
+// with one "cachegen: " and is not prefixed twice, or, for a diagnostic,
+// with its file:line:col: as the compiler's errors do.
 func TestOnePrefix(t *testing.T) {
 	dir := scratch(t)
 	os.WriteFile(filepath.Join(dir, "bookrepository_cache.go"), []byte("package basic\n"), 0o644)
@@ -38,12 +39,18 @@ func TestOnePrefix(t *testing.T) {
 			if line == "" {
 				continue
 			}
+			if positioned.MatchString(line) {
+				continue
+			}
 			if !strings.HasPrefix(line, prefix) || regexp.MustCompile(`^cachegen: (cache|cachegen): `).MatchString(line) {
 				t.Errorf("cachegen %v printed %q: want one %q prefix", c.args, line, prefix)
 			}
 		}
 	}
 }
+
+// positioned matches a diagnostic's line.
+var positioned = regexp.MustCompile(`^[^ :]+\.go:\d+:\d+: `)
 
 // TestExitStatus checks the exit statuses of docs/annotations.md: 2 for bad usage, 1 for
 // problems in the input.

@@ -23,8 +23,10 @@
 // --output is relative to the package's directory. --check writes nothing
 // and exits 1 when a generated file is missing, stale or left over from an
 // interface that is gone. --explain writes nothing and prints what cachegen
-// inferred from sqlc queries (see docs/sqlc.md). Problems in the annotations are printed as
-// cachegen: file:line:col: message, all at once, and nothing is written.
+// inferred from sqlc queries (see docs/sqlc.md). Problems in the annotations
+// are printed as file:line:col: message, as the compiler prints its errors,
+// all at once, and nothing is written; warnings (file:line:col: warning:
+// message) do not stop generation.
 // Exit status: 0 done, 1 problems in the input or stale files, 2 bad usage.
 // See https://github.com/cachegen/cachegen for the annotation reference.
 package main
@@ -129,9 +131,7 @@ func generate(cfg generator.Config, check bool, stdout, stderr io.Writer) int {
 	var usageErr generator.UsageError
 	switch {
 	case errors.As(err, &diags):
-		for _, d := range diags {
-			fmt.Fprintln(stderr, prefix+d.Format(wd))
-		}
+		printDiagnostics(stderr, diags, wd)
 		return exitProblem
 	case errors.As(err, &usageErr):
 		fmt.Fprintln(stderr, prefix+usageErr.Error())
@@ -140,6 +140,7 @@ func generate(cfg generator.Config, check bool, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, prefix+err.Error())
 		return exitProblem
 	}
+	printDiagnostics(stderr, res.Warnings, wd)
 	if len(res.Files) == 0 && len(res.Orphans) == 0 {
 		fmt.Fprintln(stderr, prefix+"no interface has //cache: annotations; nothing to generate")
 		return exitOK
@@ -168,6 +169,19 @@ func generate(cfg generator.Config, check bool, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "%sremoved %s: the interface it wrapped is gone\n", prefix, relPath(wd, path))
 	}
 	return exitOK
+}
+
+// printDiagnostics prints one diagnostic a line: file:line:col: first,
+// as the Go compiler and vet do, so that editors and CI annotators jump to
+// it; one without a position after cachegen's prefix.
+func printDiagnostics(w io.Writer, diags generator.Diagnostics, wd string) {
+	for _, d := range diags {
+		line := d.Format(wd)
+		if d.Pos.Filename == "" {
+			line = prefix + line
+		}
+		fmt.Fprintln(w, line)
+	}
 }
 
 // checkFiles lists the files that are missing, stale or left over.
