@@ -124,12 +124,12 @@ type zoneEntry struct {
 }
 
 type sidecarWriter struct {
-	codec   Codec
-	err     error  // the first error of a binary form
-	dst     []byte // the codec's bytes, to which the sidecar is appended
-	zones   []zoneEntry
-	last    int // index of the zone used last, a shortcut for the common case
-	items   []byte
+	codec Codec
+	err   error  // the first error of a binary form
+	dst   []byte // the codec's bytes, to which the sidecar is appended
+	zones []zoneEntry
+	last  int // index of the zone used last, a shortcut for the common case
+	items []byte
 }
 
 func (w *sidecarWriter) finish() []byte {

@@ -18,7 +18,7 @@ func (s *store) GetTraining(ctx context.Context, uuid string) (trainings.Trainin
 	return trainings.Training{UUID: uuid}, nil
 }
 
-func (s *store) CountTrainings(ctx context.Context) (int, error)                { return 1, nil }
+func (s *store) CountTrainings(ctx context.Context) (int, error)               { return 1, nil }
 func (s *store) CancelTraining(ctx context.Context, trainingUUID string) error { return nil }
 
 func TestCancelInvalidatesTheTraining(t *testing.T) {
