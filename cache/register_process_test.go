@@ -62,7 +62,10 @@ type registerReport struct {
 //	         namespace=item:{id} on Put and Delete (half of them by hand,
 //	         with Cache.InvalidateMember); namespace=item on Reindex (half
 //	         by hand, Cache.Invalidate), which rewrites every item
-var registerModes = []string{"default", "near", "tracked", "entity", "refresh"}
+//	batch    entity, and half of the reads are batch reads of 1 to 4 items
+//	         (FetchMap, sharing Get's entries: namespace=item:{ids} batch),
+//	         each item of a batch checked as a read of that item
+var registerModes = []string{"default", "near", "tracked", "entity", "refresh", "batch"}
 
 // registerBroken are broken wrappers, over which the checker must see
 // stale reads:
@@ -92,7 +95,7 @@ type registerProcess struct {
 
 func newRegisterProcess(cfg registerConfig, c *Cache) *registerProcess {
 	p := &registerProcess{cfg: cfg, c: c, db: newRegisterDBClient(cfg.DB)}
-	if cfg.Mode == "entity" {
+	if entityMode(cfg.Mode) {
 		p.get = Read[registerItemsIface, string](c, "Items.Get", time.Minute, "item:{id}").NotFound(time.Minute, errNoItem)
 		p.put = Write[registerItemsIface](c, "Items.Put", "item:{id}")
 		p.del = Write[registerItemsIface](c, "Items.Delete", "item:{id}")
@@ -110,13 +113,43 @@ func newRegisterProcess(cfg registerConfig, c *Cache) *registerProcess {
 // read is the wrapper's Get.
 func (p *registerProcess) read(ctx context.Context, id int) (string, error) {
 	k := p.get.Key()
-	if p.cfg.Mode == "entity" {
+	if entityMode(p.cfg.Mode) {
 		k.Member()
 		k.Int(int64(id))
 		k.Args()
 	}
 	k.Int(int64(id))
 	return Fetch(ctx, p.get, k, func(ctx context.Context) (string, error) { return p.db.item(ctx, id) })
+}
+
+// entityMode reports whether mode caches per item (item:{id}).
+func entityMode(mode string) bool { return mode == "entity" || mode == "batch" }
+
+// readBatch is the wrapper's batch read of ids, annotated
+// namespace=item:{ids} notfound=errNoItem batch: the entries are Get's.
+func (p *registerProcess) readBatch(ctx context.Context, ids []int) (map[int]string, error) {
+	key := func(id int) Key {
+		k := p.get.Key()
+		k.Member()
+		k.Int(int64(id))
+		k.Args()
+		k.Int(int64(id))
+		return k
+	}
+	return FetchMap(ctx, p.get, ids, key, func(ctx context.Context, ids []int) (map[int]string, error) {
+		out := map[int]string{}
+		for _, id := range ids {
+			v, err := p.db.item(ctx, id)
+			switch {
+			case errors.Is(err, errNoItem):
+			case err != nil:
+				return nil, err
+			default:
+				out[id] = v
+			}
+		}
+		return out, nil
+	})
 }
 
 // write is the wrapper's Put (a Delete when v is empty).
@@ -128,7 +161,7 @@ func (p *registerProcess) write(ctx context.Context, id int, v string) error {
 	err := p.db.put(ctx, id, v)
 	switch {
 	case p.cfg.Mode == "naive":
-	case p.cfg.Mode != "entity":
+	case !entityMode(p.cfg.Mode):
 		p.put.Invalidate(ctx)
 	case rand.IntN(2) == 0:
 		p.c.InvalidateMember(ctx, "item", int64(id))
@@ -217,6 +250,22 @@ func TestRegisterProcess(t *testing.T) {
 				value := fmt.Sprintf("%d.%d.%d", cfg.Proc, g, n)
 				inv := stamp()
 				switch q := rand.IntN(100); {
+				case q < 40 && cfg.Mode == "batch": // a batch read
+					ids := rand.Perm(registerItems)[:1+rand.IntN(registerItems)]
+					rctx, rec := Record(ctx)
+					got, err := p.readBatch(rctx, ids)
+					resp := stamp()
+					if err != nil {
+						errs <- err
+						return
+					}
+					for _, id := range ids {
+						// An item the batch does not hold was not found: "".
+						ops[g] = append(ops[g], regcheck.Op{Key: "item" + strconv.Itoa(id), Kind: regcheck.Read, Value: got[id], Proc: cfg.Proc, Inv: inv, Resp: resp})
+					}
+					if rec.Status() == StatusHit {
+						hits[g]++
+					}
 				case q < 80: // a read
 					rctx, rec := Record(ctx)
 					v, err := p.read(rctx, id)
@@ -229,7 +278,7 @@ func TestRegisterProcess(t *testing.T) {
 					if rec.Status() == StatusHit {
 						hits[g]++
 					}
-				case q < 83 && cfg.Mode == "entity": // a reindex
+				case q < 83 && entityMode(cfg.Mode): // a reindex
 					ids, err := p.reindex(ctx, value)
 					resp := stamp()
 					if err != nil {
@@ -240,7 +289,7 @@ func TestRegisterProcess(t *testing.T) {
 						ops[g] = append(ops[g], regcheck.Op{Key: "item" + strconv.Itoa(id), Kind: regcheck.Write, Value: value, Proc: cfg.Proc, Inv: inv, Resp: resp})
 					}
 				default: // a put, or in entity mode a delete one time in four
-					if cfg.Mode == "entity" && q < 88 {
+					if entityMode(cfg.Mode) && q < 88 {
 						value = ""
 					}
 					if err := p.write(ctx, id, value); err != nil {
