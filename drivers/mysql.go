@@ -13,9 +13,10 @@ import (
 // MyRow is a row of a MariaDB or MySQL table with a column of each type, as
 // go-sql-driver/mysql returns them with parseTime=true.
 type MyRow struct {
-	ID        int64
-	Created   time.Time // DATETIME(6) NOT NULL
-	Updated   sql.NullTime
+	ID      int64
+	Created time.Time // DATETIME(6) NOT NULL
+	Updated sql.NullTime
+	//lint:ignore SA1019 deprecated (it reads times as UTC, whatever loc says), but code still returns it, so it is tested
 	Deleted   mysql.NullTime
 	Day       sql.NullTime // DATE
 	Stamp     sql.Null[time.Time]
