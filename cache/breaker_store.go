@@ -168,6 +168,15 @@ func (s *breakerStore) parts(ctx context.Context, keys []string, f func(idx []in
 		return ErrCircuitOpen
 	}
 	err := f(idx)
+	var whole *failedKeys
+	if err != nil && !answered(err) && (!errors.As(err, &whole) || len(whole.keys) == len(idx)) && spansServers(of, idx) {
+		// The client failed every part: go-redis from v9.17 on fails a
+		// cluster pipeline's commands on every node when its context ends
+		// while one node does not answer. Each server's part is then
+		// written on its own, so that a failed server holds back its own
+		// keys only.
+		err = eachPart(of, idx, keys, f)
+	}
 	failed := skipped
 	var fk *failedKeys
 	switch {
@@ -198,6 +207,67 @@ func (s *breakerStore) parts(ctx context.Context, keys []string, f func(idx []in
 		err = ErrCircuitOpen
 	} else {
 		err = fmt.Errorf("%w; %w", err, ErrCircuitOpen)
+	}
+	return &failedKeys{keys: failed, err: err}
+}
+
+// spansServers reports whether the keys at idx are on more than one server.
+func spansServers(of, idx []int) bool {
+	for _, i := range idx[1:] {
+		if of[i] != of[idx[0]] {
+			return true
+		}
+	}
+	return false
+}
+
+// eachPart writes each server's part of the keys at idx with f, one call
+// per server, concurrently, and returns nil, an error Redis answered with,
+// or a *failedKeys naming the keys of the parts that failed.
+func eachPart(of, idx []int, keys []string, f func(idx []int) error) error {
+	var servers []int
+	parts := map[int][]int{}
+	for _, i := range idx {
+		if _, ok := parts[of[i]]; !ok {
+			servers = append(servers, of[i])
+		}
+		parts[of[i]] = append(parts[of[i]], i)
+	}
+	errs := make([]error, len(servers))
+	var wg sync.WaitGroup
+	for n, j := range servers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[n] = f(parts[j])
+		}()
+	}
+	wg.Wait()
+	var failed []string
+	var all []error
+	for n, j := range servers {
+		e := errs[n]
+		if e == nil {
+			continue
+		}
+		all = append(all, e)
+		var fk *failedKeys
+		switch {
+		case errors.As(e, &fk):
+			failed = append(failed, fk.keys...)
+		case answered(e):
+		default:
+			for _, i := range parts[j] {
+				failed = append(failed, keys[i])
+			}
+		}
+	}
+	err := errors.Join(all...)
+	if len(all) == 1 {
+		err = all[0]
+	}
+	if len(failed) == 0 {
+		return err
 	}
 	return &failedKeys{keys: failed, err: err}
 }

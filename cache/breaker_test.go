@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 )
@@ -64,6 +65,7 @@ func (replyError) RedisError()     {}
 // names its server), where the servers in down fail as a timeout would.
 type nodeFake struct {
 	Store
+	mu      sync.Mutex // written is appended to by the concurrent parts of a write
 	down    map[string]bool
 	err     error    // what a down server returns
 	written []string // the keys SetVersions and Delete were called with
@@ -140,7 +142,9 @@ func (f *nodeFake) SetVersions(_ context.Context, keys, _ []string, _ []time.Dur
 func (f *nodeFake) Delete(_ context.Context, keys []string) error { return f.write(keys) }
 
 func (f *nodeFake) write(keys []string) error {
+	f.mu.Lock()
 	f.written = append(f.written, keys...)
+	f.mu.Unlock()
 	var failed []string
 	for _, k := range keys {
 		if f.down[hashTag(k)] {
