@@ -281,18 +281,25 @@ func walkProto(m protoreflect.ProtoMessage, visit func(protoreflect.ProtoMessage
 		return
 	}
 	visit(m)
-	r.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
-		switch {
-		case fd.IsList() && fd.Message() != nil:
-			l := v.List()
-			for i := range l.Len() {
-				walkProto(l.Get(i).Message().Interface(), visit)
-			}
-		case fd.Message() != nil && !fd.IsMap():
-			walkProto(v.Message().Interface(), visit)
+	// Fields are walked in declaration order, not with r.Range, whose
+	// order protobuf leaves undefined (and varies between runs): the
+	// tables of a query must come out in the same order every time.
+	fields := r.Descriptor().Fields()
+	for i := range fields.Len() {
+		fd := fields.Get(i)
+		if fd.Message() == nil || fd.IsMap() || !r.Has(fd) {
+			continue
 		}
-		return true
-	})
+		v := r.Get(fd)
+		if fd.IsList() {
+			l := v.List()
+			for j := range l.Len() {
+				walkProto(l.Get(j).Message().Interface(), visit)
+			}
+			continue
+		}
+		walkProto(v.Message().Interface(), visit)
+	}
 }
 
 // pgSchema reads the CREATE TABLE and CREATE VIEW statements of sql into s.
