@@ -44,15 +44,14 @@ type Cache struct {
 	dirty           dirtySet
 	closed          chan struct{} // closed by Close, to stop the retries
 	closeOnce       sync.Once
-	txWarning       sync.Once      // the warning of recordTx, logged once
-	full            fullReport     // Redis refusing writes for lack of memory
-	near            *nearStore     // the near cache; nil when off
-	nearTracked     bool           // WithNearCache asked for tracking
-	tracker         *tracker       // the near cache's versions, when tracked
-	closeErr        error          // written once by Close
-	refusals        refusalLog     // the refusals logged (see refusal)
-	refreshes       refreshes      // the early refreshes started (see Method.Refresh)
-	refreshing      sync.WaitGroup // the refreshes running
+	txWarning       sync.Once  // the warning of recordTx, logged once
+	full            fullReport // Redis refusing writes for lack of memory
+	near            *nearStore // the near cache; nil when off
+	nearTracked     bool       // WithNearCache asked for tracking
+	tracker         *tracker   // the near cache's versions, when tracked
+	closeErr        error      // written once by Close
+	refusals        refusalLog // the refusals logged (see refusal)
+	refreshes       refreshes  // the early refreshes started and running (see Method.Refresh)
 }
 
 // Option configures a [Cache].
@@ -207,7 +206,9 @@ func (c *Cache) breakerChanged(node string, open bool, err error) {
 
 // Close waits, up to the store timeout (1s without one), for the entries
 // of results already returned to be stored (a miss returns before its entry
-// is stored). Then it makes one last attempt, bounded by the store timeout
+// is stored) and for the early refreshes running (see [Method.Refresh]) to
+// end; the loads of refreshes still running then are cancelled, and no
+// refresh starts after Close. Then it makes one last attempt, bounded by the store timeout
 // and not held back by the circuit breaker, to deliver the invalidations
 // still waiting to be retried, and stops the background retries. It returns an error naming
 // the namespaces it could not deliver, also logged at level Error: other
@@ -226,6 +227,7 @@ func (c *Cache) close() error {
 	}
 	stored, cancel := context.WithTimeout(context.Background(), wait)
 	c.flights.waitStores(stored)
+	c.refreshes.close(stored)
 	cancel()
 	if c.tracker != nil {
 		c.tracker.stop()

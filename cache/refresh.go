@@ -25,6 +25,8 @@ import (
 // refreshed; not-found outcomes (see [Method.NotFound]) expire as before.
 // A reload that fails (an error, a panic, a fault of the store) stores
 // nothing: the entry expires, and the next read misses as without refresh.
+// A reload's context ends at the entry's expiry (or a second after it
+// starts, if later), or when [Cache.Close] stops waiting for it.
 //
 // Called by generated code; not part of the user API.
 func (m *Method) Refresh(d time.Duration) *Method {
@@ -44,22 +46,31 @@ const refreshClaimTTL = time.Second
 
 // refreshes remembers, per entry key, the expiry of the entry whose
 // refresh this process has started (or left to another process), so that
-// the hits on that entry start no other. The zero value is ready to use.
+// the hits on that entry start no other; and it counts the refreshes
+// running, for Close. The zero value is ready to use.
 type refreshes struct {
-	mu   sync.Mutex
-	last map[string]int64 // entry key: expiry in Unix ms; guarded by mu
+	mu      sync.Mutex
+	last    map[string]int64   // entry key: expiry in Unix ms; guarded by mu
+	running int                // refreshes started and not ended; guarded by mu
+	idle    chan struct{}      // closed when running drops to zero while Close waits; guarded by mu
+	closing bool               // Close has begun: no refresh starts; guarded by mu
+	stop    context.Context    // ended when Close stops waiting: cancels the refreshes' loads
+	cancel  context.CancelFunc // ends stop
 }
 
 // begin reports whether the caller is the first in this process to ask to
-// refresh the entry of key that expires at expires (Unix ms).
-func (r *refreshes) begin(key string, expires int64) bool {
+// refresh the entry of key that expires at expires (Unix ms), and the
+// cache is not closing. When it is, the caller runs the refresh and calls
+// end once it is over; stop ends when Close gives up waiting for it.
+func (r *refreshes) begin(key string, expires int64) (stop context.Context, ok bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.closing || r.last[key] == expires {
+		return nil, false
+	}
 	if r.last == nil {
 		r.last = make(map[string]int64)
-	}
-	if r.last[key] == expires {
-		return false
+		r.stop, r.cancel = context.WithCancel(context.Background())
 	}
 	if len(r.last) >= 1024 { // forget the entries that have expired
 		now := time.Now().UnixMilli()
@@ -70,7 +81,47 @@ func (r *refreshes) begin(key string, expires int64) bool {
 		}
 	}
 	r.last[key] = expires
-	return true
+	r.running++
+	return r.stop, true
+}
+
+// end records that a refresh begun with begin is over.
+func (r *refreshes) end() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.running--
+	if r.running == 0 && r.idle != nil {
+		close(r.idle)
+		r.idle = nil
+	}
+}
+
+// close starts no more refreshes and waits until those running are over,
+// or until ctx ends; then it cancels the loads of any still running. It
+// reports whether all were over.
+func (r *refreshes) close(ctx context.Context) bool {
+	r.mu.Lock()
+	r.closing = true
+	cancel := r.cancel
+	if r.running == 0 {
+		r.mu.Unlock()
+		if cancel != nil {
+			cancel()
+		}
+		return true
+	}
+	if r.idle == nil {
+		r.idle = make(chan struct{})
+	}
+	idle := r.idle
+	r.mu.Unlock()
+	defer cancel()
+	select {
+	case <-idle:
+		return true
+	case <-ctx.Done():
+		return false
+	}
 }
 
 // refreshDue reports whether a hit of the read m on an entry that expires
@@ -83,17 +134,40 @@ func refreshDue(m *Method, expires int64) bool {
 // maybeRefresh starts the refresh of the entry of entryKey, computed under
 // tokens and expiring at expires (Unix ms), when it is due and no hit of
 // this process has started it: on a goroutine of its own, with ctx's
-// values and without its cancellation.
+// values and without its cancellation. The refresh's load may take until
+// the entry expires, or a second, whichever is longer: then, or when Close
+// stops waiting for it, its context ends.
 func maybeRefresh[T any](ctx context.Context, m *Method, entryKey string, tokens []string, expires int64, load func(context.Context) (T, error)) {
-	if !refreshDue(m, expires) || !m.c.refreshes.begin(entryKey, expires) {
+	if !refreshDue(m, expires) {
 		return
 	}
 	c := m.c
-	c.refreshing.Add(1)
+	stop, ok := c.refreshes.begin(entryKey, expires)
+	if !ok {
+		return
+	}
 	go func() {
-		defer c.refreshing.Done()
-		refreshEntry(context.WithoutCancel(ctx), m, entryKey, tokens, expires, load)
+		defer c.refreshes.end()
+		ctx, cancel := context.WithDeadline(context.WithoutCancel(ctx), refreshDeadline(expires))
+		defer cancel()
+		defer context.AfterFunc(stop, cancel)()
+		refreshEntry(ctx, m, entryKey, tokens, expires, load)
 	}()
+}
+
+// refreshDeadline is when a refresh of an entry expiring at expires (Unix
+// ms) gives up: at the entry's expiry, when the next read loads anyway, or
+// refreshClaimTTL from now if that is later.
+func refreshDeadline(expires int64) time.Time {
+	return maxTime(time.UnixMilli(expires), time.Now().Add(refreshClaimTTL))
+}
+
+// maxTime returns the later of a and b.
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }
 
 // refreshEntry is the body of a refresh: it takes the fleet's claim on the

@@ -179,7 +179,9 @@ func TestRefreshOnceAcrossProcesses(t *testing.T) {
 	}
 	close(gate)
 	for _, m := range procs {
-		m.c.refreshing.Wait()
+		if !m.c.refreshes.close(context.Background()) {
+			t.Fatal("refreshes still running")
+		}
 	}
 	await(t, log.refreshed, "refresh")
 	if n := r.loads.Load(); n != 2 {
@@ -357,5 +359,150 @@ func TestEntryExpiry(t *testing.T) {
 	}
 	if e := entryExpiry(append(appendEntryHeader(nil, "json", []string{tok}), `{"t":"a@1"}`...)); e != 0 {
 		t.Fatalf("expiry %d of an entry that records none", e)
+	}
+}
+
+// TestCloseWaitsForRefreshes: Close returns once a refresh running has
+// stored its entry, and no refresh starts after Close.
+func TestCloseWaitsForRefreshes(t *testing.T) {
+	ctx := context.Background()
+	store := NewMemoryStore()
+	c := New(store, WithPrefix(testPrefix(t)), WithLogger(quiet))
+	m := Read[struct{}, book](c, "Books.Get", time.Minute, "books").Refresh(dueAtOnce)
+	started, gate := make(chan struct{}, 1), make(chan struct{})
+	var loads int
+	load := func(ctx context.Context) (book, error) {
+		loads++
+		if loads == 2 {
+			started <- struct{}{}
+			<-gate
+			return book{ID: 1, Title: "Dune Messiah"}, nil
+		}
+		return book{ID: 1, Title: "Dune"}, nil
+	}
+	read := func() book {
+		t.Helper()
+		k := m.Key()
+		k.Int(1)
+		b, err := Fetch(ctx, m, k, load)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	read()
+	settle(t, c)
+	read() // due: starts the refresh
+	<-started
+	closed := make(chan error)
+	go func() { closed <- c.Close() }()
+	select {
+	case err := <-closed:
+		t.Fatalf("Close returned (%v) while a refresh was loading", err)
+	case <-time.After(50 * time.Millisecond):
+	}
+	close(gate)
+	if err := <-closed; err != nil {
+		t.Fatal(err)
+	}
+	// The refresh stored its entry before Close returned: a new Cache over
+	// the same store hits it.
+	c2 := New(store, WithPrefix(c.prefix), WithLogger(quiet))
+	m2 := Read[struct{}, book](c2, "Books.Get", time.Minute, "books")
+	k := m2.Key()
+	k.Int(1)
+	b, err := Fetch(ctx, m2, k, func(context.Context) (book, error) { return book{}, errors.New("loaded") })
+	if err != nil || b.Title != "Dune Messiah" {
+		t.Fatalf("after Close: %+v, %v; want the refreshed entry", b, err)
+	}
+	if b := read(); b.Title != "Dune Messiah" || loads != 2 {
+		t.Fatalf("a due hit after Close: %+v after %d loads; want the entry and no refresh", b, loads)
+	}
+}
+
+// TestCloseCancelsAHangingRefresh: a refresh whose load does not end
+// holds Close back no longer than the store timeout; its load's context
+// is then cancelled.
+func TestCloseCancelsAHangingRefresh(t *testing.T) {
+	ctx := context.Background()
+	c := New(NewMemoryStore(), WithPrefix(testPrefix(t)), WithLogger(quiet), WithStoreTimeout(100*time.Millisecond))
+	m := Read[struct{}, book](c, "Books.Get", time.Minute, "books").Refresh(dueAtOnce)
+	started, ended := make(chan struct{}, 1), make(chan error, 1)
+	var loads int
+	load := func(ctx context.Context) (book, error) {
+		loads++
+		if loads == 2 {
+			started <- struct{}{}
+			<-ctx.Done()
+			ended <- ctx.Err()
+			return book{}, ctx.Err()
+		}
+		return book{ID: 1, Title: "Dune"}, nil
+	}
+	for range 2 {
+		k := m.Key()
+		k.Int(1)
+		if _, err := Fetch(ctx, m, k, load); err != nil {
+			t.Fatal(err)
+		}
+		settle(t, c)
+	}
+	<-started
+	begun := time.Now()
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if took := time.Since(begun); took > 2*time.Second {
+		t.Fatalf("Close took %v with a store timeout of 100ms", took)
+	}
+	select {
+	case err := <-ended:
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("the load's context ended with %v, want context.Canceled", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the hanging refresh's context was not cancelled by Close")
+	}
+}
+
+// TestRefreshLoadHasADeadline: a refresh's load runs without the caller's
+// cancellation, but not forever: its context ends when the entry expires
+// (or a second from the start, if later).
+func TestRefreshLoadHasADeadline(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	c := New(NewMemoryStore(), WithPrefix(testPrefix(t)), WithLogger(quiet))
+	m := Read[struct{}, book](c, "Books.Get", time.Minute, "books").Refresh(dueAtOnce)
+	deadlines := make(chan time.Time, 1)
+	var loads int
+	load := func(lctx context.Context) (book, error) {
+		loads++
+		if loads == 2 {
+			cancel() // the caller's context ends: the refresh goes on
+			d, ok := lctx.Deadline()
+			if !ok || lctx.Err() != nil {
+				t.Errorf("refresh load's context: deadline %v (%v), err %v", d, ok, lctx.Err())
+			}
+			deadlines <- d
+		}
+		return book{ID: 1, Title: "Dune"}, nil
+	}
+	before := time.Now()
+	for range 2 {
+		k := m.Key()
+		k.Int(1)
+		if _, err := Fetch(ctx, m, k, load); err != nil {
+			t.Fatal(err)
+		}
+		settle(t, c)
+	}
+	select {
+	case d := <-deadlines:
+		// The entry's TTL is a minute, less jitter: expiry is well over a
+		// second away, and at most a minute.
+		if d.Before(before.Add(time.Second)) || d.After(time.Now().Add(time.Minute)) {
+			t.Fatalf("deadline %v, %v after the first read; want the entry's expiry", d, d.Sub(before))
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("no refresh")
 	}
 }
