@@ -427,7 +427,7 @@ func (a *analyzer) diagnostics() Diagnostics {
 			ds = append(ds, d.r.diags...)
 		}
 	}
-	return ds
+	return a.sqlcPositions(ds)
 }
 
 // files returns the files of the selected interfaces.

@@ -11,21 +11,23 @@ import (
 )
 
 // sqlcConfig is what cachegen reads of sqlc's configuration (version 1
-// and 2): per package, its engine and schema files.
+// and 2): per package, its engine, schema and query files.
 type sqlcConfig struct {
 	SQL []struct {
-		Engine string    `yaml:"engine" json:"engine"`
-		Schema listOrOne `yaml:"schema" json:"schema"`
-		Gen    struct {
+		Engine  string    `yaml:"engine" json:"engine"`
+		Schema  listOrOne `yaml:"schema" json:"schema"`
+		Queries listOrOne `yaml:"queries" json:"queries"`
+		Gen     struct {
 			Go struct {
 				Out string `yaml:"out" json:"out"`
 			} `yaml:"go" json:"go"`
 		} `yaml:"gen" json:"gen"`
 	} `yaml:"sql" json:"sql"`
 	Packages []struct {
-		Path   string    `yaml:"path" json:"path"`
-		Engine string    `yaml:"engine" json:"engine"`
-		Schema listOrOne `yaml:"schema" json:"schema"`
+		Path    string    `yaml:"path" json:"path"`
+		Engine  string    `yaml:"engine" json:"engine"`
+		Schema  listOrOne `yaml:"schema" json:"schema"`
+		Queries listOrOne `yaml:"queries" json:"queries"`
 	} `yaml:"packages" json:"packages"`
 }
 
@@ -55,11 +57,13 @@ func (l *listOrOne) UnmarshalJSON(b []byte) error {
 	return err
 }
 
-// sqlcSetup is the engine and schema of one package sqlc generates.
+// sqlcSetup is the engine, schema and queries of one package sqlc
+// generates.
 type sqlcSetup struct {
 	config  string // the configuration file; "" when none was found
 	engine  sqlcquery.Engine
 	schema  []string // the schema files, directories expanded
+	queries []string // the query files, directories expanded
 	problem string   // why the configuration could not be read
 }
 
@@ -102,32 +106,38 @@ func readSqlcSetup(path string, src []byte, pkgDir string) (sqlcSetup, bool) {
 		return sqlcSetup{config: path, problem: err.Error()}, true
 	}
 	base := filepath.Dir(path)
-	match := func(engine, out string, schema []string) (sqlcSetup, bool) {
+	// files returns the files of paths, relative to the configuration,
+	// with a directory's .sql files for the directory.
+	files := func(paths []string) []string {
+		var out []string
+		for _, p := range paths {
+			p = filepath.Join(base, p)
+			if st, err := os.Stat(p); err == nil && st.IsDir() {
+				found, _ := filepath.Glob(filepath.Join(p, "*.sql"))
+				out = append(out, found...)
+			} else {
+				out = append(out, p)
+			}
+		}
+		return out
+	}
+	match := func(engine, out string, schema, queries []string) (sqlcSetup, bool) {
 		if out == "" || !sameFile(filepath.Join(base, out), pkgDir) {
 			return sqlcSetup{}, false
 		}
-		s := sqlcSetup{config: path, engine: sqlcquery.Engine(engine)}
+		s := sqlcSetup{config: path, engine: sqlcquery.Engine(engine), schema: files(schema), queries: files(queries)}
 		if s.engine == "" {
 			s.engine = sqlcquery.PostgreSQL // sqlc's default
-		}
-		for _, p := range schema {
-			p = filepath.Join(base, p)
-			if st, err := os.Stat(p); err == nil && st.IsDir() {
-				files, _ := filepath.Glob(filepath.Join(p, "*.sql"))
-				s.schema = append(s.schema, files...)
-			} else {
-				s.schema = append(s.schema, p)
-			}
 		}
 		return s, true
 	}
 	for _, e := range cfg.SQL {
-		if s, ok := match(e.Engine, e.Gen.Go.Out, e.Schema); ok {
+		if s, ok := match(e.Engine, e.Gen.Go.Out, e.Schema, e.Queries); ok {
 			return s, true
 		}
 	}
 	for _, p := range cfg.Packages {
-		if s, ok := match(p.Engine, p.Path, p.Schema); ok {
+		if s, ok := match(p.Engine, p.Path, p.Schema, p.Queries); ok {
 			return s, true
 		}
 	}

@@ -144,7 +144,7 @@ func (a *analyzer) sqlcLines(d *ifaceDecl, md *methodField, fn *types.Func) ([]*
 	isRead := own != nil && !hasOption(text, "invalidate")
 	switch {
 	case isRead && len(writes) > 0:
-		a.r.errorf(at, "%s runs sqlc query %s, which writes %s: a query that writes cannot be cached; drop its //cache: line (cachegen invalidates what it writes)", fn.Name(), q.name, writes[0].Table)
+		a.r.errorf(at, "%s runs sqlc query %s, which writes %s: a query that writes cannot be cached; drop its cache: line (cachegen invalidates what it writes)", fn.Name(), q.name, writes[0].Table)
 		return nil, false
 	case isRead:
 		text = withNamespaces(text, a.sqlcNamespaces(m, q, q.analysis.Reads(), false))
@@ -175,32 +175,38 @@ func hasOption(text, name string) bool {
 	return false
 }
 
-// withNamespaces returns the annotation line with the namespaces added in
-// front of those its namespace= lists (or as a namespace= of its own).
+// withNamespaces returns the annotation line with the inferred namespaces
+// added after those its namespace= lists (or as a namespace= of its own, at
+// the end). The user's text keeps its offsets, so that a problem found in it
+// is reported at its place on the line.
 func withNamespaces(text string, inferred []string) string {
 	if len(inferred) == 0 {
 		return text
 	}
 	body := strings.TrimPrefix(text, annotationPrefix)
-	var out []string
-	found := false
 	for _, f := range fields(body) {
-		if v, ok := strings.CutPrefix(f.text, "namespace="); ok {
-			found = true
-			list := slices.Clone(inferred)
-			for _, ns := range strings.Split(v, ",") {
-				if ns != "" && !slices.Contains(list, ns) {
-					list = append(list, ns)
-				}
-			}
-			f.text = "namespace=" + strings.Join(list, ",")
+		v, ok := strings.CutPrefix(f.text, "namespace=")
+		if !ok {
+			continue
 		}
-		out = append(out, f.text)
+		list := strings.Split(v, ",")
+		var extra []string
+		for _, ns := range inferred {
+			if !slices.Contains(list, ns) {
+				extra = append(extra, ns)
+			}
+		}
+		if len(extra) == 0 {
+			return text
+		}
+		sep := ","
+		if v == "" || strings.HasSuffix(v, ",") {
+			sep = ""
+		}
+		end := len(annotationPrefix) + f.off + len(f.text)
+		return text[:end] + sep + strings.Join(extra, ",") + text[end:]
 	}
-	if !found {
-		out = append(out, "namespace="+strings.Join(inferred, ","))
-	}
-	return annotationPrefix + strings.Join(out, " ")
+	return strings.TrimRight(text, " \t") + " namespace=" + strings.Join(inferred, ",")
 }
 
 // sqlcNamespaces returns the namespaces of the tables a query uses: of a

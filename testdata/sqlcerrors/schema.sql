@@ -1,0 +1,10 @@
+CREATE TABLE authors (
+  id   BIGSERIAL PRIMARY KEY,
+  name TEXT NOT NULL
+);
+
+CREATE TABLE books (
+  id        BIGSERIAL PRIMARY KEY,
+  author_id BIGINT NOT NULL REFERENCES authors (id) ON DELETE CASCADE,
+  title     TEXT NOT NULL
+);

@@ -1,0 +1,5 @@
+CREATE TABLE authors (
+  id   BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+  name TEXT NOT NULL,
+  bio  TEXT
+);
