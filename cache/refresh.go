@@ -159,15 +159,11 @@ func maybeRefresh[T any](ctx context.Context, m *Method, entryKey string, tokens
 // ms) gives up: at the entry's expiry, when the next read loads anyway, or
 // refreshClaimTTL from now if that is later.
 func refreshDeadline(expires int64) time.Time {
-	return maxTime(time.UnixMilli(expires), time.Now().Add(refreshClaimTTL))
-}
-
-// maxTime returns the later of a and b.
-func maxTime(a, b time.Time) time.Time {
-	if a.After(b) {
-		return a
+	at, least := time.UnixMilli(expires), time.Now().Add(refreshClaimTTL)
+	if at.Before(least) {
+		return least
 	}
-	return b
+	return at
 }
 
 // refreshEntry is the body of a refresh: it takes the fleet's claim on the

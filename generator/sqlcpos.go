@@ -28,7 +28,7 @@ func (a *analyzer) sqlcPositions(ds Diagnostics) Diagnostics {
 			continue
 		}
 		if queries == nil {
-			queries = readSqlcSources(a.sqlcInfo().setup.queries)
+			queries = &sqlcSources{queries: a.sqlcInfo().setup.queries, text: map[string][]string{}}
 		}
 		if p, ok := queries.position(d.Pos.Filename, d.Pos.Line, d.Pos.Column); ok {
 			ds[i].Pos.Filename, ds[i].Pos.Line, ds[i].Pos.Column, ds[i].Pos.Offset = p.file, p.line, p.column, 0
@@ -48,10 +48,6 @@ type sqlcSources struct {
 type sqlPosition struct {
 	file         string
 	line, column int
-}
-
-func readSqlcSources(queries []string) *sqlcSources {
-	return &sqlcSources{queries: queries, text: map[string][]string{}}
 }
 
 // lines returns the lines of file, or nil if it cannot be read.
