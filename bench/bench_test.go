@@ -135,6 +135,11 @@ func BenchmarkHit(b *testing.B) {
 	})
 }
 
+// benchHit measures each of cached, floor and encodingJSON alone (time
+// and allocations), then cached and floor paired: each iteration makes
+// both, in alternating order, so that both see the same moments of a loaded
+// machine; the paired run reports the median time of each and their ratio
+// (its ns/op is the time of the pair).
 func benchHit(b *testing.B, cached, floor, encodingJSON func()) {
 	for _, c := range []struct {
 		name string
@@ -147,6 +152,24 @@ func benchHit(b *testing.B, cached, floor, encodingJSON func()) {
 			}
 		})
 	}
+	b.Run("paired", func(b *testing.B) {
+		fs := [2]func(){cached, floor}
+		var lat [2][]time.Duration
+		n := 0
+		for b.Loop() {
+			for k := range 2 {
+				j := (n + k) % 2 // cachegen first on even iterations, the floor first on odd ones
+				start := time.Now()
+				fs[j]()
+				lat[j] = append(lat[j], time.Since(start))
+			}
+			n++
+		}
+		c, f := median(lat[0]), median(lat[1])
+		b.ReportMetric(float64(c.Nanoseconds()), "cachegen-p50-ns")
+		b.ReportMetric(float64(f.Nanoseconds()), "floor-p50-ns")
+		b.ReportMetric(float64(c)/float64(f), "cachegen/floor")
+	})
 }
 
 // parallelism makes RunParallel use 64 goroutines on a machine of
