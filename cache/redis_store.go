@@ -312,33 +312,52 @@ func hashTag(key string) string {
 // mget is client.MGet(ctx, keys...).Result() for a client of one Redis,
 // with the command and its arguments in one allocation instead of four
 // (the command, the slice, and each key boxed in an interface): for the
-// hot path's reads, of one version key and the entry. out, of the length
-// of keys, is where toBytesIn puts the values, in the same allocation, or
-// nil. None of it is reused: a go-redis hook may keep a command or its
-// arguments, and the cache the values.
+// hot path's reads, of one or two version keys and the entry. out, of the
+// length of keys, is where toBytesIn puts the values, in the same
+// allocation, or nil. None of it is reused: a go-redis hook may keep a
+// command or its arguments (TestNearHitReadsOnlyTheVersions's does), and
+// the cache the values.
 func mget(ctx context.Context, client redis.UniversalClient, keys []string) (vals []any, out [][]byte, err error) {
-	if len(keys) > len(mgetArgs{}.keys) {
-		vals, err = client.MGet(ctx, keys...).Result()
-		return vals, nil, err
+	switch n := len(keys); {
+	case n <= 2: // one namespace: its version and the entry
+		a := new(mgetArgs2)
+		return sendMGet(ctx, client, &a.cmd, a.args[:], a.keys[:], a.out[:], keys)
+	case n <= 4:
+		a := new(mgetArgs4)
+		return sendMGet(ctx, client, &a.cmd, a.args[:], a.keys[:], a.out[:], keys)
 	}
-	a := new(mgetArgs)
-	a.args[0] = "mget"
-	for i, k := range keys {
-		a.keys[i] = k
-		a.args[1+i] = boxString(&a.keys[i])
-	}
-	a.cmd = *redis.NewSliceCmd(ctx, a.args[:1+len(keys)]...)
-	_ = client.Process(ctx, &a.cmd)
-	vals, err = a.cmd.Result()
-	return vals, a.out[:len(keys)], err
+	vals, err = client.MGet(ctx, keys...).Result()
+	return vals, nil, err
 }
 
-// mgetArgs holds an MGET of up to 4 keys and its arguments.
-type mgetArgs struct {
+// mgetArgs2 holds an MGET of up to 2 keys and its arguments.
+type mgetArgs2 struct {
+	cmd  redis.SliceCmd
+	args [3]any
+	keys [2]string
+	out  [2][]byte
+}
+
+// mgetArgs4 holds an MGET of up to 4 keys and its arguments.
+type mgetArgs4 struct {
 	cmd  redis.SliceCmd
 	args [5]any
 	keys [4]string
 	out  [4][]byte
+}
+
+// sendMGet sends the MGET of keys as cmd, with args, ks and out, the
+// arrays of one mgetArgs2 or mgetArgs4.
+func sendMGet(ctx context.Context, client redis.UniversalClient, cmd *redis.SliceCmd, args []any, ks []string, out [][]byte, keys []string) ([]any, [][]byte, error) {
+	args[0] = "mget"
+	for i, k := range keys {
+		ks[i] = k
+		args[1+i] = boxString(&ks[i])
+	}
+	*cmd = *redis.NewSliceCmd(ctx, args[:1+len(keys)]...)
+	_ = client.Process(ctx, cmd)
+	vals, err := cmd.Result()
+	return vals, out[:len(keys)], err
 }
 
 // boxString returns *p as an interface value whose data is p itself,
