@@ -11,18 +11,20 @@ import (
 type boundKey struct{}
 
 // TestBoundContext: the pooled bound of a call over a context that is
-// never cancelled has the budget's deadline and the parent's values, ends
-// at the deadline, and a bound reused after its call has none of its
-// previous call's state.
+// never cancelled has a deadline of the budget or up to a sixteenth more,
+// the parent's values, ends at the deadline, and a bound reused after its
+// call has none of its previous call's state.
 func TestBoundContext(t *testing.T) {
 	s := &timeoutStore{budget: 20 * time.Millisecond}
 	parent := context.WithValue(context.Background(), boundKey{}, "v")
+	start := time.Now()
 	ctx, b, cancel := s.bound(parent)
 	if b == nil || cancel != nil {
 		t.Fatalf("bound %v, cancel %v: want a pooled bound", b, cancel != nil)
 	}
-	if d, ok := ctx.Deadline(); !ok || time.Until(d) > s.budget {
-		t.Fatalf("deadline %v, %v", d, ok)
+	d, ok := ctx.Deadline()
+	if late := s.budget + windowSlack(s.budget); !ok || d.Sub(start) < s.budget || time.Until(d) > late {
+		t.Fatalf("deadline %v from the start, %v: want %v to %v", d.Sub(start), ok, s.budget, late)
 	}
 	if ctx.Value(boundKey{}) != "v" || ctx.Err() != nil {
 		t.Fatalf("value %v, err %v", ctx.Value(boundKey{}), ctx.Err())
@@ -35,7 +37,10 @@ func TestBoundContext(t *testing.T) {
 	if !errors.Is(ctx.Err(), context.DeadlineExceeded) {
 		t.Fatalf("err %v", ctx.Err())
 	}
-	release(b, nil) // fired: not reused
+	if time.Now().Before(d) {
+		t.Fatalf("the bound ended %v before its deadline", time.Until(d))
+	}
+	release(b, nil)
 
 	for range 100 { // reused bounds start afresh
 		ctx, b, _ := s.bound(context.Background())
@@ -54,6 +59,31 @@ func TestBoundContext(t *testing.T) {
 	stop()
 	<-ctx.Done()
 	release(b, cancel)
+}
+
+// TestBoundWindows: the bounds made within a window share its deadline
+// (one timer for all of them), and a window whose deadline is less than
+// the budget away is replaced: no bound is ever shorter than the budget.
+func TestBoundWindows(t *testing.T) {
+	s := &timeoutStore{budget: 160 * time.Millisecond} // windows of 10ms
+	deadlines := map[time.Time]int{}
+	start := time.Now()
+	for time.Since(start) < 50*time.Millisecond {
+		now := time.Now()
+		ctx, b, _ := s.bound(context.Background())
+		d, _ := ctx.Deadline()
+		if d.Sub(now) < s.budget {
+			t.Fatalf("a bound of %v, want at least %v", d.Sub(now), s.budget)
+		}
+		deadlines[d]++
+		release(b, nil)
+		time.Sleep(100 * time.Microsecond)
+	}
+	// 50ms of windows of 10ms: 5 or 6 windows (a slow machine's sleeps
+	// make fewer bounds, never more windows).
+	if n := len(deadlines); n < 2 || n > 7 {
+		t.Fatalf("%d windows in 50ms, want about 5 (2 to 7): %v", n, deadlines)
+	}
 }
 
 // TestBoundAllocations: a bounded call over a context that is never

@@ -95,7 +95,10 @@ func WithBreaker(failures int, cooldown time.Duration) Option {
 
 // WithStoreTimeout bounds every call to the store (default 150ms,
 // [DefaultStoreTimeout]): a call ends at the caller's deadline or after d,
-// whichever comes first, and the read goes to the repository. d <= 0 leaves
+// whichever comes first, and the read goes to the repository. Over a
+// context that is never cancelled (context.Background), the calls made
+// within d/16 of each other share one deadline and its timer: a call is
+// then given from d to d+d/16. d <= 0 leaves
 // only the caller's deadline. go-redis honours the bound on the socket only
 // with ContextTimeoutEnabled, which [RedisOptions] and [RedisClusterOptions]
 // set; without it the bound still cuts dialing, pool waits and retries short.
