@@ -51,7 +51,8 @@ func (s *timeoutStore) bound(ctx context.Context) (context.Context, *boundCtx, c
 	}
 	if ctx.Done() == nil {
 		b := boundPool.Get().(*boundCtx)
-		b.Context, b.w = ctx, s.windowAt(now)
+		b.Context = ctx
+		b.w.Store(s.windowAt(now))
 		return b, b, nil
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.budget)
@@ -82,7 +83,7 @@ func release(b *boundCtx, cancel context.CancelFunc) {
 		cancel()
 	}
 	if b != nil {
-		b.Context, b.w = nil, nil
+		b.Context = nil
 		boundPool.Put(b)
 	}
 }
@@ -90,24 +91,27 @@ func release(b *boundCtx, cancel context.CancelFunc) {
 // boundCtx is a context with the deadline of a window over a parent that
 // is never cancelled. Reused once its call of the store has returned,
 // which assumes the store, like go-redis, does not keep the context of a
-// call after returning.
+// call after returning. Only w can be read after: a context derived from
+// this one (go-redis's dial timeout) starts a goroutine that calls Done,
+// which may run when the call has returned, and finds the derived context
+// done already. w is atomic for that read, and never nil once set.
 type boundCtx struct {
 	context.Context // the parent, for its values
-	w               *boundWindow
+	w               atomic.Pointer[boundWindow]
 }
 
 var boundPool = sync.Pool{New: func() any { return new(boundCtx) }}
 
 // Deadline implements context.Context.
-func (b *boundCtx) Deadline() (time.Time, bool) { return b.w.deadline, true }
+func (b *boundCtx) Deadline() (time.Time, bool) { return b.w.Load().deadline, true }
 
 // Done implements context.Context.
-func (b *boundCtx) Done() <-chan struct{} { return b.w.done }
+func (b *boundCtx) Done() <-chan struct{} { return b.w.Load().done }
 
 // Err implements context.Context.
 func (b *boundCtx) Err() error {
 	select {
-	case <-b.w.done:
+	case <-b.w.Load().done:
 		return context.DeadlineExceeded
 	default:
 		return nil
