@@ -241,6 +241,13 @@ func (t *tracker) listen() error {
 		return err
 	}
 	t.mu.Lock()
+	if t.stopped {
+		// Closed while the set-up went on: stop has reset the tracker
+		// before u was there to close.
+		t.mu.Unlock()
+		u.close()
+		return errTrackerStopped
+	}
 	t.unit = u
 	t.mu.Unlock()
 	t.done.Add(2)
@@ -250,6 +257,10 @@ func (t *tracker) listen() error {
 	t.c.logger.Info("cachegen: near cache tracking versions", "subscriber", u.subID)
 	return t.receive(u)
 }
+
+// errTrackerStopped is listen's error when the Cache was closed during
+// its set-up.
+var errTrackerStopped = errors.New("cachegen: the near cache's tracking stopped")
 
 // setUp connects a unit to the server of options o: its subscriber, then
 // the pool of tracking connections redirecting their invalidations to it.
