@@ -26,8 +26,8 @@ type timeoutStore struct {
 // boundWindow is the deadline shared by the calls bounded in one stretch
 // of time (a sixteenth of the budget): one timer per window closes done,
 // instead of one timer per call. Arming and stopping a timer for every
-// read of a hit made it 1.5% slower, on a round trip of 55µs, than the
-// same read without (BenchmarkHitProtocol, bench/protocol_test.go).
+// read made a hit about 1.5% slower, over a round trip of about 55µs, than
+// the same read without (BenchmarkHitLayers; docs/benchmarks-notes.md).
 type boundWindow struct {
 	deadline time.Time
 	done     chan struct{} // closed at the deadline
