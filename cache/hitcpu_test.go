@@ -23,6 +23,22 @@ type hitRepo interface {
 	One(context.Context, int64) (hitItem, error)
 }
 
+// hitFetch returns a call of Fetch for item 1 of a method of c, as
+// generated code makes it, and the item its load returns.
+func hitFetch(b *testing.B, c *Cache) (fetch func(), item hitItem) {
+	m := Read[hitRepo, hitItem](c, "hitRepo.One", time.Hour, "items")
+	item = hitItem{ID: 1, SKU: "sku-1", Name: "item 1", Price: 9.5, Stock: 3, Active: true,
+		Tags: []string{"a", "b"}, CreatedAt: time.Date(2026, 12, 7, 2, 30, 0, 0, time.UTC)}
+	return func() {
+		k := m.Key()
+		k.Int(1)
+		v, err := Fetch(context.Background(), m, k, func(context.Context) (hitItem, error) { return item, nil })
+		if err != nil || v.ID != 1 {
+			b.Fatal(v, err)
+		}
+	}, item
+}
+
 // BenchmarkHitCPU measures what a 1-item hit costs in the process, without
 // a network: Fetch over the memory store, beside the floor over the same
 // store (a Get of the entry's bytes and the same decode). The difference
@@ -33,17 +49,7 @@ func BenchmarkHitCPU(b *testing.B) {
 	store := NewMemoryStore()
 	c := New(store, WithPrefix("cpu"))
 	defer c.Close()
-	m := Read[hitRepo, hitItem](c, "hitRepo.One", time.Hour, "items")
-	item := hitItem{ID: 1, SKU: "sku-1", Name: "item 1", Price: 9.5, Stock: 3, Active: true,
-		Tags: []string{"a", "b"}, CreatedAt: time.Date(2026, 12, 7, 2, 30, 0, 0, time.UTC)}
-	get := func() {
-		k := m.Key()
-		k.Int(1)
-		v, err := Fetch(ctx, m, k, func(context.Context) (hitItem, error) { return item, nil })
-		if err != nil || v.ID != 1 {
-			b.Fatal(v, err)
-		}
-	}
+	get, item := hitFetch(b, c)
 	get()
 	settle(b, c) // the miss stores its entry after returning
 	data, err := JSON.Marshal(item)

@@ -24,17 +24,7 @@ func BenchmarkHitLayers(b *testing.B) {
 	prefix := testPrefix(b)
 	c := New(NewRedisStore(client), WithPrefix(prefix), WithStoreTimeout(10*time.Second))
 	defer c.Close()
-	m := Read[hitRepo, hitItem](c, "hitRepo.One", time.Hour, "items")
-	item := hitItem{ID: 1, SKU: "sku-1", Name: "item 1", Price: 9.5, Stock: 3, Active: true,
-		Tags: []string{"a", "b"}, CreatedAt: time.Date(2026, 12, 7, 2, 30, 0, 0, time.UTC)}
-	fetch := func() {
-		k := m.Key()
-		k.Int(1)
-		v, err := Fetch(ctx, m, k, func(context.Context) (hitItem, error) { return item, nil })
-		if err != nil || v.ID != 1 {
-			b.Fatal(v, err)
-		}
-	}
+	fetch, item := hitFetch(b, c)
 	fetch()
 	settle(b, c) // the miss stores its entry after returning
 	data, err := JSON.Marshal(item)

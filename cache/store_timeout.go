@@ -45,14 +45,13 @@ func windowSlack(budget time.Duration) time.Duration { return budget / 16 }
 // Either is given up with release, after the call of the store has
 // returned.
 func (s *timeoutStore) bound(ctx context.Context) (context.Context, *boundCtx, context.CancelFunc) {
-	now := time.Now()
-	if d, ok := ctx.Deadline(); ok && d.Sub(now) <= s.budget {
+	if d, ok := ctx.Deadline(); ok && time.Until(d) <= s.budget {
 		return ctx, nil, nil
 	}
 	if ctx.Done() == nil {
 		b := boundPool.Get().(*boundCtx)
 		b.Context = ctx
-		b.w.Store(s.windowAt(now))
+		b.w.Store(s.windowAt(time.Now()))
 		return b, b, nil
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.budget)

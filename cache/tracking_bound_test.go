@@ -2,7 +2,6 @@ package cache
 
 import (
 	"context"
-	"net"
 	"testing"
 	"time"
 
@@ -19,17 +18,7 @@ func TestTrackedHitsRespectMaxStale(t *testing.T) {
 	const bound = 50 * time.Millisecond
 	srv := redistest.Start(t)
 	var hold gate
-	opt := RedisOptions(srv.Addr())
-	opt.Dialer = func(ctx context.Context, network, addr string) (net.Conn, error) {
-		var d net.Dialer
-		cn, err := d.DialContext(ctx, network, addr)
-		if err != nil {
-			return nil, err
-		}
-		return &holdSubConn{Conn: cn, hold: &hold}, nil
-	}
-	client := redis.NewClient(opt)
-	t.Cleanup(func() { client.Close() })
+	client := holdSubClient(t, srv.Addr(), &hold)
 	prefix := testPrefix(t)
 	reader := New(NewRedisStore(client), WithPrefix(prefix), WithNearCache(NearCache{Tracked: true, MaxStale: bound}), WithLogger(quiet))
 	t.Cleanup(func() { reader.Close() })

@@ -37,6 +37,23 @@ func (c *holdSubConn) Read(b []byte) (int, error) {
 	return n, err
 }
 
+// holdSubClient returns a client of the Redis at addr whose subscriber's
+// replies wait at hold (see holdSubConn).
+func holdSubClient(t *testing.T, addr string, hold *gate) *redis.Client {
+	opt := RedisOptions(addr)
+	opt.Dialer = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		var d net.Dialer
+		cn, err := d.DialContext(ctx, network, addr)
+		if err != nil {
+			return nil, err
+		}
+		return &holdSubConn{Conn: cn, hold: hold}, nil
+	}
+	client := redis.NewClient(opt)
+	t.Cleanup(func() { client.Close() })
+	return client
+}
+
 // failVersions fails SetVersions while fail is set: a write's invalidation
 // that does not reach Redis.
 type failVersions struct {
@@ -60,17 +77,7 @@ func (s *failVersions) SetVersions(ctx context.Context, keys, values []string, t
 func TestTrackedWriterReadsItsOwnRetriedWrite(t *testing.T) {
 	srv := redistest.Start(t)
 	var hold gate
-	opt := RedisOptions(srv.Addr())
-	opt.Dialer = func(ctx context.Context, network, addr string) (net.Conn, error) {
-		var d net.Dialer
-		cn, err := d.DialContext(ctx, network, addr)
-		if err != nil {
-			return nil, err
-		}
-		return &holdSubConn{Conn: cn, hold: &hold}, nil
-	}
-	client := redis.NewClient(opt)
-	t.Cleanup(func() { client.Close() })
+	client := holdSubClient(t, srv.Addr(), &hold)
 	var get *Method
 	r := newRepo("v1")
 	ctx := context.Background()

@@ -1,13 +1,10 @@
 package cache
 
 import (
-	"context"
-	"net"
 	"testing"
 	"time"
 
 	"github.com/cachegen/cachegen/cache/internal/redistest"
-	"github.com/redis/go-redis/v9"
 )
 
 // TestCloseWhileTrackingSetsUp: a Cache closed while its tracker is still
@@ -19,17 +16,7 @@ import (
 func TestCloseWhileTrackingSetsUp(t *testing.T) {
 	srv := redistest.Start(t)
 	var hold gate
-	opt := RedisOptions(srv.Addr())
-	opt.Dialer = func(ctx context.Context, network, addr string) (net.Conn, error) {
-		var d net.Dialer
-		cn, err := d.DialContext(ctx, network, addr)
-		if err != nil {
-			return nil, err
-		}
-		return &holdSubConn{Conn: cn, hold: &hold}, nil
-	}
-	client := redis.NewClient(opt)
-	t.Cleanup(func() { client.Close() })
+	client := holdSubClient(t, srv.Addr(), &hold)
 	release := hold.close()
 	defer release()
 	c := New(NewRedisStore(client), WithPrefix(testPrefix(t)), WithNearCache(NearCache{Tracked: true}), WithLogger(quiet))
