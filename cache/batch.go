@@ -44,19 +44,15 @@ func FetchSlice[K comparable, V any](ctx context.Context, m *Method, ids []K, ke
 	if !ok {
 		return skipBatch(ctx, m, ids, load)
 	}
-	if len(b.missing) > 0 {
-		start := time.Now()
-		rows, err := load(ctx, b.missingIDs())
-		took := time.Since(start)
-		if err != nil {
-			return nil, err
-		}
+	err := loadMissing(ctx, b, load, func(rows []V) {
 		for i := range rows {
 			if id, ok := by(rows[i]); ok {
 				b.loaded(id, rows[i])
 			}
 		}
-		b.finish(ctx, took)
+	})
+	if err != nil {
+		return nil, err
 	}
 	out := make([]V, 0, len(b.ids))
 	for i := range b.ids {
@@ -81,17 +77,13 @@ func FetchMap[K comparable, V any](ctx context.Context, m *Method, ids []K, key 
 	if !ok {
 		return skipBatch(ctx, m, ids, load)
 	}
-	if len(b.missing) > 0 {
-		start := time.Now()
-		rows, err := load(ctx, b.missingIDs())
-		took := time.Since(start)
-		if err != nil {
-			return nil, err
-		}
+	err := loadMissing(ctx, b, load, func(rows map[K]V) {
 		for id, v := range rows {
 			b.loaded(id, v)
 		}
-		b.finish(ctx, took)
+	})
+	if err != nil {
+		return nil, err
 	}
 	out := make(map[K]V, len(b.ids))
 	for i, id := range b.ids {
@@ -100,6 +92,25 @@ func FetchMap[K comparable, V any](ctx context.Context, m *Method, ids []K, key 
 		}
 	}
 	return out, nil
+}
+
+// loadMissing calls load once with the ids of b that missed, unless none
+// did, hands its result to take (which matches the rows back with
+// b.loaded), and stores the entries. An error of load is returned, and
+// nothing is stored.
+func loadMissing[K comparable, V, R any](ctx context.Context, b *batch[K, V], load func(context.Context, []K) (R, error), take func(R)) error {
+	if len(b.missing) == 0 {
+		return nil
+	}
+	start := time.Now()
+	rows, err := load(ctx, b.missingIDs())
+	took := time.Since(start)
+	if err != nil {
+		return err
+	}
+	take(rows)
+	b.finish(ctx, took)
+	return nil
 }
 
 // batchOff reports whether a batch read goes straight to the repository:
