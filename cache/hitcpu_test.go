@@ -24,9 +24,9 @@ type hitRepo interface {
 }
 
 // hitFetch returns a call of Fetch for item 1 of a method of c, as
-// generated code makes it, and the item its load returns.
-func hitFetch(b *testing.B, c *Cache) (fetch func(), item hitItem) {
-	m := Read[hitRepo, hitItem](c, "hitRepo.One", time.Hour, "items")
+// generated code makes it, the method, and the item its load returns.
+func hitFetch(b *testing.B, c *Cache) (fetch func(), m *Method, item hitItem) {
+	m = Read[hitRepo, hitItem](c, "hitRepo.One", time.Hour, "items")
 	item = hitItem{ID: 1, SKU: "sku-1", Name: "item 1", Price: 9.5, Stock: 3, Active: true,
 		Tags: []string{"a", "b"}, CreatedAt: time.Date(2026, 12, 7, 2, 30, 0, 0, time.UTC)}
 	return func() {
@@ -36,7 +36,7 @@ func hitFetch(b *testing.B, c *Cache) (fetch func(), item hitItem) {
 		if err != nil || v.ID != 1 {
 			b.Fatal(v, err)
 		}
-	}, item
+	}, m, item
 }
 
 // BenchmarkHitCPU measures what a 1-item hit costs in the process, without
@@ -49,7 +49,7 @@ func BenchmarkHitCPU(b *testing.B) {
 	store := NewMemoryStore()
 	c := New(store, WithPrefix("cpu"))
 	defer c.Close()
-	get, item := hitFetch(b, c)
+	get, _, item := hitFetch(b, c)
 	get()
 	settle(b, c) // the miss stores its entry after returning
 	data, err := JSON.Marshal(item)
