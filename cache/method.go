@@ -41,6 +41,12 @@ type Method struct {
 	// copy is a func(T) T giving a deep copy of a result, set by Copy; nil
 	// when cachegen could not write one for T.
 	copy any
+
+	// result is T of a method made by Read, and plan its sidecar plan, so
+	// that a hit need not look the plan up (see planOf); result is nil for
+	// a method made otherwise.
+	result reflect.Type
+	plan   *sidecarPlan
 }
 
 // space is one namespace of a method: a fixed name, or a template of a
@@ -70,7 +76,9 @@ const memberVersionTTL = 24 * time.Hour
 func Read[I, T any](c *Cache, name string, ttl time.Duration, namespaces ...string) *Method {
 	m := c.Method(name, ttl, namespaces...)
 	if m != nil {
-		m.identity = identity(reflect.TypeFor[I](), reflect.TypeFor[T]())
+		m.result = reflect.TypeFor[T]()
+		m.plan = planFor(m.result)
+		m.identity = identity(reflect.TypeFor[I](), m.result)
 		m.setNameID()
 	}
 	return m

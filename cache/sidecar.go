@@ -63,7 +63,7 @@ func encodeValue[T any](m *Method, v *T) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := planFor(reflect.TypeFor[T]())
+	p := m.planOf(reflect.TypeFor[T]())
 	if p == nil {
 		return data, nil
 	}
@@ -77,7 +77,7 @@ func encodeValue[T any](m *Method, v *T) ([]byte, error) {
 
 // decodeValue decodes payload, as encodeValue wrote it, into *v.
 func decodeValue[T any](m *Method, payload []byte, v *T) error {
-	p := planFor(reflect.TypeFor[T]())
+	p := m.planOf(reflect.TypeFor[T]())
 	if p == nil {
 		return m.c.codec.Unmarshal(payload, v)
 	}

@@ -67,6 +67,15 @@ func hasBinaryForm(t reflect.Type) bool {
 
 var plans sync.Map // reflect.Type -> *sidecarPlan (a nil one for types without)
 
+// planOf returns the sidecar plan of values of type t, from m when t is the
+// result type of m (the hit path: no lookup), else from planFor.
+func (m *Method) planOf(t reflect.Type) *sidecarPlan {
+	if t == m.result {
+		return m.plan
+	}
+	return planFor(t)
+}
+
 // planFor returns the sidecar plan of values of type t, nil when t holds
 // nothing the sidecar keeps.
 func planFor(t reflect.Type) *sidecarPlan {
