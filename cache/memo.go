@@ -37,14 +37,14 @@ const (
 //
 // The zero value is ready to use.
 type memo struct {
+	epoch atomic.Uint64 // counts the stores of kept results that completed
+
 	mu    sync.Mutex
 	items map[string]memoItem // guarded by mu
 	order []memoRef           // keys in order of insertion, oldest first, from head; guarded by mu
 	head  int                 // guarded by mu
 	bytes int                 // payload bytes held; guarded by mu
 	seq   uint64              // guarded by mu
-
-	epoch atomic.Uint64 // counts the stores of kept results that completed
 }
 
 // memoItem is one kept result: an encoded value, or a not-found error.
