@@ -15,7 +15,7 @@ type boundKey struct{}
 // the parent's values, ends at the deadline, and a bound reused after its
 // call has none of its previous call's state.
 func TestBoundContext(t *testing.T) {
-	s := &timeoutStore{budget: 20 * time.Millisecond}
+	s := newTimeoutStore(nil, 20*time.Millisecond)
 	parent := context.WithValue(context.Background(), boundKey{}, "v")
 	start := time.Now()
 	ctx, b, cancel := s.bound(parent)
@@ -65,7 +65,7 @@ func TestBoundContext(t *testing.T) {
 // (one timer for all of them), and a window whose deadline is less than
 // the budget away is replaced: no bound is ever shorter than the budget.
 func TestBoundWindows(t *testing.T) {
-	s := &timeoutStore{budget: 160 * time.Millisecond} // windows of 10ms
+	s := newTimeoutStore(nil, 160*time.Millisecond) // windows of 10ms
 	deadlines := map[time.Time]int{}
 	start := time.Now()
 	for time.Since(start) < 50*time.Millisecond {
@@ -92,7 +92,7 @@ func TestBoundAllocations(t *testing.T) {
 	if raceEnabled {
 		t.Skip("sync.Pool drops items under -race")
 	}
-	s := &timeoutStore{budget: time.Second}
+	s := newTimeoutStore(nil, time.Second)
 	ctx := context.Background()
 	if n := testing.AllocsPerRun(100, func() {
 		c, b, cancel := s.bound(ctx)

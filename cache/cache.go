@@ -149,7 +149,7 @@ func New(store Store, opts ...Option) *Cache {
 	}
 	c.readHold = readHold(c.storeTimeout)
 	if c.storeTimeout > 0 {
-		c.store = &timeoutStore{next: c.store, budget: c.storeTimeout}
+		c.store = newTimeoutStore(c.store, c.storeTimeout)
 	}
 	c.direct = c.store
 	if c.breakerFailures > 0 {

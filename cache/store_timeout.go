@@ -18,9 +18,15 @@ const DefaultStoreTimeout = 150 * time.Millisecond
 type timeoutStore struct {
 	next   Store
 	budget time.Duration // > 0
+	start  time.Time     // when the store was made: windows are timed from it (see windowAt)
 
 	mu     sync.Mutex                  // serializes the making of windows
 	window atomic.Pointer[boundWindow] // the latest; nil before the first
+}
+
+// newTimeoutStore returns next bounded by budget (> 0).
+func newTimeoutStore(next Store, budget time.Duration) *timeoutStore {
+	return &timeoutStore{next: next, budget: budget, start: time.Now()}
 }
 
 // boundWindow is the deadline shared by the calls bounded in one stretch
@@ -30,6 +36,7 @@ type timeoutStore struct {
 // the same read without (BenchmarkHitLayers; docs/benchmarks-notes.md).
 type boundWindow struct {
 	deadline time.Time
+	until    time.Duration // the deadline, at most: time from the store's start
 	done     chan struct{} // closed at the deadline
 }
 
@@ -51,7 +58,7 @@ func (s *timeoutStore) bound(ctx context.Context) (context.Context, *boundCtx, c
 	if ctx.Done() == nil {
 		b := boundPool.Get().(*boundCtx)
 		b.Context = ctx
-		b.w.Store(s.windowAt(time.Now()))
+		b.w.Store(s.windowAt(time.Since(s.start)))
 		return b, b, nil
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.budget)
@@ -59,18 +66,20 @@ func (s *timeoutStore) bound(ctx context.Context) (context.Context, *boundCtx, c
 }
 
 // windowAt returns a window whose deadline is at least the budget after
-// now: the current one, or a new one.
-func (s *timeoutStore) windowAt(now time.Time) *boundWindow {
-	if w := s.window.Load(); w != nil && w.deadline.Sub(now) >= s.budget {
+// now, the time since the store's start: the current one, or a new one.
+// Reading only the monotonic clock (time.Since) costs half of time.Now.
+func (s *timeoutStore) windowAt(now time.Duration) *boundWindow {
+	if w := s.window.Load(); w != nil && w.until-now >= s.budget {
 		return w
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if w := s.window.Load(); w != nil && w.deadline.Sub(now) >= s.budget {
+	if w := s.window.Load(); w != nil && w.until-now >= s.budget {
 		return w
 	}
 	d := s.budget + windowSlack(s.budget)
-	w := &boundWindow{deadline: now.Add(d), done: make(chan struct{})}
+	// until is taken before the deadline, so the deadline is never sooner.
+	w := &boundWindow{until: now + d, deadline: time.Now().Add(d), done: make(chan struct{})}
 	time.AfterFunc(d, func() { close(w.done) })
 	s.window.Store(w)
 	return w
