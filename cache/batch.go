@@ -22,8 +22,14 @@ import (
 // by load), in the order of ids: a repository that returns fewer rows or
 // another order is handled. An id load does not return is cached as not
 // found when m caches not-found outcomes (the [Method.NotFound] list: its
-// first error), and is missing from the result either way. Rows of ids
-// that were not asked for, and second rows of one id, are dropped.
+// first error, when it is an error variable: an error type's entries record
+// the load's error, which a batch does not have), and is missing from the
+// result either way. Ids are told apart, and rows matched to them, by
+// their keys: ids that are not == but have one key (one instant in two
+// time zones, structs holding pointers to equal values) are one id. Rows
+// of ids that were not asked for, and second rows of one id, are dropped,
+// and so is a cached element that by says names no id or another (a nil
+// pointer or a zero value a single read sharing the entry returned).
 //
 // An empty ids, the cache being off (nil, disabled, a transaction) and a
 // fault of the store call load with ids as they are and return what it
@@ -40,7 +46,7 @@ func FetchSlice[K comparable, V any](ctx context.Context, m *Method, ids []K, ke
 	if len(ids) == 0 || batchOff(ctx, m) {
 		return skipBatch(ctx, m, ids, load)
 	}
-	b, ok := readBatchEntries[K, V](ctx, m, ids, key)
+	b, ok := readBatchEntries(ctx, m, ids, key, by)
 	if !ok {
 		return skipBatch(ctx, m, ids, load)
 	}
@@ -73,7 +79,7 @@ func FetchMap[K comparable, V any](ctx context.Context, m *Method, ids []K, key 
 	if len(ids) == 0 || batchOff(ctx, m) {
 		return skipBatch(ctx, m, ids, load)
 	}
-	b, ok := readBatchEntries[K, V](ctx, m, ids, key)
+	b, ok := readBatchEntries[K, V](ctx, m, ids, key, nil)
 	if !ok {
 		return skipBatch(ctx, m, ids, load)
 	}
@@ -132,28 +138,37 @@ func skipBatch[K any, R any](ctx context.Context, m *Method, ids []K, load func(
 // holds for each, and the entries to store for those load returned.
 type batch[K comparable, V any] struct {
 	m       *Method
-	ids     []K        // distinct, in the caller's order
-	index   map[K]int  // position of each id in ids
-	calls   []call     // per id: its namespaces, version keys and entry key
-	usable  []bool     // per id: its entry may be read and stored
-	vals    []V        // per id: its element, when found
-	found   []bool     // per id: vals holds its element
-	missing []int      // the ids to load, as positions in ids
-	wanted  []bool     // per id: it is among the missing
-	tokens  [][]string // per id: the versions it loads under; nil: not stored
+	key     func(K) Key
+	ids     []K            // distinct by their keys, in the caller's order
+	index   map[string]int // position in ids of each id by its key's bytes (see find)
+	equal   map[K]int      // position of each id whose key could not be written
+	calls   []call         // per id: its namespaces, version keys and entry key
+	usable  []bool         // per id: its entry may be read and stored
+	vals    []V            // per id: its element, when found
+	found   []bool         // per id: vals holds its element
+	missing []int          // the ids to load, as positions in ids
+	wanted  []bool         // per id: it is among the missing
+	tokens  [][]string     // per id: the versions it loads under; nil: not stored
 	hits    int
 }
 
 // readBatchEntries reads the entries and versions of every distinct id of
 // ids in one round trip and decodes the current ones. It returns false
 // when the store failed: the caller then bypasses the cache.
-func readBatchEntries[K comparable, V any](ctx context.Context, m *Method, ids []K, key func(K) Key) (*batch[K, V], bool) {
+//
+// by, when not nil, is FetchSlice's: an entry whose element does not name
+// its id (a single read's entry, sharing this one, of a nil pointer or a
+// zero value it returned for a missing row) is a hit that finds nothing,
+// as the uncached batch read would not return it.
+func readBatchEntries[K comparable, V any](ctx context.Context, m *Method, ids []K, key func(K) Key, by func(V) (K, bool)) (*batch[K, V], bool) {
 	c := m.c
-	b := &batch[K, V]{m: m, index: make(map[K]int, len(ids))}
+	b := &batch[K, V]{m: m, key: key, index: make(map[string]int, len(ids))}
+	var idKeys []Key // per distinct id
 	for _, id := range ids {
-		if _, dup := b.index[id]; !dup {
-			b.index[id] = len(b.ids)
-			b.ids = append(b.ids, id)
+		k := key(id)
+		if _, dup := b.find(id, &k); !dup {
+			b.add(id, &k)
+			idKeys = append(idKeys, k)
 		}
 	}
 	n := len(b.ids)
@@ -164,9 +179,8 @@ func readBatchEntries[K comparable, V any](ctx context.Context, m *Method, ids [
 	keys := make([]string, 0, n+4)
 	at := map[string]int{}
 	verIdx := make([][]int, n) // per id: the positions of its versions in keys
-	for i, id := range b.ids {
-		k := key(id)
-		cl, ok := batchCall(m, &k)
+	for i := range b.ids {
+		cl, ok := batchCall(m, &idKeys[i])
 		if !ok || c.dirty.any(cl.names) {
 			continue
 		}
@@ -222,7 +236,7 @@ func readBatchEntries[K comparable, V any](ctx context.Context, m *Method, ids [
 			case current && nf < len(m.notFound):
 				b.hits++
 				c.emit(ctx, Event{Kind: EventHit, Method: m.name, Namespaces: m.namespaces, Key: b.calls[i].entryKey})
-				if nf < 0 {
+				if nf < 0 && b.names(by, v, i) {
 					b.vals[i], b.found[i] = v, true
 				}
 				continue
@@ -313,9 +327,52 @@ func (b *batch[K, V]) miss(i int) {
 // loaded takes one element load returned for id: the first for an id
 // that missed; others are dropped.
 func (b *batch[K, V]) loaded(id K, v V) {
-	if i, ok := b.index[id]; ok && b.wanted[i] && !b.found[i] {
+	k := b.key(id)
+	if i, ok := b.find(id, &k); ok && b.wanted[i] && !b.found[i] {
 		b.vals[i], b.found[i] = v, true
 	}
+}
+
+// find returns the position in ids of id, whose key is k: the id whose
+// key has the same bytes, as the entries of two such ids are one (ids
+// that are not == may be: time.Time values of one instant in two zones,
+// structs holding pointers to equal values); for an id whose key could
+// not be written, the id == to it.
+func (b *batch[K, V]) find(id K, k *Key) (int, bool) {
+	if k.bypass {
+		i, ok := b.equal[id]
+		return i, ok
+	}
+	i, ok := b.index[string(k.buf)]
+	return i, ok
+}
+
+// add appends id, whose key is k, to ids.
+func (b *batch[K, V]) add(id K, k *Key) {
+	if k.bypass {
+		if b.equal == nil {
+			b.equal = make(map[K]int)
+		}
+		b.equal[id] = len(b.ids)
+	} else {
+		b.index[string(k.buf)] = len(b.ids)
+	}
+	b.ids = append(b.ids, id)
+}
+
+// names reports whether v, an element decoded for the id at i, names that
+// id by by (always, without by).
+func (b *batch[K, V]) names(by func(V) (K, bool), v V, i int) bool {
+	if by == nil {
+		return true
+	}
+	id, ok := by(v)
+	if !ok {
+		return false
+	}
+	k := b.key(id)
+	j, ok := b.find(id, &k)
+	return ok && j == i
 }
 
 // finish reports the misses and stores the entries of the loaded ids
@@ -361,10 +418,13 @@ func (b *batch[K, V]) finish(ctx context.Context, took time.Duration) {
 				c.fault(ctx, m, cl.entryKey, "size", fmt.Errorf("cache: entry of %d bytes is over the maximum of %d; not stored", len(entry), c.maxEntrySize))
 				continue
 			}
-		case len(m.notFound) > 0:
+		case len(m.notFound) > 0 && !m.recordsNotFound(0):
 			entry, ttl = appendNotFoundHeader(make([]byte, 0, 64), 0, tokens), jitter(m.notFoundTTL)
 		default:
-			continue // not found, and not-found outcomes are not cached
+			// Not found, and not-found outcomes are not cached, or the
+			// first is an error type: its entry would record the error's
+			// value, and the batch has no error of the repository's.
+			continue
 		}
 		keys, entries, ttls = append(keys, cl.entryKey), append(entries, entry), append(ttls, ttl)
 	}

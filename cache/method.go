@@ -274,6 +274,14 @@ func (m *Method) notFoundRecord(nf int, err error) []byte {
 	return nil
 }
 
+// recordsNotFound reports whether the entries of the nf-th not-found error
+// record the load's error (an error type's value), or hold none (an error
+// variable's).
+func (m *Method) recordsNotFound(nf int) bool {
+	_, ok := m.notFound[nf].(errorType)
+	return ok
+}
+
 // notFoundErr returns the error of a hit on a not-found outcome of the
 // nf-th not-found error with the record rec: the error variable itself, or
 // an error rebuilt from rec.

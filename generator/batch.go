@@ -70,6 +70,8 @@ func checkBatchOptions(r *reporter, a *annotation, seen map[string]bool) bool {
 		r.errorf(b.pos, "batch applies to cached reads, not to invalidate: drop it")
 	case a.hasKey:
 		r.errorf(a.keyPos[0], "key= does not apply to a batch read: each element is keyed by its id; drop key=")
+	case seen["refresh"]:
+		r.errorf(a.refreshPos, "refresh= does not apply to a batch read: its hits start no early reload; drop refresh= (a single read of one id may have it)")
 	default:
 		return true
 	}
@@ -272,9 +274,13 @@ func shareBatchEntries(iface *Interface) {
 
 // batchAgrees reports whether the entries of the single read s are those
 // of the elements of the batch read m.
+//
+// A batch read returning a map shares none: it has no by= to tell whether a
+// single read's entry holds a row of its id, or a nil pointer or zero value
+// that read returned for a missing one, which the map would then hold.
 func batchAgrees(m, s *Method) bool {
 	b := m.Batch
-	if s.ResultType != "" || !s.HasError || s.Values() != 1 || !types.Identical(s.Results[0], b.Value) ||
+	if b.Map || s.ResultType != "" || !s.HasError || s.Values() != 1 || !types.Identical(s.Results[0], b.Value) ||
 		len(s.Key) != 1 || s.Key[0].Path.Result || len(s.Key[0].Path.Fields) > 0 || !types.Identical(s.Key[0].Path.Type, b.ID) ||
 		len(s.Namespaces) != len(m.Namespaces) || len(s.NotFound) != len(m.NotFound) || m.Templated() != s.Templated() {
 		return false

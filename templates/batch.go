@@ -23,7 +23,7 @@ func (e *emitter) batchDescriptor(m *generator.Method, iface *jen.Statement, c s
 	if len(m.NotFound) > 0 {
 		nf := []jen.Code{durationCode(m.NotFoundTTL)}
 		for _, v := range m.NotFound {
-			nf = append(nf, jen.Qual(v.PkgPath, v.Name))
+			nf = append(nf, errorRef(v))
 		}
 		call = call.Dot("NotFound").Call(nf...)
 	}

@@ -43,4 +43,6 @@ type BadRepository interface {
 	Write(ctx context.Context) error
 	//cache:expire=5m namespace=book:{ids} batch=yes by=ID
 	BatchValue(ctx context.Context, ids []int64) ([]Book, error)
+	//cache:expire=5m namespace=book:{ids} refresh=1m batch by=ID
+	Refreshed(ctx context.Context, ids []int64) ([]Book, error)
 }

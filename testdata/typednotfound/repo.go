@@ -34,4 +34,9 @@ type Trainings interface {
 	GetTraining(ctx context.Context, uuid string) (Training, error)
 	//cache:expire=60 namespace=hours notfound=*MissingHourError notfound-expire=10s
 	GetHour(ctx context.Context, hour int) (int, error)
+	// A batch read may name an error type too; the ids its repository does
+	// not return are left out, not cached as not found (no error of the
+	// repository's to record).
+	//cache:expire=60 namespace=hours notfound=*MissingHourError notfound-expire=10s batch
+	GetHours(ctx context.Context, hours []int) (map[int]int, error)
 }

@@ -17,6 +17,7 @@ type CachedTrainings struct {
 	next        Trainings
 	getTraining *cache.Method
 	getHour     *cache.Method
+	getHours    *cache.Method
 }
 
 // NewCachedTrainings returns a Trainings that serves the annotated reads of next from c
@@ -26,6 +27,7 @@ func NewCachedTrainings(next Trainings, c *cache.Cache) *CachedTrainings {
 		next:        next,
 		getTraining: cache.Read[Trainings, Training](c, "Trainings.GetTraining", time.Minute, "trainings").NotFound(0, cache.ErrorAs[NotFoundError]()).Copy(trainingsCopyTraining),
 		getHour:     cache.Read[Trainings, int](c, "Trainings.GetHour", time.Minute, "hours").NotFound(10*time.Second, cache.ErrorAs[*MissingHourError]()).Copy(trainingsCopyInt),
+		getHours:    cache.Read[Trainings, int](c, "Trainings.GetHours", time.Minute, "hours").NotFound(10*time.Second, cache.ErrorAs[*MissingHourError]()),
 	}
 }
 
@@ -48,6 +50,19 @@ func (r *CachedTrainings) GetHour(ctx context.Context, hour int) (int, error) {
 	k.Int(int64(hour))
 	return cache.Fetch(ctx, r.getHour, k, func(ctx2 context.Context) (int, error) {
 		return r.next.GetHour(ctx2, hour)
+	})
+}
+
+// GetHours returns the elements of the wrapped GetHours for the ids, each cached for 1m0s
+// under an entry of its own in namespaces hours:
+// the wrapped GetHours is called once, with the ids that missed.
+func (r *CachedTrainings) GetHours(ctx context.Context, hours []int) (map[int]int, error) {
+	return cache.FetchMap(ctx, r.getHours, hours, func(id int) cache.Key {
+		k := r.getHours.Key()
+		k.Int(int64(id))
+		return k
+	}, func(ctx2 context.Context, ids []int) (map[int]int, error) {
+		return r.next.GetHours(ctx2, ids)
 	})
 }
 

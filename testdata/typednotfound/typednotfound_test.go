@@ -5,11 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/cachegen/cachegen/cache"
 )
 
-type repo struct{ calls int }
+type repo struct {
+	calls int
+	asked [][]int // the hours of each GetHours call
+}
 
 func (r *repo) GetTraining(ctx context.Context, uuid string) (Training, error) {
 	r.calls++
@@ -48,5 +52,37 @@ func TestTypedNotFound(t *testing.T) {
 	}
 	if msgs[0] != msgs[2] || msgs[1] != msgs[3] || msgs[0] != "getting training: training 'abc' not found" {
 		t.Fatalf("messages %q: a cached outcome must keep the load's message", msgs)
+	}
+}
+
+// GetHours returns the hours it holds: 9 only.
+func (r *repo) GetHours(ctx context.Context, hours []int) (map[int]int, error) {
+	r.calls++
+	r.asked = append(r.asked, hours)
+	out := map[int]int{}
+	for _, h := range hours {
+		if h == 9 {
+			out[h] = 90
+		}
+	}
+	return out, nil
+}
+
+// TestBatchTypedNotFound: a batch read naming an error type caches the
+// hours its repository returns and leaves the others out, asking for them
+// again: it has no error of the repository's to record for them.
+func TestBatchTypedNotFound(t *testing.T) {
+	ctx := context.Background()
+	r := &repo{}
+	c := NewCachedTrainings(r, cache.New(cache.NewMemoryStore()))
+	for round := range 2 {
+		got, err := c.GetHours(ctx, []int{9, 10})
+		if err != nil || len(got) != 1 || got[9] != 90 {
+			t.Fatalf("round %d: %v, %v; want map[9:90]", round, got, err)
+		}
+		time.Sleep(20 * time.Millisecond) // the entries are stored after the call returns
+	}
+	if fmt.Sprint(r.asked) != "[[9 10] [10]]" {
+		t.Fatalf("the repository was asked for %v, want [[9 10] [10]]: hour 9 cached, hour 10 asked for again", r.asked)
 	}
 }
