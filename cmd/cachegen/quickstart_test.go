@@ -81,6 +81,17 @@ func TestQuickStart(t *testing.T) {
 		write(name, strings.ReplaceAll(blocks["file: "+name], `"127.0.0.1:6379"`, `"`+addr+`"`))
 	}
 
+	// go get -tool loads the tool module's whole module graph, the go.mod
+	// of every module its dependencies name (pre-1.17 go.mod files are not
+	// pruned), which building this repository does not download: on a
+	// machine whose module cache has not seen them, list the graph here,
+	// where the module proxy may be reached, so that the commands below can
+	// run offline.
+	list := exec.Command("go", "list", "-m", "all")
+	list.Dir, list.Env = root, append(os.Environ(), "GOWORK=off")
+	if out, err := list.CombinedOutput(); err != nil {
+		t.Fatalf("go list -m all in %s: %v\n%s", root, err, out)
+	}
 	goCmd := func(args ...string) string {
 		t.Helper()
 		cmd := exec.Command("go", args...)
