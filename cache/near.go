@@ -283,14 +283,16 @@ func keepNear[T any](c *Cache, m *Method, key string, tokens []string, v T, payl
 
 // keepNearAt is keepNear for an entry of the store that records its
 // expiry, entryExpiry (Unix ms), unless it is zero: the near entry expires
-// with it, and its hits start its refresh (see [Method.Refresh]).
+// with it, or after ttl if that is sooner (the expiry is the writer's
+// clock's, which may be ahead of this one), and its hits start its refresh
+// (see [Method.Refresh]).
 func keepNearAt[T any](c *Cache, m *Method, key string, tokens []string, v T, payload []byte, nf int, ttl time.Duration, entryExpiry int64) {
 	if c.near == nil || m.scoped {
 		return
 	}
 	e := &nearEntry{key: key, tokens: tokens, nf: nf, size: int64(len(payload) + len(key) + 64), expires: time.Now().Add(ttl), entryExpiry: entryExpiry}
-	if entryExpiry > 0 {
-		e.expires = time.UnixMilli(entryExpiry)
+	if at := time.UnixMilli(entryExpiry); entryExpiry > 0 && at.Before(e.expires) {
+		e.expires = at
 	}
 	if cp, ok := m.copy.(func(T) T); ok && nf < 0 {
 		e.value = cp(v)

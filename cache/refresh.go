@@ -195,9 +195,11 @@ func refreshEntry[T any](ctx context.Context, m *Method, entryKey string, tokens
 	case err != nil && nf < 0:
 		return // errors are not cached: the entry expires as it would have
 	case err != nil:
+		// As fill stores it: with the record of an error type's value.
 		ttl = jitter(m.notFoundTTL)
-		keepNear(c, m, entryKey, tokens, v, nil, nf, ttl)
-		entry = appendNotFoundHeader(make([]byte, 0, 64), nf, tokens)
+		record := m.notFoundRecord(nf, err)
+		keepNear(c, m, entryKey, tokens, v, record, nf, ttl)
+		entry = append(appendNotFoundHeader(make([]byte, 0, 64+len(record)), nf, tokens), record...)
 	default:
 		data, err := encodeValue(m, &v)
 		if err != nil {
