@@ -139,9 +139,9 @@ func skipBatch[K any, R any](ctx context.Context, m *Method, ids []K, load func(
 type batch[K comparable, V any] struct {
 	m       *Method
 	key     func(K) Key
-	ids     []K            // distinct by their keys, in the caller's order
-	index   map[string]int // position in ids of each id by its key's bytes (see find)
-	equal   map[K]int      // position of each id whose key could not be written
+	ids     []K            // distinct, in the caller's order (see find)
+	index   map[string]int // position in ids of each id by its key's bytes
+	equal   map[K]int      // position in ids of each id by the id itself
 	calls   []call         // per id: its namespaces, version keys and entry key
 	usable  []bool         // per id: its entry may be read and stored
 	vals    []V            // per id: its element, when found
@@ -162,7 +162,7 @@ type batch[K comparable, V any] struct {
 // as the uncached batch read would not return it.
 func readBatchEntries[K comparable, V any](ctx context.Context, m *Method, ids []K, key func(K) Key, by func(V) (K, bool)) (*batch[K, V], bool) {
 	c := m.c
-	b := &batch[K, V]{m: m, key: key, index: make(map[string]int, len(ids))}
+	b := &batch[K, V]{m: m, key: key, index: make(map[string]int, len(ids)), equal: make(map[K]int, len(ids))}
 	var idKeys []Key // per distinct id
 	for _, id := range ids {
 		k := key(id)
@@ -335,28 +335,25 @@ func (b *batch[K, V]) loaded(id K, v V) {
 
 // find returns the position in ids of id, whose key is k: the id whose
 // key has the same bytes, as the entries of two such ids are one (ids
-// that are not == may be: time.Time values of one instant in two zones,
-// structs holding pointers to equal values); for an id whose key could
-// not be written, the id == to it.
+// that are not == may have one key: time.Time values of one instant in two
+// zones, structs holding pointers to equal values), else the id == to it
+// (-0 and 0 are ==, with keys of their own).
 func (b *batch[K, V]) find(id K, k *Key) (int, bool) {
-	if k.bypass {
-		i, ok := b.equal[id]
-		return i, ok
+	if !k.bypass {
+		if i, ok := b.index[string(k.buf)]; ok {
+			return i, true
+		}
 	}
-	i, ok := b.index[string(k.buf)]
+	i, ok := b.equal[id]
 	return i, ok
 }
 
 // add appends id, whose key is k, to ids.
 func (b *batch[K, V]) add(id K, k *Key) {
-	if k.bypass {
-		if b.equal == nil {
-			b.equal = make(map[K]int)
-		}
-		b.equal[id] = len(b.ids)
-	} else {
+	if !k.bypass {
 		b.index[string(k.buf)] = len(b.ids)
 	}
+	b.equal[id] = len(b.ids)
 	b.ids = append(b.ids, id)
 }
 

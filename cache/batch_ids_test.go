@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"sync"
 	"testing"
 	"time"
@@ -220,5 +221,31 @@ func TestFetchSliceTypedNotFound(t *testing.T) {
 				t.Errorf("single read of 5 after the batch: %v (%+v); want the repository's error for book 5", err, nf)
 			}
 		})
+	}
+}
+
+// TestFetchSliceMatchesEqualIDsOfOtherKeys: an id == to the one asked for
+// but of another key (-0 for 0) still names it, as == did before keys.
+func TestFetchSliceMatchesEqualIDsOfOtherKeys(t *testing.T) {
+	c := New(NewMemoryStore(), WithPrefix(testPrefix(t)))
+	t.Cleanup(func() { c.Close() })
+	m := c.Method("Rates.Get", time.Minute, "rate").NotFound(0, errNoBook)
+	type rate struct{ At float64 }
+	key := func(id float64) Key {
+		k := m.Key()
+		k.Float(id)
+		return k
+	}
+	negZero := math.Copysign(0, -1)
+	load := func(_ context.Context, ids []float64) ([]rate, error) {
+		return []rate{{At: 0}}, nil // the database's 0 for the -0 asked
+	}
+	by := func(r rate) (float64, bool) { return r.At, true }
+	for round := range 2 {
+		got, err := FetchSlice(context.Background(), m, []float64{negZero}, key, by, load)
+		if err != nil || len(got) != 1 {
+			t.Fatalf("round %d: %v, %v; want the row of 0", round, got, err)
+		}
+		settle(t, c)
 	}
 }
