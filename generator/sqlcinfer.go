@@ -8,6 +8,7 @@ import (
 	"go/types"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/cachegen/cachegen/generator/sqlcquery"
@@ -72,6 +73,7 @@ func (a *analyzer) sqlcInfo() *sqlcState {
 		}
 		s.queries[f[0]] = &sqlcQuery{name: f[0], cmd: f[1], sql: src, pos: c.Pos()}
 	}
+	a.sqlcCopyFrom(s)
 	if len(s.queries) == 0 {
 		return s
 	}
@@ -98,6 +100,63 @@ func (a *analyzer) sqlcInfo() *sqlcState {
 		s.problem = s.setup.config + ": " + s.setup.problem
 	}
 	return s
+}
+
+// sqlcCopyFrom adds to s the queries sqlc's :copyfrom methods run, which
+// sqlc's code keeps no constant of: pgx's q.db.CopyFrom(ctx,
+// []string{"books"}, ...) and MySQL's LOAD DATA ... INTO TABLE `books`,
+// each taken as an INSERT ... SELECT into that table (many rows).
+func (a *analyzer) sqlcCopyFrom(s *sqlcState) {
+	for _, f := range a.pkg.Syntax {
+		if !isSqlcFile(f) {
+			continue
+		}
+		for _, decl := range f.Decls {
+			fd, ok := decl.(*ast.FuncDecl)
+			if !ok || fd.Recv == nil || fd.Body == nil || s.queries[fd.Name.Name] != nil {
+				continue
+			}
+			if table, quote := copyFromTable(fd.Body); table != "" {
+				sql := "-- name: " + fd.Name.Name + " :copyfrom\nINSERT INTO " + quote + table + quote + " SELECT NULL"
+				s.queries[fd.Name.Name] = &sqlcQuery{name: fd.Name.Name, cmd: ":copyfrom", sql: sql, pos: fd.Name.Pos()}
+			}
+		}
+	}
+}
+
+// copyFromTable returns the table a :copyfrom method's body copies into,
+// with the quote of its engine, or "".
+func copyFromTable(body *ast.BlockStmt) (table, quote string) {
+	ast.Inspect(body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.CallExpr:
+			// pgx: CopyFrom(ctx, []string{"schema", "books"}, columns, rows)
+			sel, ok := n.Fun.(*ast.SelectorExpr)
+			if !ok || sel.Sel.Name != "CopyFrom" || len(n.Args) < 2 {
+				return true
+			}
+			if lit, ok := n.Args[1].(*ast.CompositeLit); ok && len(lit.Elts) > 0 {
+				if b, ok := lit.Elts[len(lit.Elts)-1].(*ast.BasicLit); ok && b.Kind == token.STRING {
+					if v, err := strconv.Unquote(b.Value); err == nil {
+						table, quote = v, `"`
+					}
+				}
+			}
+		case *ast.BasicLit:
+			// MySQL: "LOAD DATA LOCAL INFILE '%s' INTO TABLE `books` ..."
+			v, err := strconv.Unquote(n.Value)
+			if n.Kind != token.STRING || err != nil || !strings.Contains(v, "LOAD DATA") {
+				return true
+			}
+			if _, rest, ok := strings.Cut(v, "INTO TABLE `"); ok {
+				if name, _, ok := strings.Cut(rest, "`"); ok {
+					table, quote = name, "`"
+				}
+			}
+		}
+		return table == ""
+	})
+	return table, quote
 }
 
 // sqlcLines returns the //cache: lines a method is analysed with: its own,
@@ -244,11 +303,15 @@ func (a *analyzer) sqlcNamespaces(m *Method, q *sqlcQuery, uses []sqlcquery.Use,
 // sqlcMember returns the template members, {id} or {arg.BookID}:{arg.N},
 // naming the row a query pins in the Go method m, or "" when one of its
 // values has no name there (the use is then taken as the whole table's).
+//
+// On MySQL a text value names no member: under the default collations
+// 'ABC' = 'abc' and 'a' = 'a ' find the same row, whose members would
+// differ.
 func (a *analyzer) sqlcMember(m *Method, q *sqlcQuery, u sqlcquery.Use) string {
 	var parts []string
 	for _, v := range u.Key {
-		path := a.sqlcValue(m, q, v)
-		if path == "" {
+		path, typ := a.sqlcValue(m, q, v)
+		if path == "" || a.sqlcEngine() == sqlcquery.MySQL && isText(typ) {
 			return ""
 		}
 		parts = append(parts, "{"+path+"}")
@@ -256,10 +319,31 @@ func (a *analyzer) sqlcMember(m *Method, q *sqlcQuery, u sqlcquery.Use) string {
 	return strings.Join(parts, ":")
 }
 
-// sqlcValue returns the Go path of one value in m: the parameter sqlc
-// passes $n as (a parameter of its own when the query has one, else the
-// n-th field of its Params struct), or the returned row's field.
-func (a *analyzer) sqlcValue(m *Method, q *sqlcQuery, v sqlcquery.Value) string {
+// sqlcEngine returns the engine of the package's sqlc queries.
+func (a *analyzer) sqlcEngine() sqlcquery.Engine { return a.sqlcInfo().setup.engine }
+
+// isText reports whether t holds text: a string, a []byte, or a type
+// over one (sql.NullString's String field is a string too).
+func isText(t types.Type) bool {
+	if t == nil {
+		return false
+	}
+	switch u := t.Underlying().(type) {
+	case *types.Basic:
+		return u.Info()&types.IsString != 0
+	case *types.Slice:
+		b, ok := u.Elem().Underlying().(*types.Basic)
+		return ok && b.Kind() == types.Byte
+	}
+	return false
+}
+
+// sqlcValue returns the Go path of one value in m, and its type: the
+// parameter sqlc passes $n as (a parameter of its own when the query has
+// one, else the n-th field of its Params struct, when the struct has a
+// field per parameter: MySQL's named parameter used twice is two ?s and one
+// field), or the returned row's field.
+func (a *analyzer) sqlcValue(m *Method, q *sqlcQuery, v sqlcquery.Value) (string, types.Type) {
 	var params []*Param
 	for _, p := range m.Params {
 		if !isContext(p.Type) {
@@ -269,43 +353,49 @@ func (a *analyzer) sqlcValue(m *Method, q *sqlcQuery, v sqlcquery.Value) string 
 	switch {
 	case v.Param > 0:
 		if len(params) != 1 || params[0].Name == "" || params[0].Name == "_" {
-			return ""
+			return "", nil
 		}
 		p := params[0]
 		st, isStruct := p.Type.Underlying().(*types.Struct)
 		named, _ := types.Unalias(p.Type).(*types.Named)
 		if isStruct && named != nil && strings.HasSuffix(named.Obj().Name(), "Params") {
-			if v.Param > st.NumFields() {
-				return ""
+			if v.Param > st.NumFields() || q.analysis.Params != st.NumFields() {
+				return "", nil
 			}
-			return p.Name + "." + st.Field(v.Param-1).Name()
+			f := st.Field(v.Param - 1)
+			return p.Name + "." + f.Name(), f.Type()
 		}
-		return p.Name
+		return p.Name, p.Type
 	case v.Column != "":
-		if m.Values() != 1 {
-			return ""
+		// The returned row: of :one and :exec... with RETURNING read into
+		// a value. Not :execrows or :execresult (a count, a sql.Result),
+		// nor :many (several rows).
+		if m.Values() != 1 || q.cmd == ":execrows" || q.cmd == ":execresult" {
+			return "", nil
 		}
 		t := m.Results[0]
 		if ptr, ok := t.Underlying().(*types.Pointer); ok {
 			t = ptr.Elem()
 		}
-		st, ok := t.Underlying().(*types.Struct)
-		if !ok {
-			return ResultWord
-		}
-		want := strings.ReplaceAll(strings.ToLower(v.Column), "_", "")
-		for f := range st.Fields() {
-			if strings.ToLower(f.Name()) == want {
-				return ResultWord + "." + f.Name()
+		switch u := t.Underlying().(type) {
+		case *types.Slice, *types.Array, *types.Map:
+			return "", nil
+		case *types.Struct:
+			want := strings.ReplaceAll(strings.ToLower(v.Column), "_", "")
+			for f := range u.Fields() {
+				if strings.ToLower(f.Name()) == want {
+					return ResultWord + "." + f.Name(), f.Type()
+				}
 			}
+			return "", nil
 		}
-		return ""
+		return ResultWord, t
 	case v.LastInsertID:
 		if q.cmd == ":execlastid" && m.Values() == 1 {
-			return ResultWord
+			return ResultWord, m.Results[0]
 		}
 	}
-	return ""
+	return "", nil
 }
 
 // selectedExplanations returns the explanations of the selected

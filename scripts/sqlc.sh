@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export GOWORK=off
 SQLC="go run github.com/sqlc-dev/sqlc/cmd/sqlc@v1.31.1"
-for dir in testdata/sqlcpg testdata/sqlcmysql testdata/sqlcinfer testdata/sqlcerrors testdata/sqlcmysqlerrors example/sqlc/pg example/sqlc/mysql; do
+for dir in testdata/sqlcpg testdata/sqlcmysql testdata/sqlcinfer testdata/sqlcerrors testdata/sqlcmysqlerrors example/sqlc/pg example/sqlc/mysql example/sqlc/pgwrites example/sqlc/mysqlwrites; do
 	[ -d "$dir" ] || continue
 	(cd "$dir" && $SQLC generate)
 done

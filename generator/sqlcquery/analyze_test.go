@@ -128,3 +128,66 @@ func TestAnalyzeRefusesBadSQL(t *testing.T) {
 		}
 	}
 }
+
+// TestAnalyzeWritesOfEveryKind: statements that are not SELECT, INSERT,
+// UPDATE or DELETE write the tables they name; views of views read their
+// tables, and writes through a view write them; foreign keys and primary
+// keys added by ALTER TABLE count; a CTE named as a table does not hide
+// the table in another scope; an upsert that sets the key and a
+// multi-table UPDATE of an unqualified column are not pinned to one row.
+func TestAnalyzeWritesOfEveryKind(t *testing.T) {
+	pgSrc := `
+CREATE TABLE authors2 (id BIGINT PRIMARY KEY, name TEXT NOT NULL);
+CREATE TABLE books2 (id BIGINT NOT NULL, isbn TEXT NOT NULL UNIQUE, author_id BIGINT NOT NULL, title TEXT NOT NULL);
+ALTER TABLE books2 ADD CONSTRAINT books2_pk PRIMARY KEY (id);
+ALTER TABLE books2 ADD CONSTRAINT books2_fk FOREIGN KEY (author_id) REFERENCES authors2 (id) ON DELETE CASCADE;
+CREATE VIEW books2_v AS SELECT id, isbn, title FROM books2;
+CREATE VIEW books2_vv AS SELECT id, title FROM books2_v;
+CREATE MATERIALIZED VIEW book2_counts AS SELECT author_id, count(*) AS n FROM books2 GROUP BY author_id;
+`
+	mySrc := `
+CREATE TABLE a3 (id BIGINT AUTO_INCREMENT PRIMARY KEY, name VARCHAR(100) NOT NULL);
+CREATE TABLE b3 (id BIGINT PRIMARY KEY, author_id BIGINT NOT NULL, title VARCHAR(100) NOT NULL);
+ALTER TABLE b3 ADD CONSTRAINT fk FOREIGN KEY (author_id) REFERENCES a3 (id) ON DELETE CASCADE;
+`
+	cases := []struct {
+		engine Engine
+		sql    string
+		want   string
+		params int
+	}{
+		{PostgreSQL, "SELECT * FROM books2 WHERE id = $1", "read books2 row $1", 1},
+		{PostgreSQL, "SELECT * FROM books2_vv WHERE id = $1", "read books2 (whole table)", 1},
+		{PostgreSQL, "UPDATE books2_v SET title = $2 WHERE id = $1", "write books2 (whole table)", 2},
+		{PostgreSQL, "TRUNCATE books2", "write books2 (whole table)", 0},
+		{PostgreSQL, "TRUNCATE authors2 CASCADE", "write authors2 (whole table); write books2 (whole table) by ON DELETE of a foreign key to authors2", 0},
+		{PostgreSQL, "REFRESH MATERIALIZED VIEW book2_counts", "write book2_counts (whole table)", 0},
+		{PostgreSQL, "MERGE INTO books2 b USING (SELECT 5::bigint AS id) s ON b.id = s.id WHEN MATCHED THEN UPDATE SET title = 'x'", "write books2 (whole table)", 0},
+		{PostgreSQL, "INSERT INTO books2 (id, isbn, author_id, title) VALUES ($1, $2, $3, $4) ON CONFLICT (isbn) DO UPDATE SET id = excluded.id RETURNING *", "write books2 (whole table)", 4},
+		{PostgreSQL, "DELETE FROM authors2 WHERE id = $1", "write authors2 row $1; write books2 (whole table) by ON DELETE of a foreign key to authors2", 1},
+		{PostgreSQL, "SELECT a.id FROM authors2 a WHERE a.id IN (WITH authors2 AS (SELECT author_id AS id FROM books2) SELECT id FROM authors2)", "read authors2 (whole table); read books2 (whole table)", 0},
+		{PostgreSQL, "SELECT * FROM books2 WHERE id = $1 AND title = $3", "read books2 row $1", 3},
+		{MySQL, "TRUNCATE TABLE b3", "write b3 (whole table)", 0},
+		{MySQL, "UPDATE b3 b JOIN a3 a ON a.id = b.author_id SET title = ? WHERE a.id = ?", "write b3 (whole table); write a3 row $2", 2},
+		{MySQL, "DELETE FROM a3 WHERE id = ?", "write a3 row $1; write b3 (whole table) by ON DELETE of a foreign key to a3", 1},
+		{MySQL, "SELECT * FROM b3 WHERE title = ? AND id = ? AND title = ?", "read b3 row $2", 3},
+	}
+	for _, c := range cases {
+		s := NewSchema()
+		src := pgSrc
+		if c.engine == MySQL {
+			src = mySrc
+		}
+		if err := ParseSchema(c.engine, src, s); err != nil {
+			t.Fatal(err)
+		}
+		q, err := Analyze(c.engine, c.sql, s)
+		if err != nil {
+			t.Errorf("%s %q: %v", c.engine, c.sql, err)
+			continue
+		}
+		if got := describe(q); got != c.want || q.Params != c.params {
+			t.Errorf("%s %q:\n got %s (%d parameters)\nwant %s (%d)", c.engine, c.sql, got, q.Params, c.want, c.params)
+		}
+	}
+}

@@ -120,6 +120,10 @@ func (u Use) String() string {
 // Query is what one query does to the schema's tables.
 type Query struct {
 	Uses []Use
+	// Params is the number of the query's parameters: the highest $n of
+	// PostgreSQL, MySQL's ?s (one per occurrence: a named parameter
+	// repeated is two).
+	Params int
 }
 
 // Reads returns the tables the query reads.
@@ -142,12 +146,13 @@ func (q *Query) filter(write bool) []Use {
 // the schema's tables.
 func Analyze(engine Engine, sql string, schema *Schema) (*Query, error) {
 	var refs []*ref
+	var params int
 	var err error
 	switch engine {
 	case PostgreSQL:
-		refs, err = pgRefs(sql)
+		refs, params, err = pgRefs(sql)
 	case MySQL:
-		refs, err = mysqlRefs(sql)
+		refs, params, err = mysqlRefs(sql)
 	default:
 		return nil, fmt.Errorf("engine %q: cachegen reads postgresql and mysql queries", engine)
 	}
@@ -157,7 +162,9 @@ func Analyze(engine Engine, sql string, schema *Schema) (*Query, error) {
 	if schema == nil {
 		schema = NewSchema()
 	}
-	return resolve(engine, refs, schema), nil
+	q := resolve(engine, refs, schema)
+	q.Params = params
+	return q, nil
 }
 
 // Statement kinds of a ref.
@@ -166,6 +173,10 @@ const (
 	kindInsert
 	kindUpdate
 	kindDelete
+	// kindOther is a table of a statement that is not a SELECT, INSERT,
+	// UPDATE or DELETE (TRUNCATE, MERGE, REFRESH MATERIALIZED VIEW, COPY,
+	// LOAD DATA...): taken as written, every row, as deleted and updated.
+	kindOther
 )
 
 // ref is one reference to a table in a statement, as a parser found it.
@@ -180,6 +191,7 @@ type ref struct {
 	multi     bool           // several rows of VALUES, or INSERT ... SELECT
 	setCols   []string       // the columns an update (or an upsert's update) sets
 	inserted  []string       // the columns an insert names
+	cte       bool           // unqualified, named as a CTE of the query: the CTE's rows, unless the schema has a table of that name
 }
 
 // resolve turns the refs into uses: views read their tables, writes pin
@@ -195,14 +207,27 @@ func resolve(engine Engine, refs []*ref, schema *Schema) *Query {
 		q.Uses = append(q.Uses, u)
 	}
 	for _, r := range refs {
+		if r.cte && schema.Tables[r.table] == nil && schema.Views[r.table] == nil {
+			continue // the CTE's own rows
+		}
+		if tables := viewTables(schema, r.table); tables != nil {
+			// A view: its tables, whole (a write through it, too: which
+			// of their rows it reaches is not told).
+			for _, name := range tables {
+				if r.kind == kindRead {
+					add(Use{Table: name})
+					continue
+				}
+				add(Use{Table: name, Write: true})
+				if t := schema.Tables[name]; t != nil {
+					cascade(schema, t, t.Columns, false, add, 0)
+					cascade(schema, t, nil, true, add, 0)
+				}
+			}
+			continue
+		}
 		t := schema.Tables[r.table]
 		if r.kind == kindRead {
-			if tables, ok := schema.Views[r.table]; ok {
-				for _, name := range tables {
-					add(Use{Table: name})
-				}
-				continue
-			}
 			add(Use{Table: r.table, Key: pinned(t, r)})
 			continue
 		}
@@ -212,6 +237,9 @@ func resolve(engine Engine, refs []*ref, schema *Schema) *Query {
 			continue
 		}
 		switch {
+		case r.kind == kindOther:
+			cascade(schema, t, t.Columns, false, add, 0)
+			cascade(schema, t, nil, true, add, 0)
 		case r.kind == kindDelete || r.replace:
 			cascade(schema, t, nil, true, add, 0)
 		case r.kind == kindUpdate || r.upsert:
@@ -219,6 +247,35 @@ func resolve(engine Engine, refs []*ref, schema *Schema) *Query {
 		}
 	}
 	return q
+}
+
+// viewTables returns the tables a view reads, through the views it reads
+// (a view of a view), or nil for a name that is not a view's.
+func viewTables(schema *Schema, name string) []string {
+	if _, ok := schema.Views[name]; !ok {
+		return nil
+	}
+	var out []string
+	seen := map[string]bool{}
+	var expand func(string)
+	expand = func(n string) {
+		if seen[n] {
+			return
+		}
+		seen[n] = true
+		reads, ok := schema.Views[n]
+		if !ok {
+			if !slices.Contains(out, n) {
+				out = append(out, n)
+			}
+			return
+		}
+		for _, t := range reads {
+			expand(t)
+		}
+	}
+	expand(name)
+	return out
 }
 
 // pinned returns the parameters a ref's conditions pin t's primary key
@@ -241,13 +298,14 @@ func pinned(t *Table, r *ref) []Value {
 // writeKey returns the row a write changes, or nil when it may change
 // others (or cannot be told).
 func writeKey(engine Engine, t *Table, r *ref) []Value {
-	if t == nil || len(t.PrimaryKey) == 0 {
+	if t == nil || len(t.PrimaryKey) == 0 || r.kind == kindOther {
 		return nil
 	}
-	// The row an insert returns is the one it wrote (an upsert's too); an
-	// update or a delete may return several rows, so it is pinned by its
-	// WHERE or not at all.
-	if r.kind == kindInsert && !r.multi && returned(t, r) {
+	// The row an insert returns is the one it wrote (an upsert's too, unless
+	// its update sets the key: the row it changed had another); an update or
+	// a delete may return several rows, so it is pinned by its WHERE or not
+	// at all.
+	if r.kind == kindInsert && !r.multi && returned(t, r) && !setsKey(t, r) {
 		var key []Value
 		for _, col := range t.PrimaryKey {
 			key = append(key, Value{Column: col})
@@ -267,13 +325,22 @@ func writeKey(engine Engine, t *Table, r *ref) []Value {
 		}
 		return nil
 	case kindUpdate:
-		for _, c := range r.setCols {
-			if slices.Contains(t.PrimaryKey, c) {
-				return nil
-			}
+		if setsKey(t, r) {
+			return nil
 		}
 	}
 	return pinned(t, r)
+}
+
+// setsKey reports whether an update (or an upsert's update) sets a column
+// of t's primary key.
+func setsKey(t *Table, r *ref) bool {
+	for _, c := range r.setCols {
+		if slices.Contains(t.PrimaryKey, c) {
+			return true
+		}
+	}
+	return false
 }
 
 // returned reports whether the write returns t's primary key.

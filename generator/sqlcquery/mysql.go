@@ -15,21 +15,25 @@ func mysqlParse(sql string) ([]ast.StmtNode, error) {
 	return stmts, err
 }
 
-// mysqlRefs returns the table references of one MySQL query.
-func mysqlRefs(sql string) ([]*ref, error) {
+// mysqlRefs returns the table references of one MySQL query, and the
+// number of its parameters (its ?s).
+func mysqlRefs(sql string) ([]*ref, int, error) {
 	stmts, err := mysqlParse(sql)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	var out []*ref
+	params := 0
 	for _, s := range stmts {
-		out = append(out, mysqlRefsOf(s)...)
+		refs, n := mysqlRefsOf(s)
+		out, params = append(out, refs...), params+n
 	}
-	return out, nil
+	return out, params, nil
 }
 
-// mysqlRefsOf returns the references of a parsed statement.
-func mysqlRefsOf(s ast.Node) []*ref {
+// mysqlRefsOf returns the references of a parsed statement, and the number
+// of its ?s.
+func mysqlRefsOf(s ast.Node) ([]*ref, int) {
 	c := &mysqlCollector{ctes: map[string]bool{}, byName: map[*ast.TableName]*ref{}, aliases: map[*ast.TableName]string{}, params: map[*test_driver.ParamMarkerExpr]int{}}
 	s.Accept(c)
 	slices.SortFunc(c.markers, func(a, b *test_driver.ParamMarkerExpr) int { return a.Offset - b.Offset })
@@ -39,12 +43,20 @@ func mysqlRefsOf(s ast.Node) []*ref {
 	c.mark(s)
 	var out []*ref
 	for _, tn := range c.names {
-		if tn.Schema.O == "" && c.ctes[tn.Name.L] {
+		r := c.byName[tn]
+		if r == nil {
 			continue
 		}
-		out = append(out, c.byName[tn])
+		r.cte = tn.Schema.O == "" && c.ctes[tn.Name.L]
+		switch s.(type) {
+		case *ast.SelectStmt, *ast.SetOprStmt, *ast.InsertStmt, *ast.UpdateStmt, *ast.DeleteStmt:
+		default:
+			// TRUNCATE, LOAD DATA...: every table it names is written.
+			r.kind = kindOther
+		}
+		out = append(out, r)
 	}
-	return out
+	return out, len(c.markers)
 }
 
 type mysqlCollector struct {
@@ -121,7 +133,9 @@ func (c *mysqlCollector) mark(ast.Node) {
 			tables := c.from(n.TableRefs)
 			for _, r := range tables {
 				for _, a := range n.List {
-					if len(tables) == 1 || a.Column.Table.L == r.alias || a.Column.Table.L == r.table && r.alias == "" {
+					// An unqualified column of a multi-table update: any of
+					// them may hold it.
+					if len(tables) == 1 || a.Column.Table.L == "" || a.Column.Table.L == r.alias || a.Column.Table.L == r.table && r.alias == "" {
 						r.kind = kindUpdate
 						r.setCols = append(r.setCols, a.Column.Name.L)
 					}
@@ -241,8 +255,8 @@ func (c *mysqlCollector) param(e ast.ExprNode) int {
 	return 0
 }
 
-// mysqlSchema reads the CREATE TABLE and CREATE VIEW statements of sql
-// into s.
+// mysqlSchema reads the CREATE TABLE, CREATE VIEW and ALTER TABLE
+// statements of sql into s.
 func mysqlSchema(sql string, s *Schema) error {
 	stmts, err := mysqlParse(sql)
 	if err != nil {
@@ -252,10 +266,20 @@ func mysqlSchema(sql string, s *Schema) error {
 		switch n := st.(type) {
 		case *ast.CreateViewStmt:
 			var tables []string
-			for _, r := range mysqlRefsOf(n.Select) {
+			refs, _ := mysqlRefsOf(n.Select)
+			for _, r := range refs {
 				tables = append(tables, r.table)
 			}
 			s.Views[n.ViewName.Name.L] = tables
+		case *ast.AlterTableStmt:
+			// A migration's ALTER TABLE ... ADD CONSTRAINT (a foreign key
+			// or the primary key).
+			t := s.table(n.Table.Name.L)
+			for _, spec := range n.Specs {
+				if spec.Tp == ast.AlterTableAddConstraint && spec.Constraint != nil {
+					mysqlConstraint(s, t, spec.Constraint)
+				}
+			}
 		case *ast.CreateTableStmt:
 			t := s.table(n.Table.Name.L)
 			for _, col := range n.Cols {
@@ -277,22 +301,28 @@ func mysqlSchema(sql string, s *Schema) error {
 				}
 			}
 			for _, c := range n.Constraints {
-				var cols []string
-				for _, k := range c.Keys {
-					if k.Column != nil {
-						cols = append(cols, k.Column.Name.L)
-					}
-				}
-				switch c.Tp {
-				case ast.ConstraintPrimaryKey:
-					t.PrimaryKey = cols
-				case ast.ConstraintForeignKey:
-					mysqlForeignKey(s, t, cols, c.Refer)
-				}
+				mysqlConstraint(s, t, c)
 			}
 		}
 	}
 	return nil
+}
+
+// mysqlConstraint records a table constraint of t: its primary key, or a
+// foreign key.
+func mysqlConstraint(s *Schema, t *Table, c *ast.Constraint) {
+	var cols []string
+	for _, k := range c.Keys {
+		if k.Column != nil {
+			cols = append(cols, k.Column.Name.L)
+		}
+	}
+	switch c.Tp {
+	case ast.ConstraintPrimaryKey:
+		t.PrimaryKey = cols
+	case ast.ConstraintForeignKey:
+		mysqlForeignKey(s, t, cols, c.Refer)
+	}
 }
 
 func mysqlForeignKey(s *Schema, t *Table, cols []string, refer *ast.ReferenceDef) {
@@ -319,7 +349,8 @@ func mysqlForeignKey(s *Schema, t *Table, cols []string, refer *ast.ReferenceDef
 }
 
 // ParseSchema reads the tables and views of a schema file of the engine
-// into s. Statements other than CREATE TABLE and CREATE VIEW are skipped.
+// into s. Statements other than CREATE TABLE, CREATE VIEW and ALTER TABLE
+// are skipped.
 func ParseSchema(engine Engine, sql string, s *Schema) error {
 	if engine == MySQL {
 		return mysqlSchema(sql, s)

@@ -17,11 +17,12 @@ func pgParse(sql string) ([]*pg.RawStmt, error) {
 	return res.GetStmts(), nil
 }
 
-// pgRefs returns the table references of one PostgreSQL query.
-func pgRefs(sql string) ([]*ref, error) {
+// pgRefs returns the table references of one PostgreSQL query, and the
+// number of its parameters (its highest $n).
+func pgRefs(sql string) ([]*ref, int, error) {
 	stmts, err := pgParse(sql)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	w := &pgWalker{ctes: map[string]bool{}, byVar: map[*pg.RangeVar]*ref{}}
 	for _, s := range stmts {
@@ -30,22 +31,41 @@ func pgRefs(sql string) ([]*ref, error) {
 	for _, s := range stmts {
 		w.top = s.GetStmt()
 		walkProto(s.GetStmt(), w.statement)
+		if !pgDML(s.GetStmt()) {
+			// TRUNCATE, MERGE, REFRESH MATERIALIZED VIEW, COPY...: every
+			// table it names is written.
+			walkProto(s.GetStmt(), func(m protoreflect.ProtoMessage) {
+				if rv, ok := m.(*pg.RangeVar); ok && w.byVar[rv] != nil {
+					w.byVar[rv].kind = kindOther
+				}
+			})
+		}
 	}
 	var out []*ref
 	for _, rv := range w.vars {
-		if rv.GetSchemaname() == "" && w.ctes[rv.GetRelname()] {
-			continue
-		}
-		out = append(out, w.byVar[rv])
+		r := w.byVar[rv]
+		r.cte = rv.GetSchemaname() == "" && w.ctes[rv.GetRelname()]
+		out = append(out, r)
 	}
-	return out, nil
+	return out, w.params, nil
+}
+
+// pgDML reports whether a statement is a SELECT, INSERT, UPDATE or DELETE,
+// whose tables the walker tells reads and writes of.
+func pgDML(n *pg.Node) bool {
+	switch n.GetNode().(type) {
+	case *pg.Node_SelectStmt, *pg.Node_InsertStmt, *pg.Node_UpdateStmt, *pg.Node_DeleteStmt:
+		return true
+	}
+	return false
 }
 
 type pgWalker struct {
-	ctes  map[string]bool
-	vars  []*pg.RangeVar
-	byVar map[*pg.RangeVar]*ref
-	top   *pg.Node // the statement being walked: only its RETURNING is the method's result
+	ctes   map[string]bool
+	vars   []*pg.RangeVar
+	byVar  map[*pg.RangeVar]*ref
+	top    *pg.Node // the statement being walked: only its RETURNING is the method's result
+	params int      // the highest $n seen
 }
 
 // returning returns the columns of list when stmt is the top statement:
@@ -79,6 +99,8 @@ func (w *pgWalker) visit(m protoreflect.ProtoMessage) {
 		w.byVar[n] = &ref{table: n.GetRelname(), alias: n.GetAlias().GetAliasname(), eq: map[string]int{}}
 	case *pg.CommonTableExpr:
 		w.ctes[n.GetCtename()] = true
+	case *pg.ParamRef:
+		w.params = max(w.params, int(n.GetNumber()))
 	}
 }
 
@@ -302,7 +324,8 @@ func walkProto(m protoreflect.ProtoMessage, visit func(protoreflect.ProtoMessage
 	}
 }
 
-// pgSchema reads the CREATE TABLE and CREATE VIEW statements of sql into s.
+// pgSchema reads the CREATE TABLE, CREATE VIEW and ALTER TABLE statements
+// of sql into s.
 func pgSchema(sql string, s *Schema) error {
 	stmts, err := pgParse(sql)
 	if err != nil {
@@ -317,6 +340,22 @@ func pgSchema(sql string, s *Schema) error {
 				tables = append(tables, r.table)
 			}
 			s.Views[v.GetView().GetRelname()] = tables
+			continue
+		}
+		if at := n.GetAlterTableStmt(); at != nil {
+			// A migration's ALTER TABLE ... ADD CONSTRAINT (a foreign key
+			// or the primary key) or ADD COLUMN.
+			t := s.table(at.GetRelation().GetRelname())
+			for _, c := range at.GetCmds() {
+				def := c.GetAlterTableCmd().GetDef()
+				if cd := def.GetColumnDef(); cd != nil {
+					t.Columns = append(t.Columns, cd.GetColname())
+					for _, cc := range cd.GetConstraints() {
+						pgConstraint(s, t, cc.GetConstraint(), []string{cd.GetColname()})
+					}
+				}
+				pgConstraint(s, t, def.GetConstraint(), nil)
+			}
 			continue
 		}
 		cs := n.GetCreateStmt()

@@ -1,0 +1,16 @@
+CREATE TABLE adv_authors (
+  id   BIGINT AUTO_INCREMENT PRIMARY KEY,
+  name VARCHAR(100) NOT NULL
+);
+
+CREATE TABLE adv_books (
+  id        BIGINT PRIMARY KEY,
+  author_id BIGINT NOT NULL,
+  title     VARCHAR(100) NOT NULL,
+  subtitle  VARCHAR(100) NOT NULL
+);
+
+CREATE TABLE adv_codes (
+  code  VARCHAR(20) PRIMARY KEY,
+  label VARCHAR(100) NOT NULL
+);
