@@ -85,3 +85,23 @@ func TestSpacedAnnotation(t *testing.T) {
 		}
 	}
 }
+
+// TestTableNamespace: a table whose quoted name holds characters a
+// namespace cannot gets a namespace all the same, the same for its reads
+// and writes.
+func TestTableNamespace(t *testing.T) {
+	for in, want := range map[string]string{
+		"books":           "books",
+		"Adv2 Weird-Name": "Adv2_Weird-Name",
+		"a,b={c}":         "a_b__c_",
+		"tab\there":       "tab_here",
+	} {
+		got := tableNamespace(in)
+		if got != want {
+			t.Errorf("tableNamespace(%q) = %q, want %q", in, got, want)
+		}
+		if strings.ContainsAny(got, " \t,={}*?[]") {
+			t.Errorf("tableNamespace(%q) = %q: not a namespace", in, got)
+		}
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/cachegen/cachegen/generator/sqlcquery"
 )
@@ -284,20 +285,38 @@ func (a *analyzer) sqlcNamespaces(m *Method, q *sqlcQuery, uses []sqlcquery.Use,
 		if u.Key != nil {
 			member = a.sqlcMember(m, q, u)
 		}
+		table := tableNamespace(u.Table)
 		switch {
 		case member != "":
-			add(u.Table + ":" + member)
+			add(table + ":" + member)
 			if write {
-				add(u.Table + ".all")
+				add(table + ".all")
 			}
 		case write:
-			add(u.Table)
-			add(u.Table + ".all")
+			add(table)
+			add(table + ".all")
 		default:
-			add(u.Table + ".all")
+			add(table + ".all")
 		}
 	}
 	return out
+}
+
+// tableNamespace returns the namespace of a table: its name, with each
+// character a namespace or an annotation cannot hold (a quoted
+// identifier's space, comma, brace...) written as '_'. Two tables whose
+// names differ only there share a namespace, which only invalidates more.
+func tableNamespace(table string) string {
+	return strings.Map(func(r rune) rune {
+		switch r {
+		case ' ', ',', '=', '{', '}', '*', '?', '[', ']', '"', '`':
+			return '_'
+		}
+		if r < 0x20 || r == 0x7f || unicode.IsSpace(r) {
+			return '_'
+		}
+		return r
+	}, table)
 }
 
 // sqlcMember returns the template members, {id} or {arg.BookID}:{arg.N},
