@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding"
 	"encoding/hex"
+	"fmt"
 	"slices"
 	"strconv"
 	"time"
@@ -184,13 +185,49 @@ func (k *Key) String(s string) {
 //
 // Called by generated code; not part of the user API.
 func (k *Key) Text(v encoding.TextMarshaler) {
-	b, err := v.MarshalText()
+	b, err := marshalText(v)
 	if err != nil {
 		k.Bypass()
 		return
 	}
 	k.separate()
 	k.buf = appendEscaped(k.buf, b)
+}
+
+// Stringer appends the String of an interface value v that is not nil.
+// A String that panics (a value method called through a nil pointer the
+// interface holds) makes the call bypass the cache, as the call itself
+// may handle that value.
+//
+// Called by generated code; not part of the user API.
+func (k *Key) Stringer(v fmt.Stringer) {
+	s, ok := stringOf(v)
+	if !ok {
+		k.Bypass()
+		return
+	}
+	k.String(s)
+}
+
+// marshalText is v.MarshalText, with a panic (a value method called
+// through a nil pointer) returned as an error.
+func marshalText(v encoding.TextMarshaler) (b []byte, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			b, err = nil, fmt.Errorf("cache: MarshalText panicked: %v", r)
+		}
+	}()
+	return v.MarshalText()
+}
+
+// stringOf is v.String, reporting false when it panics.
+func stringOf(v fmt.Stringer) (s string, ok bool) {
+	defer func() {
+		if recover() != nil {
+			s, ok = "", false
+		}
+	}()
+	return v.String(), true
 }
 
 // appendEscaped appends s with the escapes of [Key.String], or "" when it is
@@ -234,6 +271,9 @@ func (k *Key) Uint(v uint64) {
 
 // Float appends a floating-point argument at full precision.
 func (k *Key) Float(v float64) {
+	if v == 0 {
+		v = 0 // -0 is 0, as == says: a member named by -0 is 0's
+	}
 	k.separate()
 	k.buf = strconv.AppendFloat(k.buf, v, 'g', -1, 64)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net/netip"
 	"strings"
 	"testing"
@@ -198,5 +199,38 @@ func TestFetchBypassesUnusableKeys(t *testing.T) {
 	}
 	if k := log.last.Load().Key; len(k) > len(m.keyPrefix)+1+hashedPrefix+1+64 {
 		t.Fatalf("long key stored as %d bytes", len(k))
+	}
+}
+
+// TestKeyFloatZero: -0 and 0 write one key, as they are ==: a member named
+// by -0 is 0's, so a write of 0 invalidates a read of -0.
+func TestKeyFloatZero(t *testing.T) {
+	var a, b Key
+	a.Float(math.Copysign(0, -1))
+	b.Float(0)
+	if string(a.buf) != string(b.buf) {
+		t.Fatalf("-0 writes %q, 0 writes %q", a.buf, b.buf)
+	}
+}
+
+// TestKeyTextOfNilPointer: a text marshaler or stringer whose method
+// panics on the nil pointer an interface holds makes the call bypass the
+// cache instead of panicking in the wrapper.
+func TestKeyTextOfNilPointer(t *testing.T) {
+	var addr *netip.Addr
+	var k Key
+	k.Text(addr)
+	if !k.bypass {
+		t.Fatal("Text of a nil *netip.Addr: no bypass")
+	}
+	var s Key
+	s.Stringer(addr)
+	if !s.bypass {
+		t.Fatal("Stringer of a nil *netip.Addr: no bypass")
+	}
+	var ok Key
+	ok.Stringer(netip.MustParseAddr("10.0.0.1"))
+	if ok.bypass || string(ok.buf) != "10.0.0.1" {
+		t.Fatalf("Stringer of 10.0.0.1: %q, bypass %v", ok.buf, ok.bypass)
 	}
 }

@@ -141,7 +141,7 @@ func (a *analyzer) batchRead(d *ifaceDecl, m *Method, an *annotation, pos method
 		}
 		mem := t.members[0]
 		d.members = append(d.members, memberUse{
-			family: t.family, index: 0, text: mem.text, ns: an.namespaces[i], method: m.Name,
+			family: t.family, index: 0, count: 1, text: mem.text, ns: an.namespaces[i], method: m.Name,
 			typ: b.ID, orig: b.ID, pos: mem.pos, at: a.pkg.Fset.Position(mem.pos), d: d, a: a,
 		})
 		m.Members[i] = []*KeyPart{part()}

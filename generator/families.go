@@ -12,6 +12,7 @@ import (
 type memberUse struct {
 	family string         // the template's family, item
 	index  int            // the member's position in the template, from 0
+	count  int            // the template's members: 2 for item:{tenant}:{id}
 	text   string         // the path between braces, id or it.ID
 	ns     string         // the namespace as written, item:{id}
 	method string         // the method whose annotation names it
@@ -63,9 +64,20 @@ func checkFamilies(runs []*analyzer, dir string) {
 		index  int
 	}
 	first := map[slot]memberUse{}
+	shape := map[string]memberUse{} // the first template of each family
 	for _, a := range runs {
 		for _, d := range a.decls {
 			for _, u := range d.members {
+				if ref, seen := shape[u.family]; !seen {
+					shape[u.family] = u
+				} else if u.index == 0 && u.count != ref.count {
+					switch {
+					case u.d.selected:
+						u.d.r.errorf(u.pos, "%s", countMismatch(u, ref, dir))
+					case ref.d.selected:
+						ref.d.r.errorf(ref.pos, "%s", countMismatch(ref, u, dir))
+					}
+				}
 				s := slot{u.family, u.index}
 				ref, seen := first[s]
 				if !seen {
@@ -84,6 +96,17 @@ func checkFamilies(runs []*analyzer, dir string) {
 			}
 		}
 	}
+}
+
+// countMismatch says that u, reported at its position, and other name
+// members of one family with templates of different lengths: a member of
+// item:{tenant} is not one of item:{tenant}:{id}, so a write naming one
+// would not make the reads of the other miss.
+func countMismatch(u, other memberUse, dir string) string {
+	return fmt.Sprintf("namespace=%s: family %s has %d value(s) per member here, but %d in %s (namespace=%s at %s): "+
+		"a write invalidates the member it names, and a member of %d value(s) is not one of %d; "+
+		"name the family's members with as many values everywhere, or invalidate the whole family (namespace=%s)",
+		u.ns, u.family, u.count, other.count, other.method, other.ns, formatPos(dir, other.at), u.count, other.count, u.family)
 }
 
 // mismatch says that u, reported at its position, and other write one

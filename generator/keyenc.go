@@ -53,7 +53,10 @@ func (p *keyPlanner) plan(t types.Type) (*KeyEnc, string) {
 	case *types.Chan:
 		return nil, fmt.Sprintf("channel type %s has no stable encoding", p.name(t))
 	}
-	if isTextMarshaler(t) { // uuid.UUID, netip.Addr, net.IP: keyed by their text
+	// uuid.UUID, netip.Addr, net.IP: keyed by their text. Not a struct
+	// that has MarshalText from a field it embeds: that text is the field's
+	// alone, and the struct's other fields would be left out of the key.
+	if isTextMarshaler(t) && !promoted(t, "MarshalText") {
 		return &KeyEnc{Kind: KeyText, Type: t}, ""
 	}
 	switch u := t.Underlying().(type) {
@@ -77,6 +80,9 @@ func (p *keyPlanner) plan(t types.Type) (*KeyEnc, string) {
 		if !ok || kb.Info()&types.IsOrdered == 0 {
 			return nil, fmt.Sprintf("map key type %s is not ordered, so the map has no stable order", p.name(u.Key()))
 		}
+		if kb.Info()&types.IsFloat != 0 {
+			return nil, fmt.Sprintf("map key type %s is a float: the values of NaN keys cannot be looked up to be written", p.name(u.Key()))
+		}
 		key, why := p.plan(u.Key())
 		if why != "" {
 			return nil, why
@@ -88,7 +94,7 @@ func (p *keyPlanner) plan(t types.Type) (*KeyEnc, string) {
 		return &KeyEnc{Kind: KeyMap, Type: t, MapKey: key, Elem: elem}, ""
 	case *types.Struct:
 		enc, why := p.structFields(t, u)
-		if why != "" && isStringer(t) {
+		if why != "" && isStringer(t) && !promoted(t, "String") {
 			return &KeyEnc{Kind: KeyStringer, Type: t}, ""
 		}
 		return enc, why
@@ -156,6 +162,13 @@ var textMarshaler = types.NewInterfaceType([]*types.Func{
 			types.NewVar(0, nil, "", types.NewSlice(types.Typ[types.Byte])),
 			types.NewVar(0, nil, "", types.Universe.Lookup("error").Type())), false)),
 }, nil).Complete()
+
+// promoted reports whether the method name of values of t is promoted
+// from a field t embeds, rather than declared on t.
+func promoted(t types.Type, name string) bool {
+	sel := types.NewMethodSet(t).Lookup(nil, name)
+	return sel != nil && len(sel.Index()) > 1
+}
 
 // isTextMarshaler reports whether values of t have a MarshalText() ([]byte,
 // error) method.

@@ -134,7 +134,7 @@ func (a *analyzer) templates(d *ifaceDecl, m *Method, an *annotation, results bo
 			orig := path.Type
 			enc = derefMember(path, enc)
 			d.members = append(d.members, memberUse{
-				family: t.family, index: j, text: mem.text, ns: an.namespaces[i], method: m.Name,
+				family: t.family, index: j, count: len(t.members), text: mem.text, ns: an.namespaces[i], method: m.Name,
 				typ: path.Type, orig: orig, pos: mem.pos, at: a.pkg.Fset.Position(mem.pos), d: d, a: a,
 			})
 			members[i] = append(members[i], &KeyPart{Path: path, Enc: enc})

@@ -72,15 +72,15 @@ func (w *keyWriter) conv(from, to types.Type, val jen.Code) jen.Code {
 
 // stringer emits, for an interface value:
 //
-//	if v == nil { k.Nil() } else { k.String(v.String()) }
+//	if v == nil { k.Nil() } else { k.Stringer(v) }
 //
-// and k.String(v.String()) for any other type.
+// (which bypasses the cache when String panics on a nil pointer the
+// interface holds), and k.String(v.String()) for any other type.
 func (w *keyWriter) stringer(enc *generator.KeyEnc, val jen.Code) []jen.Code {
-	str := w.call("String", jen.Add(val).Dot("String").Call())
 	if _, isIface := enc.Type.Underlying().(*types.Interface); isIface {
-		return w.nilOr(val, str)
+		return w.nilOr(val, w.call("Stringer", val))
 	}
-	return str
+	return w.call("String", jen.Add(val).Dot("String").Call())
 }
 
 // text emits, for a pointer or an interface:

@@ -37,4 +37,6 @@ type Users interface {
 	Twice(ctx context.Context, f Filter) (string, error)
 	//cache:expire=300 namespace=users key=f.Since.X
 	Deeper(ctx context.Context, f *Filter) (string, error)
+	//cache:expire=300 namespace=users
+	FloatMap(ctx context.Context, weights map[float64]string) (string, error)
 }

@@ -195,7 +195,7 @@ func (r *CachedStore) Clash(ctx context.Context, c string, next string, ctx2 str
 	if e == nil {
 		k2.Nil()
 	} else {
-		k2.String(e.String())
+		k2.Stringer(e)
 	}
 	return cache.Fetch(ctx, r.clash, k2, func(ctx3 context.Context) (map[string][]int, error) {
 		return r.next.Clash(ctx3, c, next, ctx2, cache2, r2, k, err, v, e)

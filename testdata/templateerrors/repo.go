@@ -50,4 +50,8 @@ type Repo interface {
 	UnnamedResult(ctx context.Context, name string) (Item, error)
 	//cache:invalidate namespace=item:{id} notfound=ErrNotFound
 	WriteNotFound(ctx context.Context, id int64) error
+	//cache:expire=60 namespace=stock:{shop}:{id}
+	GetStock(ctx context.Context, shop string, id int64) (Item, error)
+	//cache:invalidate namespace=stock:{id}
+	SetStock(ctx context.Context, id int64) error
 }

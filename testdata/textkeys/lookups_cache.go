@@ -6,6 +6,8 @@ package textkeys
 
 import (
 	"context"
+	"encoding"
+	"fmt"
 	"math/big"
 	"net"
 	"net/netip"
@@ -22,6 +24,9 @@ type CachedLookups struct {
 	byAddr   *cache.Method
 	byNode   *cache.Method
 	byNumber *cache.Method
+	byTarget *cache.Method
+	byStamp  *cache.Method
+	byText   *cache.Method
 }
 
 // NewCachedLookups returns a Lookups that serves the annotated reads of next from c
@@ -33,6 +38,9 @@ func NewCachedLookups(next Lookups, c *cache.Cache) *CachedLookups {
 		byAddr:   cache.Read[Lookups, string](c, "Lookups.ByAddr", 5*time.Minute, "nodes").Copy(lookupsCopyString),
 		byNode:   cache.Read[Lookups, string](c, "Lookups.ByNode", 5*time.Minute, "nodes").Copy(lookupsCopyString),
 		byNumber: cache.Read[Lookups, string](c, "Lookups.ByNumber", 5*time.Minute, "nodes").Copy(lookupsCopyString),
+		byTarget: cache.Read[Lookups, string](c, "Lookups.ByTarget", 5*time.Minute, "nodes").Copy(lookupsCopyString),
+		byStamp:  cache.Read[Lookups, string](c, "Lookups.ByStamp", 5*time.Minute, "nodes").Copy(lookupsCopyString),
+		byText:   cache.Read[Lookups, string](c, "Lookups.ByText", 5*time.Minute, "nodes").Copy(lookupsCopyString),
 	}
 }
 
@@ -97,6 +105,60 @@ func (r *CachedLookups) ByNumber(ctx context.Context, n *big.Int) (string, error
 	}
 	return cache.Fetch(ctx, r.byNumber, k, func(ctx2 context.Context) (string, error) {
 		return r.next.ByNumber(ctx2, n)
+	})
+}
+
+// ByTarget returns the results of the wrapped ByTarget, cached for 5m0s
+// in namespaces nodes.
+func (r *CachedLookups) ByTarget(ctx context.Context, t Target) (string, error) {
+	k := r.byTarget.Key()
+	k.Open('(')
+	k.Text(t.Addr)
+	k.Int(int64(t.Port))
+	k.Close(')')
+	return cache.Fetch(ctx, r.byTarget, k, func(ctx2 context.Context) (string, error) {
+		return r.next.ByTarget(ctx2, t)
+	})
+}
+
+// ByStamp returns the results of the wrapped ByStamp, cached for 5m0s
+// in namespaces nodes.
+func (r *CachedLookups) ByStamp(ctx context.Context, s Stamp, m MaybeStamp) (string, error) {
+	k := r.byStamp.Key()
+	k.Open('(')
+	k.Time(s.Time)
+	k.Int(int64(s.Seq))
+	k.Close(')')
+	k.Open('(')
+	if m.Time == nil {
+		k.Nil()
+	} else {
+		k.Ref()
+		k.Time((*m.Time))
+	}
+	k.Int(int64(m.N))
+	k.Close(')')
+	return cache.Fetch(ctx, r.byStamp, k, func(ctx2 context.Context) (string, error) {
+		return r.next.ByStamp(ctx2, s, m)
+	})
+}
+
+// ByText returns the results of the wrapped ByText, cached for 5m0s
+// in namespaces nodes.
+func (r *CachedLookups) ByText(ctx context.Context, t encoding.TextMarshaler, s fmt.Stringer) (string, error) {
+	k := r.byText.Key()
+	if t == nil {
+		k.Nil()
+	} else {
+		k.Text(t)
+	}
+	if s == nil {
+		k.Nil()
+	} else {
+		k.Stringer(s)
+	}
+	return cache.Fetch(ctx, r.byText, k, func(ctx2 context.Context) (string, error) {
+		return r.next.ByText(ctx2, t, s)
 	})
 }
 

@@ -4,10 +4,13 @@ package textkeys
 
 import (
 	"context"
+	"encoding"
 	"encoding/hex"
+	"fmt"
 	"math/big"
 	"net"
 	"net/netip"
+	"time"
 )
 
 // UUID is a 16-byte identifier, like github.com/google/uuid's.
@@ -24,6 +27,25 @@ type Node struct {
 	Addr netip.Addr
 }
 
+// Target embeds a text marshaler: the promoted MarshalText is the
+// address's alone, so Target is keyed by its fields.
+type Target struct {
+	netip.Addr
+	Port int
+}
+
+// Stamp embeds a time; MaybeStamp a pointer to one, which may be nil.
+type Stamp struct {
+	time.Time
+	Seq int
+}
+
+// MaybeStamp embeds a pointer to a time, which may be nil.
+type MaybeStamp struct {
+	*time.Time
+	N int
+}
+
 //go:generate go run github.com/cachegen/cachegen/cmd/cachegen
 
 // Lookups reads by identifiers that marshal to text.
@@ -36,4 +58,10 @@ type Lookups interface {
 	ByNode(ctx context.Context, n *Node, ids []UUID) (string, error)
 	//cache:expire=300 namespace=nodes
 	ByNumber(ctx context.Context, n *big.Int) (string, error)
+	//cache:expire=300 namespace=nodes
+	ByTarget(ctx context.Context, t Target) (string, error)
+	//cache:expire=300 namespace=nodes
+	ByStamp(ctx context.Context, s Stamp, m MaybeStamp) (string, error)
+	//cache:expire=300 namespace=nodes
+	ByText(ctx context.Context, t encoding.TextMarshaler, s fmt.Stringer) (string, error)
 }

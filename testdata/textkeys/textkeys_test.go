@@ -2,11 +2,14 @@ package textkeys
 
 import (
 	"context"
+	"encoding"
+	"fmt"
 	"math/big"
 	"net"
 	"net/netip"
 	"regexp"
 	"testing"
+	"time"
 
 	"github.com/cachegen/cachegen/cache"
 )
@@ -56,5 +59,59 @@ func TestKeysAreText(t *testing.T) {
 		if keys[i] != w {
 			t.Errorf("key %d: %q, want %q", i, keys[i], w)
 		}
+	}
+}
+
+func (f *fake) ByTarget(ctx context.Context, t Target) (string, error) {
+	f.calls++
+	return fmt.Sprint(t.Addr, "/", t.Port), nil
+}
+
+func (f *fake) ByStamp(ctx context.Context, s Stamp, m MaybeStamp) (string, error) {
+	f.calls++
+	at := "none"
+	if m.Time != nil {
+		at = m.Time.UTC().String()
+	}
+	return fmt.Sprint(s.Time.UTC(), "/", s.Seq, " ", at, "/", m.N), nil
+}
+
+func (f *fake) ByText(ctx context.Context, t encoding.TextMarshaler, s fmt.Stringer) (string, error) {
+	f.calls++
+	return fmt.Sprintf("%T %T", t, s), nil
+}
+
+// TestEmbeddedTextMarshalers: a struct embedding a text marshaler (or a
+// pointer to one, nil) is keyed by all its fields, not by the embedded
+// value's text; an interface holding a nil pointer whose methods cannot be
+// called reaches the repository.
+func TestEmbeddedTextMarshalers(t *testing.T) {
+	ctx := context.Background()
+	f := &fake{}
+	l := NewCachedLookups(f, cache.New(cache.NewMemoryStore(), cache.WithPrefix("tk2")))
+	a := netip.MustParseAddr("10.0.0.1")
+	now := time.Date(2024, 3, 1, 9, 30, 0, 0, time.UTC)
+	for range 2 {
+		for _, tg := range []Target{{a, 80}, {a, 443}} {
+			got, err := l.ByTarget(ctx, tg)
+			want, _ := (&fake{}).ByTarget(ctx, tg)
+			if err != nil || got != want {
+				t.Errorf("ByTarget(%v): %q, %v; want %q", tg, got, err, want)
+			}
+		}
+		for _, st := range []Stamp{{now, 1}, {now, 2}} {
+			for _, ms := range []MaybeStamp{{nil, 1}, {&now, 1}, {&now, 2}} {
+				got, err := l.ByStamp(ctx, st, ms)
+				want, _ := (&fake{}).ByStamp(ctx, st, ms)
+				if err != nil || got != want {
+					t.Errorf("ByStamp(%v, %v): %q, %v; want %q", st, ms, got, err, want)
+				}
+			}
+		}
+		var nilAddr *netip.Addr
+		if got, err := l.ByText(ctx, nilAddr, nilAddr); err != nil || got != "*netip.Addr *netip.Addr" {
+			t.Errorf("ByText(nil *netip.Addr): %q, %v", got, err)
+		}
+		time.Sleep(20 * time.Millisecond) // the entries are stored after the calls return
 	}
 }
