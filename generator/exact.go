@@ -205,6 +205,8 @@ func (c *exactChecker) marshalers(t types.Type, addr bool, where string) bool {
 	}
 	name := c.name(t)
 	switch {
+	case isBigFloat(t):
+		c.report(where, "%s writes its value as text that UnmarshalText reads back at 64 bits of precision, whatever the precision it had: 0.1 at float64's 53 bits would not come back as it was; cache a big.Rat, a string or a float64", name)
 	case enc == byFields && !addr && func() bool { e, _ := encoders(t, true); return e == dec }():
 		c.report(where, "%s has %s on *%s only, which encoding/json does not call on a map value (not addressable): it would encode its fields and %s would not read them back; use a map of *%s",
 			name, dec.marshal(), name, dec.unmarshal(), name)
@@ -216,6 +218,12 @@ func (c *exactChecker) marshalers(t types.Type, addr bool, where string) bool {
 		c.promotedThroughPointer(t, enc, where)
 	}
 	return true
+}
+
+// isBigFloat reports whether t is math/big's Float.
+func isBigFloat(t types.Type) bool {
+	n, ok := types.Unalias(t).(*types.Named)
+	return ok && n.Obj().Pkg() != nil && n.Obj().Pkg().Path() == "math/big" && n.Obj().Name() == "Float"
 }
 
 // pairOf names the pair of methods that would fix a one-sided type.

@@ -73,7 +73,6 @@ func catalogCopyBook(in Book) Book {
 	out.Reviews = catalogCopyArray2Review(in.Reviews)
 	out.Updated = catalogCopyPtrTimeTime(in.Updated)
 	out.Price = catalogCopyBigInt(in.Price)
-	out.Discount = catalogCopyPtrBigFloat(in.Discount)
 	out.Share = catalogCopyPtrBigRat(in.Share)
 	out.Meta = catalogCopyJsonRawMessage(in.Meta)
 	out.Shelf = catalogCopyShelf(in.Shelf)
@@ -186,22 +185,6 @@ func catalogCopyPtrString(in *string) *string {
 func catalogCopyBigInt(in big.Int) big.Int {
 	var out big.Int
 	out.Set(&in)
-	return out
-}
-
-// catalogCopyPtrBigFloat returns a deep copy of in.
-func catalogCopyPtrBigFloat(in *big.Float) *big.Float {
-	if in == nil {
-		return nil
-	}
-	out := catalogCopyBigFloat(*in)
-	return &out
-}
-
-// catalogCopyBigFloat returns a deep copy of in.
-func catalogCopyBigFloat(in big.Float) big.Float {
-	var out big.Float
-	out.Copy(&in)
 	return out
 }
 

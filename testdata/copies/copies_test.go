@@ -279,7 +279,6 @@ func fullBook(id int64) Book {
 		Reviews:   [2]Review{*review(5, "great"), {Stars: 1}},
 		Published: at(1),
 		Updated:   &updated,
-		Discount:  big.NewFloat(0.25).SetMode(big.ToZero),
 		Share:     big.NewRat(1, 3),
 		Meta:      json.RawMessage(`{"a":1}`),
 		Origin:    netip.MustParseAddr("2001:db8::1"),

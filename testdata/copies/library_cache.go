@@ -239,7 +239,6 @@ func libraryCopyBook(in Book) Book {
 	out.Reviews = libraryCopyArray2Review(in.Reviews)
 	out.Updated = libraryCopyPtrTimeTime(in.Updated)
 	out.Price = libraryCopyBigInt(in.Price)
-	out.Discount = libraryCopyPtrBigFloat(in.Discount)
 	out.Share = libraryCopyPtrBigRat(in.Share)
 	out.Meta = libraryCopyJsonRawMessage(in.Meta)
 	out.Shelf = libraryCopyShelf(in.Shelf)
@@ -352,22 +351,6 @@ func libraryCopyPtrString(in *string) *string {
 func libraryCopyBigInt(in big.Int) big.Int {
 	var out big.Int
 	out.Set(&in)
-	return out
-}
-
-// libraryCopyPtrBigFloat returns a deep copy of in.
-func libraryCopyPtrBigFloat(in *big.Float) *big.Float {
-	if in == nil {
-		return nil
-	}
-	out := libraryCopyBigFloat(*in)
-	return &out
-}
-
-// libraryCopyBigFloat returns a deep copy of in.
-func libraryCopyBigFloat(in big.Float) big.Float {
-	var out big.Float
-	out.Copy(&in)
 	return out
 }
 

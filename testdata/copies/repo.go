@@ -40,7 +40,6 @@ type Book struct {
 	Published time.Time
 	Updated   *time.Time
 	Price     big.Int // by value: MarshalJSON on *big.Int, called as values are encoded through a pointer
-	Discount  *big.Float
 	Share     *big.Rat
 	Meta      json.RawMessage
 	Origin    netip.Addr

@@ -113,6 +113,9 @@ type Key string
 func (k *Key) UnmarshalText(b []byte) error { *k = Key("k" + string(b)); return nil }
 
 type Repo interface {
+	// big.Float's text form is read back at 64 bits of precision.
+	//cache:expire=60 namespace=things
+	GetRatio(ctx context.Context, id int64) (*big.Float, error)
 	//cache:expire=60 namespace=things
 	GetDup(ctx context.Context, id int64) (Dup, error)
 	//cache:expire=60 namespace=things
