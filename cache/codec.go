@@ -39,7 +39,11 @@ var StdJSON Codec = stdJSONCodec{}
 
 // Msgpack is a binary [Codec] (github.com/vmihailenco/msgpack/v5): smaller
 // entries, not readable in redis-cli, and msgpack's own rules (msgpack
-// tags, not json tags). cachegen checks result types against JSON's rules.
+// tags, not json tags). cachegen checks result types against JSON's rules,
+// not msgpack's: a nil embedded pointer comes back pointing to a zero
+// struct, a type encoding itself only with MarshalJSON loses its
+// unexported fields, a decimal.NullDecimal its trailing zeros. Use it for
+// results of plain exported fields.
 var Msgpack Codec = msgpackCodec{}
 
 // ErrInexact is the encoding error of a value the codec would not give back
