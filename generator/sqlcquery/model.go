@@ -220,8 +220,7 @@ func resolve(engine Engine, refs []*ref, schema *Schema) *Query {
 				}
 				add(Use{Table: name, Write: true})
 				if t := schema.Tables[name]; t != nil {
-					cascade(schema, t, t.Columns, false, add, 0)
-					cascade(schema, t, nil, true, add, 0)
+					cascadeAny(schema, t, add)
 				}
 			}
 			continue
@@ -238,8 +237,7 @@ func resolve(engine Engine, refs []*ref, schema *Schema) *Query {
 		}
 		switch {
 		case r.kind == kindOther:
-			cascade(schema, t, t.Columns, false, add, 0)
-			cascade(schema, t, nil, true, add, 0)
+			cascadeAny(schema, t, add)
 		case r.kind == kindDelete || r.replace:
 			cascade(schema, t, nil, true, add, 0)
 		case r.kind == kindUpdate || r.upsert:
@@ -354,6 +352,13 @@ func returned(t *Table, r *ref) bool {
 		}
 	}
 	return len(r.returning) > 0
+}
+
+// cascadeAny adds the tables that t's children's foreign key actions change
+// when a write of t may delete its rows or update any of its columns.
+func cascadeAny(schema *Schema, t *Table, add func(Use)) {
+	cascade(schema, t, t.Columns, false, add, 0)
+	cascade(schema, t, nil, true, add, 0)
 }
 
 // cascade adds the tables that t's children's foreign key actions change

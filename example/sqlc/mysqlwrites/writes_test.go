@@ -4,6 +4,8 @@ import (
 	"context"
 	"reflect"
 	"testing"
+
+	"github.com/cachegen/cachegen/example/sqlc/internal/dbtest"
 )
 
 type fixture struct {
@@ -13,8 +15,8 @@ type fixture struct {
 }
 
 func setup(t *testing.T) fixture {
-	db := testDB(t)
-	f := fixture{context.Background(), New(db), NewCachedQuerier(New(db), testCache(t))}
+	db := dbtest.MySQL(t, "schema.sql")
+	f := fixture{context.Background(), New(db), NewCachedQuerier(New(db), dbtest.Cache(t, "mysqlwrites"))}
 	a, err := f.plain.CreateAuthor(f.ctx, "ann")
 	if err != nil {
 		t.Fatal(err)

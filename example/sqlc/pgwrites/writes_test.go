@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"reflect"
 	"testing"
+
+	"github.com/cachegen/cachegen/example/sqlc/internal/dbtest"
 )
 
 type fixture struct {
@@ -14,8 +16,8 @@ type fixture struct {
 }
 
 func setup(t *testing.T) fixture {
-	pool := testDB(t)
-	f := fixture{context.Background(), New(pool), NewCachedQuerier(New(pool), testCache(t))}
+	pool := dbtest.Postgres(t, "schema.sql")
+	f := fixture{context.Background(), New(pool), NewCachedQuerier(New(pool), dbtest.Cache(t, "pgwrites"))}
 	a, err := f.plain.CreateAuthor(f.ctx, "ann")
 	if err != nil {
 		t.Fatal(err)
